@@ -1,0 +1,75 @@
+"""The composition root for everything below the UI: open the store, build the services.
+
+The GUI (desktop/ui/app.py) and the CLI both call this; nothing else constructs services.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.domain.clock import Clock, SystemClock
+from desktop.services.cases import CaseService
+from desktop.services.context import Context
+from desktop.services.importer import ImportService
+from desktop.services.intake import IntakeService
+from desktop.services.settings import SettingsService
+from desktop.store.keys import Key
+from desktop.store.vault import Vault
+
+ENV_STAFF = "HELPDESK_INTAKE_STAFF"
+
+
+def default_staff() -> str:
+    name = os.environ.get(ENV_STAFF)
+    if name and name.strip():
+        return name.strip()[:80]
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+@dataclass
+class Services:
+    ctx: Context
+    settings: SettingsService
+    intake: IntakeService
+    cases: CaseService
+    importer: ImportService
+
+    @property
+    def vault(self) -> Vault:
+        return self.ctx.vault
+
+    def close(self) -> None:
+        self.ctx.vault.close()
+
+
+def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Services:
+    ctx = Context(vault=vault, clock=clock or SystemClock(), staff=staff or default_staff())
+    settings = SettingsService(ctx)
+    intake = IntakeService(ctx, settings)
+    cases = CaseService(ctx, settings)
+    importer = ImportService(intake)
+    return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer)
+
+
+def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None) -> Services:
+    vault = Vault.open(path, key)
+    try:
+        services = build_services(vault, clock=clock, staff=staff)
+        services.ctx.audit("store.unlock", "store", f"key={key.kind}")
+        return services
+    except BaseException:
+        vault.close()
+        raise
+
+
+def create_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None) -> Services:
+    vault = Vault.create(path, key)
+    services = build_services(vault, clock=clock, staff=staff)
+    services.ctx.audit("store.create", "store", f"key={key.kind}")
+    return services

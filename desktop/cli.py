@@ -1,0 +1,59 @@
+"""Command line: no subcommand opens the GUI; subcommands never import Qt."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from desktop import APP_NAME, __version__
+
+# One module per area under desktop/commands/, each with register(subparsers).
+COMMAND_MODULES = ["core"]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from desktop.commands.common import EXIT_HELP
+
+    parser = argparse.ArgumentParser(
+        prog=APP_NAME,
+        description="Encrypted support-intake desk. Without a command, opens the window.",
+        epilog=EXIT_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    parser.add_argument("--store", metavar="PATH",
+                        help="store file (default: $HELPDESK_INTAKE_STORE or the platform data dir)")
+    parser.add_argument("--debug", action="store_true", help="show details of internal errors")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        importlib.import_module(f"desktop.commands.{name}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from desktop.commands.common import INTERNAL, map_exception
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not args.command:
+        from desktop.ui.launch import run_gui  # Qt is imported only here
+
+        return run_gui(args)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print(f"{APP_NAME}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one line, no traceback
+        mapped = map_exception(exc)
+        if mapped is None:
+            if args.debug:
+                raise
+            print(f"{APP_NAME}: internal error ({type(exc).__name__}); re-run with --debug", file=sys.stderr)
+            return INTERNAL
+        message, status = mapped
+        print(f"{APP_NAME}: {message}", file=sys.stderr)
+        return status

@@ -1,0 +1,133 @@
+"""Shared CLI plumbing: exit statuses, opening the store, printing."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+from desktop.domain.clock import FixedClock
+from desktop.domain.validation import ValidationError, parse_iso_datetime
+from desktop.paths import store_path
+
+# Exit statuses (documented in the README and `helpdesk-intake --help`).
+OK = 0
+INTERNAL = 1      # a bug: reported in one line, details only with --debug
+USAGE = 2         # bad command line (argparse's own status)
+INVALID = 3       # invalid input: a field, a file, a date; nothing was written
+KEY = 4           # wrong key or passphrase, locked keyring, not a store, damaged or too-new store
+NOT_FOUND = 5     # no such store, case, person or request
+REFUSED = 6       # valid but not allowed: legal hold, restriction, identity not verified, exists
+
+EXIT_HELP = """exit status:
+  0  success
+  1  internal error (a bug; re-run with --debug for details)
+  2  usage error (unknown command or option)
+  3  invalid input (bad field, date or file; nothing was written)
+  4  wrong passphrase or key, locked keyring, not a helpdesk-intake store, or damaged store
+  5  not found (store, case, person or request)
+  6  refused (legal hold, restriction, identity not verified, file exists)
+"""
+
+
+class CliError(Exception):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+def print_json(value: object) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+
+
+def terminal_prompt(message: str, confirm: bool) -> str | None:
+    """Ask for a passphrase on the terminal; None when there is no terminal."""
+    if not sys.stdin or not sys.stdin.isatty():
+        return None
+    for line in message.splitlines()[:-1]:
+        sys.stderr.write(line + "\n")
+    first = getpass.getpass(message.splitlines()[-1] + " ")
+    if confirm:
+        second = getpass.getpass("Repeat the passphrase: ")
+        if first != second:
+            raise CliError("the two passphrases differ; nothing was created", INVALID)
+    return first
+
+
+def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
+    """ISO 8601 date or date-time for --received-at / --as-of; raises CliError(INVALID)."""
+    try:
+        if len(text.strip()) == 10:
+            d = date.fromisoformat(text.strip())
+            return datetime.combine(d, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=UTC)
+        return parse_iso_datetime(text)
+    except ValueError as exc:
+        raise CliError(f"not an ISO 8601 date or date-time: {text!r}", INVALID) from exc
+
+
+def open_services(args: argparse.Namespace, *, clock=None):
+    """Open the store named by --store / env / default, with the key from env, keyring or prompt."""
+    from desktop.bootstrap import open_services as _open
+    from desktop.store.keys import key_for_existing_store
+
+    path = store_path(getattr(args, "store", None))
+    if not path.exists():
+        raise CliError(f"no store at {path}; create one with 'helpdesk-intake init'", NOT_FOUND)
+    resolution = key_for_existing_store(path, terminal_prompt)
+    if resolution.key is None:
+        hint = "set HELPDESK_INTAKE_PASSPHRASE or run in a terminal to be asked"
+        raise CliError(((resolution.note + " ") if resolution.note else "") + f"No key for {path}: {hint}.", KEY)
+    return _open(path, resolution.key, clock=clock)
+
+
+def as_of_clock(value: str | None) -> FixedClock | None:
+    return FixedClock(parse_when(value, end_of_day=False)) if value else None
+
+
+def map_exception(exc: BaseException) -> tuple[str, int] | None:
+    """Known failures -> (one line, status). None for a bug."""
+    from desktop.services.importer import ImportFileError
+    from desktop.services.intake import RefusedError
+    from desktop.store import errors as se
+
+    if isinstance(exc, CliError):
+        return str(exc), exc.status
+    if isinstance(exc, ValidationError):
+        return "invalid input: " + str(exc), INVALID
+    if isinstance(exc, ImportFileError):
+        return "cannot import: " + str(exc), INVALID
+    if isinstance(exc, RefusedError):
+        return "refused: " + str(exc), REFUSED
+    if isinstance(exc, se.NotFound | se.StoreNotFound):
+        return str(exc), NOT_FOUND
+    if isinstance(exc, se.StoreExists):
+        return str(exc), REFUSED
+    if isinstance(exc, se.WrongKeyError | se.StoreLocked | se.StoreDamaged | se.StoreTooNew):
+        return str(exc), KEY
+    if isinstance(exc, se.StoreError):
+        return str(exc), INTERNAL
+    if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
+        return f"{exc.strerror}: {exc.filename}", INVALID
+    if isinstance(exc, ValueError):
+        return "invalid input: " + str(exc), INVALID
+    return None
+
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def add_store_arg(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
+                        help="store file (default: $HELPDESK_INTAKE_STORE or the platform data dir)")
+
+
+def path_arg(text: str) -> Path:
+    return Path(text).expanduser()

@@ -1,0 +1,191 @@
+"""Validation and normalisation of intake input. No network look-ups."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from desktop.domain.models import Category, Channel, IntakeData
+
+MAX_NAME = 200
+MAX_DESCRIPTION = 5000
+MAX_TECHNICAL = 50_000
+MAX_EMAIL = 254
+
+
+class ValidationError(ValueError):
+    """Raised with a dict of field -> message; str() is one readable line."""
+
+    def __init__(self, errors: dict[str, str]) -> None:
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+@dataclass(frozen=True)
+class FieldResult:
+    value: object
+    error: str | None = None
+
+
+def _has_forbidden_controls(text: str, allow_newlines: bool) -> bool:
+    for ch in text:
+        if ch in "\n\t\r" and allow_newlines:
+            continue
+        cat = unicodedata.category(ch)
+        if cat == "Cc" or cat == "Cs":
+            return True
+    return False
+
+
+def check_name(raw: str | None) -> FieldResult:
+    text = (raw or "").strip()
+    if not text:
+        return FieldResult(None, "Name is required.")
+    if len(text) > MAX_NAME:
+        return FieldResult(None, f"Name is too long (at most {MAX_NAME} characters).")
+    if _has_forbidden_controls(text, allow_newlines=False):
+        return FieldResult(None, "Name contains control characters.")
+    return FieldResult(text)
+
+
+def check_email(raw: str | None) -> FieldResult:
+    text = (raw or "").strip()
+    if not text:
+        return FieldResult(None, "Email address is required.")
+    if len(text) > MAX_EMAIL:
+        return FieldResult(None, "Email address is too long.")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return FieldResult(None, f"Not a valid email address: {exc}")
+    # Domain part is already lower-cased/IDNA-normalised; local parts are case-insensitive in practice.
+    return FieldResult(result.normalized.lower())
+
+
+def check_phone(raw: str | None, default_region: str) -> FieldResult:
+    text = (raw or "").strip()
+    if not text:
+        return FieldResult(None)
+    try:
+        number = phonenumbers.parse(text, (default_region or "").upper() or None)
+    except phonenumbers.NumberParseException:
+        return FieldResult(None, "Not a phone number; include the country code, e.g. +44 20 7946 0000.")
+    if not phonenumbers.is_valid_number(number):
+        return FieldResult(None, "Not a valid phone number for its country.")
+    return FieldResult(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+def check_category(raw: str | None) -> FieldResult:
+    text = (raw or "").strip()
+    if not text:
+        return FieldResult(None, "Choose the delivery-issue category.")
+    for cat in Category:
+        if text.lower() in (cat.value, cat.label.lower()):
+            return FieldResult(cat)
+    choices = ", ".join(c.value for c in Category)
+    return FieldResult(None, f"Unknown category {text[:40]!r}; use one of: {choices}.")
+
+
+def check_channel(raw: str | None) -> FieldResult:
+    text = (raw or "").strip()
+    if not text:
+        return FieldResult(Channel.EMAIL)
+    for ch in Channel:
+        if text.lower().replace(" ", "_").replace("-", "_") in (ch.value, ch.label.lower().replace(" ", "_")):
+            return FieldResult(ch)
+    choices = ", ".join(c.value for c in Channel)
+    return FieldResult(None, f"Unknown channel {text[:40]!r}; use one of: {choices}.")
+
+
+def check_description(raw: str | None) -> FieldResult:
+    text = (raw or "").strip()
+    if not text:
+        return FieldResult(None, "Describe the delivery issue.")
+    if len(text) > MAX_DESCRIPTION:
+        return FieldResult(None, f"Description is too long ({len(text)} of at most {MAX_DESCRIPTION} characters).")
+    if _has_forbidden_controls(text, allow_newlines=True):
+        return FieldResult(None, "Description contains control characters.")
+    return FieldResult(text)
+
+
+def check_technical(raw: str | None) -> FieldResult:
+    text = (raw or "").strip("\n")
+    if not text.strip():
+        return FieldResult(None)
+    if len(text) > MAX_TECHNICAL:
+        return FieldResult(None, f"Technical details are too long (at most {MAX_TECHNICAL} characters).")
+    if "\x00" in text or any(unicodedata.category(c) == "Cs" for c in text):
+        return FieldResult(None, "Technical details contain NUL or invalid characters.")
+    return FieldResult(text)
+
+
+def validate_intake(
+    raw: dict[str, object],
+    *,
+    default_region: str,
+    now: datetime,
+    notice_version: str,
+) -> IntakeData:
+    """Validate a raw form/CLI/import dict. Raises ValidationError naming every bad field.
+
+    Keys: name, email, phone, category, description, technical_details, channel, received_at
+    (datetime or None), notice_acknowledged (bool), marketing_consent (bool),
+    not_a_child (bool: the person confirmed they are 13 or older).
+    """
+
+    def s(key: str) -> str | None:
+        value = raw.get(key)
+        return None if value is None else str(value)
+
+    checks = {
+        "name": check_name(s("name")),
+        "email": check_email(s("email")),
+        "phone": check_phone(s("phone"), default_region),
+        "category": check_category(s("category")),
+        "description": check_description(s("description")),
+        "technical_details": check_technical(s("technical_details")),
+        "channel": check_channel(s("channel")),
+    }
+    errors = {k: r.error for k, r in checks.items() if r.error}
+    if not raw.get("notice_acknowledged", False):
+        errors["notice"] = "The privacy notice must be shown and acknowledged."
+    if not raw.get("not_a_child", False):
+        errors["age"] = (
+            "We do not store data of children under 13 without verifiable parental consent; "
+            "the record was not saved."
+        )
+    received = raw.get("received_at") or now
+    if not isinstance(received, datetime):
+        errors["received_at"] = "Received time must be an ISO 8601 date-time."
+    elif received.tzinfo is None:
+        errors["received_at"] = "Received time needs a time zone (e.g. 2026-01-05T09:30:00+00:00)."
+    elif received > now:
+        errors["received_at"] = "Received time is in the future."
+    if errors:
+        raise ValidationError(errors)
+    return IntakeData(
+        name=checks["name"].value,  # type: ignore[arg-type]
+        email=checks["email"].value,  # type: ignore[arg-type]
+        phone=checks["phone"].value,  # type: ignore[arg-type]
+        category=checks["category"].value,  # type: ignore[arg-type]
+        description=checks["description"].value,  # type: ignore[arg-type]
+        technical_details=checks["technical_details"].value,  # type: ignore[arg-type]
+        channel=checks["channel"].value,  # type: ignore[arg-type]
+        received_at=received,  # type: ignore[arg-type]
+        notice_version=notice_version,
+        notice_acknowledged_at=now,
+        marketing_consent=bool(raw.get("marketing_consent", False)),
+        not_a_child_confirmed=True,
+    )
+
+
+def parse_iso_datetime(text: str) -> datetime:
+    """Parse an ISO 8601 date or date-time; a bare date or naive time is taken as UTC."""
+    from desktop.domain.clock import ensure_utc
+
+    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    return ensure_utc(value)

@@ -1,0 +1,45 @@
+"""What every service needs: the open vault and its repositories, the clock, who is working."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from desktop.domain.clock import Clock
+from desktop.store.audit_repo import AuditRepo
+from desktop.store.cases_repo import CaseRepo
+from desktop.store.settings_repo import SettingsRepo
+from desktop.store.subjects_repo import SubjectRepo
+from desktop.store.vault import Vault
+
+
+@dataclass
+class Context:
+    vault: Vault
+    clock: Clock
+    staff: str
+    cases: CaseRepo = field(init=False)
+    subjects: SubjectRepo = field(init=False)
+    audit_repo: AuditRepo = field(init=False)
+    settings_repo: SettingsRepo = field(init=False)
+    # Called (inside the write transaction) with a case id after a case is created or changed,
+    # so other services (retention timers) can keep derived state current.
+    case_changed: list[Callable[[int], None]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.cases = CaseRepo(self.vault)
+        self.subjects = SubjectRepo(self.vault)
+        self.audit_repo = AuditRepo(self.vault)
+        self.settings_repo = SettingsRepo(self.vault)
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def notify_case_changed(self, case_id: int) -> None:
+        for hook in self.case_changed:
+            hook(case_id)
+
+    def audit(self, action: str, target: str = "", detail: str = "") -> None:
+        """Append to the audit trail. target: ids like 'case:12' or 'subject:3'; never personal data."""
+        self.audit_repo.append(self.now(), self.staff, action, target, detail)

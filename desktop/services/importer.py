@@ -1,0 +1,187 @@
+"""Import web-form submissions from .csv or .json. Bad rows are reported by line; good rows go in."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop.domain.models import IntakeData
+from desktop.domain.validation import ValidationError, parse_iso_datetime
+from desktop.services.intake import IntakeService
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+FIELDS = ("name", "email", "phone", "category", "description", "technical_details", "channel",
+          "received_at", "marketing_consent", "over_13")
+ALIASES = {"full_name": "name", "email_address": "email", "contact_number": "phone", "telephone": "phone",
+           "issue": "description", "email_delivery_issue": "description", "issue_category": "category",
+           "details": "technical_details", "headers": "technical_details", "submitted_at": "received_at",
+           "received": "received_at", "marketing": "marketing_consent"}
+TRUE = {"1", "true", "yes", "y", "on", "x"}
+FALSE = {"", "0", "false", "no", "n", "off"}
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read (not CSV/JSON, bad encoding, wrong shape)."""
+
+
+@dataclass
+class RowError:
+    line: int
+    message: str
+
+
+@dataclass
+class ImportReport:
+    case_ids: list[int] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=list)
+    total: int = 0
+
+
+def _bool(value: object, name: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = "" if value is None else str(value).strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValidationError({name: f"expected yes/no, got {text[:20]!r}"})
+
+
+def _normalise_keys(record: dict) -> dict:
+    out = {}
+    for k, val in record.items():
+        key = str(k or "").strip().lower().replace(" ", "_").replace("-", "_")
+        out[ALIASES.get(key, key)] = val
+    return out
+
+
+def read_records(path: Path) -> list[tuple[int, dict]]:
+    """(line number, raw record) pairs from a .csv or .json file."""
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(f"no file at {path}")
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ImportFileError(f"{path.name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(f"{path.name} is not UTF-8 text (byte {exc.start})") from exc
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _csv_records(text)
+    if suffix in (".json", ".jsonl", ".ndjson"):
+        return _json_records(text, path.name)
+    raise ImportFileError(f"{path.name}: unsupported file type; use .csv or .json")
+
+
+def _csv_records(text: str) -> list[tuple[int, dict]]:
+    if "\x00" in text:
+        raise ImportFileError("the CSV file contains NUL bytes; it is not a text export")
+    reader = csv.DictReader(io.StringIO(text, newline=""))
+    if not reader.fieldnames:
+        raise ImportFileError("the CSV file is empty or has no header row")
+    headers = {ALIASES.get(h.strip().lower().replace(" ", "_"), h.strip().lower().replace(" ", "_"))
+               for h in reader.fieldnames if h}
+    missing = {"name", "email", "description"} - headers
+    if missing:
+        raise ImportFileError("the CSV header lacks column(s): " + ", ".join(sorted(missing)))
+    out = []
+    start = 2
+    try:
+        for record in reader:
+            out.append((start, record))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        raise ImportFileError(f"CSV syntax error near line {reader.line_num}: {exc}") from exc
+    return out
+
+
+def _json_records(text: str, name: str) -> list[tuple[int, dict]]:
+    """A JSON array, an object {"submissions": [...]}, or JSON lines (one object per line)."""
+    stripped = text.lstrip()
+    try:
+        if stripped.startswith("["):
+            return _json_array(text, text.index("[") + 1, name)
+        if stripped.startswith("{"):
+            try:
+                value = json.loads(text)
+            except json.JSONDecodeError as exc:
+                if exc.msg != "Extra data":
+                    raise
+                return [(n, json.loads(line)) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
+            if isinstance(value.get("submissions"), list):
+                return _json_array(text, text.index("[", text.index('"submissions"')) + 1, name)
+            return [(text.count("\n", 0, text.index("{")) + 1, value)]
+    except json.JSONDecodeError as exc:
+        raise ImportFileError(f"{name}: JSON syntax error at line {exc.lineno}, column {exc.colno}") from exc
+    raise ImportFileError(f"{name}: not a JSON list of submissions")
+
+
+def _json_array(text: str, pos: int, name: str) -> list[tuple[int, dict]]:
+    decoder = json.JSONDecoder()
+    out: list[tuple[int, dict]] = []
+    while True:
+        while pos < len(text) and text[pos] in " \t\r\n,":
+            pos += 1
+        if pos >= len(text):
+            raise ImportFileError(f"{name}: the JSON list is not closed")
+        if text[pos] == "]":
+            return out
+        value, end = decoder.raw_decode(text, pos)
+        out.append((text.count("\n", 0, pos) + 1, value))
+        pos = end
+
+
+class ImportService:
+    def __init__(self, intake: IntakeService) -> None:
+        self.intake = intake
+
+    def import_file(self, path: Path, *, progress=None) -> ImportReport:
+        records = read_records(path)
+        report = ImportReport(total=len(records))
+        good: list[IntakeData] = []
+        for index, (line, record) in enumerate(records):
+            if progress and index % 500 == 0:
+                progress(index, len(records))
+            try:
+                data = self._parse(record)
+            except ValidationError as exc:
+                report.errors.append(RowError(line, str(exc)))
+                continue
+            problem = self.intake.refusal(data)
+            if problem:
+                report.errors.append(RowError(line, problem))
+                continue
+            good.append(data)
+        results = self.intake.store_many(good, source="import")
+        report.case_ids = [r.case_id for r in results]
+        if progress:
+            progress(len(records), len(records))
+        return report
+
+    def _parse(self, record: object) -> IntakeData:
+        if not isinstance(record, dict):
+            raise ValidationError({"record": "each submission must be an object with named fields"})
+        raw = _normalise_keys(record)
+        received = raw.get("received_at")
+        parsed_received = None
+        if received not in (None, ""):
+            try:
+                parsed_received = parse_iso_datetime(str(received))
+            except ValueError as exc:
+                raise ValidationError({"received_at": "not an ISO 8601 date-time"}) from exc
+        over_13 = _bool(raw.get("over_13", True), "over_13")
+        form = {
+            **{k: raw.get(k) for k in ("name", "email", "phone", "category", "description",
+                                       "technical_details", "channel")},
+            "channel": raw.get("channel") or "web_form",
+            "received_at": parsed_received,
+            "marketing_consent": _bool(raw.get("marketing_consent", False), "marketing_consent"),
+            "notice_acknowledged": True,  # the web form shows the notice before it submits
+            "not_a_child": over_13,
+        }
+        return self.intake.validate(form)

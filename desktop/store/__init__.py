@@ -1,0 +1,1 @@
+"""The only package that speaks SQL: the encrypted vault, keys, migrations, repositories."""

@@ -1,0 +1,205 @@
+"""Cases, their notes, change history and full-text index."""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from desktop.domain.clock import to_iso
+from desktop.domain.models import Case, CaseQuery, Change, IntakeData, Note, Status
+from desktop.store.errors import NotFound
+from desktop.store.rows import CASE_COLUMNS, case_from_row, change_from_row, note_from_row
+from desktop.store.search import fts_query, phone_tokens
+from desktop.store.vault import Vault
+
+SORTABLE = {
+    "id": "c.id",
+    "received_at": "c.received_at",
+    "name": "c.name COLLATE NOCASE",
+    "email": "c.email",
+    "category": "c.category",
+    "status": "c.status",
+    "next_removal": "c.next_removal_at",
+}
+
+CASE_UPDATABLE = {
+    "name", "email", "phone", "category", "description", "technical_details", "channel", "status",
+    "last_activity_at", "closed_at", "legal_hold_reason", "legal_hold_by", "legal_hold_at",
+    "anonymised_at", "child_flagged_at", "resolution", "subject_id",
+}
+
+
+def _sql_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return to_iso(value)
+    if hasattr(value, "value") and not isinstance(value, str | int | float):
+        return value.value  # enums
+    return value
+
+
+class CaseRepo:
+    def __init__(self, vault: Vault) -> None:
+        self.vault = vault
+
+    # ---- writes (call inside vault.transaction()) -------------------------------------------
+    def insert(self, data: IntakeData, *, subject_id: int, created_at: datetime, staff: str) -> int:
+        c = self.vault.conn
+        cur = c.execute(
+            "INSERT INTO cases(subject_id, name, email, phone, category, description, technical_details,"
+            " channel, status, received_at, created_at, created_by, last_activity_at, notice_version,"
+            " notice_acknowledged_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                subject_id, data.name, data.email, data.phone, data.category.value, data.description,
+                data.technical_details, data.channel.value, Status.OPEN.value, to_iso(data.received_at),
+                to_iso(created_at), staff, to_iso(max(created_at, data.received_at)),
+                data.notice_version, to_iso(data.notice_acknowledged_at),
+            ),
+        )
+        case_id = int(cur.lastrowid)
+        self._index(case_id, data.name, data.email, data.phone, data.description)
+        return case_id
+
+    def insert_many(self, rows: Sequence[tuple[IntakeData, int]], *, created_at: datetime, staff: str) -> list[int]:
+        """Bulk insert for imports: rows of (data, subject_id). Caller holds the transaction."""
+        return [self.insert(d, subject_id=s, created_at=created_at, staff=staff) for d, s in rows]
+
+    def update(self, case_id: int, **fields: object) -> None:
+        bad = set(fields) - CASE_UPDATABLE
+        if bad:
+            raise ValueError(f"not updatable: {sorted(bad)}")
+        if not fields:
+            return
+        cols = ", ".join(f"{k} = ?" for k in fields)
+        params = [_sql_value(v) for v in fields.values()] + [case_id]
+        cur = self.vault.conn.execute(f"UPDATE cases SET {cols} WHERE id = ?", params)
+        if cur.rowcount == 0:
+            raise NotFound(f"case {case_id} not found")
+        if {"name", "email", "phone", "description"} & set(fields):
+            case = self.get(case_id)
+            self._unindex(case_id)
+            self._index(case_id, case.name, case.email, case.phone, case.description)
+
+    def set_next_removal(self, case_id: int, at: datetime | None, policy: str | None) -> None:
+        self.vault.conn.execute(
+            "UPDATE cases SET next_removal_at = ?, next_removal_policy = ? WHERE id = ?",
+            (to_iso(at), policy, case_id),
+        )
+
+    def delete(self, case_id: int) -> None:
+        c = self.vault.conn
+        self._unindex(case_id)
+        c.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+
+    def _index(self, case_id: int, name, email, phone, description) -> None:
+        self.vault.conn.execute(
+            "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
+            (case_id, name or "", email or "", phone_tokens(phone), description or ""),
+        )
+
+    def _unindex(self, case_id: int) -> None:
+        self.vault.conn.execute("DELETE FROM cases_fts WHERE rowid = ?", (case_id,))
+
+    def add_note(self, case_id: int, at: datetime, staff: str, body: str) -> int:
+        cur = self.vault.conn.execute(
+            "INSERT INTO case_notes(case_id, at, staff, body) VALUES (?,?,?,?)",
+            (case_id, to_iso(at), staff, body),
+        )
+        return int(cur.lastrowid)
+
+    def add_change(self, case_id: int, at: datetime, staff: str, field: str,
+                   old: str | None, new: str | None, request_ref: str | None = None) -> None:
+        self.vault.conn.execute(
+            "INSERT INTO case_changes(case_id, at, staff, field, old_value, new_value, request_ref)"
+            " VALUES (?,?,?,?,?,?,?)",
+            (case_id, to_iso(at), staff, field, old, new, request_ref),
+        )
+
+    def delete_notes(self, case_id: int) -> None:
+        self.vault.conn.execute("DELETE FROM case_notes WHERE case_id = ?", (case_id,))
+
+    def delete_changes(self, case_id: int) -> None:
+        self.vault.conn.execute("DELETE FROM case_changes WHERE case_id = ?", (case_id,))
+
+    # ---- reads ---------------------------------------------------------------------------------
+    def get(self, case_id: int) -> Case:
+        rows = self.vault.read(f"SELECT {CASE_COLUMNS} FROM cases WHERE id = ?", (case_id,))
+        if not rows:
+            raise NotFound(f"case {case_id} not found")
+        return case_from_row(rows[0])
+
+    def exists(self, case_id: int) -> bool:
+        return bool(self.vault.read("SELECT 1 FROM cases WHERE id = ?", (case_id,)))
+
+    def get_many(self, ids: Iterable[int]) -> dict[int, Case]:
+        ids = list(ids)
+        out: dict[int, Case] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.vault.read(f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({marks})", tuple(chunk)):
+                out[r[0]] = case_from_row(r)
+        return out
+
+    def next_removal(self, ids: Iterable[int]) -> dict[int, tuple[str | None, str | None]]:
+        ids = list(ids)
+        out: dict[int, tuple[str | None, str | None]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.vault.read(
+                f"SELECT id, next_removal_at, next_removal_policy FROM cases WHERE id IN ({marks})", tuple(chunk)
+            ):
+                out[r[0]] = (r[1], r[2])
+        return out
+
+    def ids(self, query: CaseQuery) -> array:
+        """Ids of matching cases in display order, as a compact array (cheap even for 1M cases)."""
+        where, params = [], []
+        if query.search.strip():
+            match = fts_query(query.search)
+            if match is None:
+                return array("q")
+            where.append("c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+            params.append(match)
+        if query.status is not None:
+            where.append("c.status = ?")
+            params.append(query.status.value)
+        if query.subject_id is not None:
+            where.append("c.subject_id = ?")
+            params.append(query.subject_id)
+        order = SORTABLE.get(query.sort, "c.received_at")
+        direction = "DESC" if query.descending else "ASC"
+        nulls = " NULLS LAST" if query.sort == "next_removal" else ""
+        sql = "SELECT c.id FROM cases c"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY {order} {direction}{nulls}, c.id {direction}"
+        with self.vault._lock:
+            cur = self.vault.conn.execute(sql, params)
+            out = array("q")
+            while True:
+                chunk = cur.fetchmany(5000)
+                if not chunk:
+                    break
+                out.extend(r[0] for r in chunk)
+        return out
+
+    def count(self) -> int:
+        return int(self.vault.read("SELECT count(*) FROM cases")[0][0])
+
+    def ids_for_subject(self, subject_id: int) -> list[int]:
+        return [r[0] for r in self.vault.read(
+            "SELECT id FROM cases WHERE subject_id = ? ORDER BY received_at", (subject_id,))]
+
+    def all_ids(self) -> list[int]:
+        return [r[0] for r in self.vault.read("SELECT id FROM cases ORDER BY id")]
+
+    def notes(self, case_id: int) -> list[Note]:
+        return [note_from_row(r) for r in self.vault.read(
+            "SELECT id, case_id, at, staff, body FROM case_notes WHERE case_id = ? ORDER BY at, id", (case_id,))]
+
+    def changes(self, case_id: int) -> list[Change]:
+        return [change_from_row(r) for r in self.vault.read(
+            "SELECT id, case_id, at, staff, field, old_value, new_value, request_ref FROM case_changes"
+            " WHERE case_id = ? ORDER BY at, id", (case_id,))]

@@ -1,0 +1,34 @@
+"""Store errors. Messages are safe to show: they never contain keys, passphrases or personal data."""
+
+
+class StoreError(Exception):
+    """Base for every store failure shown to a user."""
+
+
+class StoreNotFound(StoreError):
+    pass
+
+
+class StoreExists(StoreError):
+    pass
+
+
+class WrongKeyError(StoreError):
+    def __init__(self, message: str = "wrong passphrase or not a helpdesk-intake store") -> None:
+        super().__init__(message)
+
+
+class StoreLocked(StoreError):
+    """No key could be obtained (keyring locked, no passphrase given)."""
+
+
+class StoreDamaged(StoreError):
+    pass
+
+
+class StoreTooNew(StoreError):
+    pass
+
+
+class NotFound(StoreError):
+    """A case, subject or request that does not exist."""

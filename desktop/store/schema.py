@@ -1,0 +1,94 @@
+"""Numbered schema migrations keyed on PRAGMA user_version."""
+
+from __future__ import annotations
+
+APP_MARKER = "helpdesk-intake"
+
+MIGRATIONS: dict[int, str] = {
+    1: """
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE settings(
+    key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL, updated_by TEXT NOT NULL);
+CREATE TABLE subjects(
+    id INTEGER PRIMARY KEY,
+    email TEXT NOT NULL UNIQUE,
+    created_at TEXT NOT NULL,
+    restricted_at TEXT, restriction_reason TEXT,
+    legal_hold_reason TEXT, legal_hold_by TEXT, legal_hold_at TEXT,
+    marketing_objected_at TEXT);
+CREATE TABLE cases(
+    id INTEGER PRIMARY KEY,
+    subject_id INTEGER REFERENCES subjects(id) ON DELETE SET NULL,
+    name TEXT, email TEXT, phone TEXT,
+    category TEXT NOT NULL,
+    description TEXT, technical_details TEXT,
+    channel TEXT NOT NULL,
+    status TEXT NOT NULL,
+    received_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    created_by TEXT NOT NULL,
+    last_activity_at TEXT NOT NULL,
+    closed_at TEXT,
+    notice_version TEXT, notice_acknowledged_at TEXT,
+    legal_hold_reason TEXT, legal_hold_by TEXT, legal_hold_at TEXT,
+    anonymised_at TEXT,
+    child_flagged_at TEXT,
+    resolution TEXT,
+    next_removal_at TEXT,
+    next_removal_policy TEXT);
+CREATE INDEX cases_received ON cases(received_at);
+CREATE INDEX cases_name ON cases(name COLLATE NOCASE);
+CREATE INDEX cases_email ON cases(email);
+CREATE INDEX cases_category ON cases(category);
+CREATE INDEX cases_status ON cases(status, received_at);
+CREATE INDEX cases_subject ON cases(subject_id);
+CREATE INDEX cases_next_removal ON cases(next_removal_at);
+CREATE TABLE case_notes(
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    at TEXT NOT NULL, staff TEXT NOT NULL, body TEXT NOT NULL);
+CREATE INDEX case_notes_case ON case_notes(case_id);
+CREATE TABLE case_changes(
+    id INTEGER PRIMARY KEY,
+    case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    at TEXT NOT NULL, staff TEXT NOT NULL, field TEXT NOT NULL,
+    old_value TEXT, new_value TEXT, request_ref TEXT);
+CREATE INDEX case_changes_case ON case_changes(case_id);
+CREATE TABLE consents(
+    id INTEGER PRIMARY KEY,
+    subject_id INTEGER REFERENCES subjects(id) ON DELETE CASCADE,
+    case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+    kind TEXT NOT NULL, version TEXT, given_at TEXT NOT NULL, withdrawn_at TEXT, source TEXT);
+CREATE INDEX consents_subject ON consents(subject_id);
+CREATE TABLE requests(
+    id INTEGER PRIMARY KEY,
+    ref TEXT NOT NULL UNIQUE,
+    type TEXT NOT NULL,
+    subject_id INTEGER REFERENCES subjects(id) ON DELETE SET NULL,
+    subject_email TEXT, subject_phone TEXT,
+    subject_ref TEXT NOT NULL,
+    received_at TEXT NOT NULL, channel TEXT,
+    due_at TEXT NOT NULL, extended_due_at TEXT, extension_reason TEXT,
+    status TEXT NOT NULL,
+    verification_method TEXT, verified_by TEXT, verified_at TEXT,
+    outcome TEXT, refusal_reason TEXT, completed_at TEXT,
+    details TEXT NOT NULL DEFAULT '{}',
+    created_by TEXT NOT NULL);
+CREATE INDEX requests_subject ON requests(subject_id);
+CREATE INDEX requests_due ON requests(status, due_at);
+CREATE TABLE request_cases(
+    request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
+    case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+    PRIMARY KEY(request_id, case_id));
+CREATE TABLE audit(
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL, staff TEXT NOT NULL, action TEXT NOT NULL,
+    target TEXT NOT NULL, detail TEXT NOT NULL,
+    prev_hash TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE VIRTUAL TABLE cases_fts USING fts5(
+    name, email, phone, description,
+    content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+""",
+}
+
+LATEST = max(MIGRATIONS)

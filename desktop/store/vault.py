@@ -1,0 +1,310 @@
+"""The encrypted store: create, open (unlock), check, back up, close.
+
+One long-lived connection per Vault. SQLCipher 4 with either a raw 256-bit key (kept in the OS
+keyring) or a passphrase (SQLCipher's own key derivation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import sqlcipher3
+
+from desktop.store.errors import (
+    StoreDamaged,
+    StoreError,
+    StoreExists,
+    StoreNotFound,
+    StoreTooNew,
+    WrongKeyError,
+)
+from desktop.store.keys import Key
+from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
+
+log = logging.getLogger(__name__)
+
+DatabaseError = sqlcipher3.DatabaseError
+
+PRAGMAS = (
+    "PRAGMA secure_delete = ON",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA cache_size = -32000",
+)
+
+
+def _is_damage(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "malformed" in text or "corrupt" in text or "disk i/o" in text
+
+
+class Vault:
+    def __init__(self, path: Path, conn: sqlcipher3.Connection, key: Key) -> None:
+        self.path = Path(path)
+        self._conn = conn
+        self._key = key
+        self._lock = threading.RLock()
+        self._depth = 0
+
+    # ---- lifecycle -------------------------------------------------------------------------
+    @property
+    def key_kind(self) -> str:
+        return self._key.kind
+
+    @property
+    def conn(self) -> sqlcipher3.Connection:
+        if self._conn is None:
+            raise StoreError("the store is locked")
+        return self._conn
+
+    @property
+    def is_open(self) -> bool:
+        return self._conn is not None
+
+    @classmethod
+    def create(cls, path: Path, key: Key) -> Vault:
+        path = Path(path).expanduser()
+        if path.exists():
+            raise StoreExists(f"a file already exists at {path}; not overwriting it")
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with contextlib.suppress(OSError):
+            if path.parent.stat().st_uid == os.getuid():
+                os.chmod(path.parent, 0o700)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        try:
+            conn = _connect(path, key)
+            vault = cls(path, conn, key)
+            vault._apply_pragmas()
+            vault._migrate(from_version=0)
+            with vault.transaction() as c:
+                c.execute("INSERT INTO meta(key, value) VALUES ('app', ?)", (APP_MARKER,))
+            return vault
+        except BaseException:
+            with contextlib.suppress(Exception):
+                conn.close()  # type: ignore[possibly-undefined]
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(str(path) + suffix)
+            raise
+
+    @classmethod
+    def open(cls, path: Path, key: Key, *, migrate: bool = True) -> Vault:
+        path = Path(path).expanduser()
+        if not path.exists():
+            raise StoreNotFound(f"no store at {path}; create one with 'helpdesk-intake init'")
+        if path.is_dir():
+            raise StoreError(f"{path} is a folder, not a store file")
+        if path.stat().st_size == 0:
+            raise WrongKeyError("not a helpdesk-intake store (the file is empty)")
+        conn = _connect(path, key, must_exist=True)
+        try:
+            try:
+                conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            except DatabaseError as exc:
+                raise WrongKeyError() from exc
+            vault = cls(path, conn, key)
+            version = vault.user_version()
+            if version > LATEST:
+                raise StoreTooNew(
+                    f"this store was written by a newer helpdesk-intake (schema {version}); update the app"
+                )
+            try:
+                marker = conn.execute("SELECT value FROM meta WHERE key = 'app'").fetchone()
+            except DatabaseError as exc:
+                if _is_damage(exc):
+                    raise StoreDamaged("the store is damaged (its pages fail to decrypt or verify)") from exc
+                raise WrongKeyError("not a helpdesk-intake store") from exc
+            if not marker or marker[0] != APP_MARKER:
+                raise WrongKeyError("not a helpdesk-intake store")
+            vault._apply_pragmas()
+            if version < LATEST:
+                if not migrate:
+                    raise StoreError(f"the store needs an upgrade from schema {version} to {LATEST}")
+                backup = path.with_name(f"{path.name}.pre-v{LATEST}.bak")
+                vault.backup_to(backup)
+                vault._migrate(from_version=version)
+            return vault
+        except BaseException:
+            conn.close()
+            raise
+
+    def close(self) -> None:
+        """Close the store; wipe SQLCipher's memory on the way out."""
+        if self._conn is None:
+            return
+        with self._lock:
+            with contextlib.suppress(Exception):
+                self._conn.execute("PRAGMA cipher_memory_security = ON")
+            with contextlib.suppress(Exception):
+                self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            self._conn.close()
+            self._conn = None
+
+    def __enter__(self) -> Vault:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- settings ---------------------------------------------------------------------------
+    def _apply_pragmas(self) -> None:
+        c = self.conn
+        for pragma in PRAGMAS:
+            c.execute(pragma).fetchall()
+        checks = {
+            "secure_delete": c.execute("PRAGMA secure_delete").fetchone()[0] == 1,
+            "temp_store": c.execute("PRAGMA temp_store").fetchone()[0] != 1,  # 1 = FILE
+            "synchronous": c.execute("PRAGMA synchronous").fetchone()[0] == 2,  # 2 = FULL
+            "foreign_keys": c.execute("PRAGMA foreign_keys").fetchone()[0] == 1,
+        }
+        failed = [name for name, ok in checks.items() if not ok]
+        if failed:
+            raise StoreError("the store's safety settings could not be applied: " + ", ".join(failed))
+
+    def pragma(self, name: str) -> object:
+        if not name.replace("_", "").isalnum():
+            raise ValueError("bad pragma name")
+        row = self.conn.execute(f"PRAGMA {name}").fetchone()
+        return None if row is None else row[0]
+
+    def user_version(self) -> int:
+        return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
+
+    def _migrate(self, from_version: int) -> None:
+        for version in range(from_version + 1, LATEST + 1):
+            with self.transaction() as c:
+                _run_script(c, MIGRATIONS[version])
+                c.execute(f"PRAGMA user_version = {int(version)}")
+
+    # ---- transactions ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlcipher3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, nested calls join the outer transaction."""
+        with self._lock:
+            c = self.conn
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield c
+                finally:
+                    self._depth -= 1
+                return
+            c.execute("BEGIN IMMEDIATE")
+            self._depth = 1
+            try:
+                yield c
+            except BaseException:
+                self._depth = 0
+                c.execute("ROLLBACK")
+                raise
+            self._depth = 0
+            try:
+                c.execute("COMMIT")
+            except DatabaseError as exc:
+                with contextlib.suppress(Exception):
+                    c.execute("ROLLBACK")
+                raise _map_error(exc) from exc
+
+    def read(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
+        with self._lock:
+            try:
+                return self.conn.execute(sql, params).fetchall()
+            except DatabaseError as exc:
+                raise _map_error(exc) from exc
+
+    # ---- maintenance -------------------------------------------------------------------------
+    def scrub(self) -> None:
+        """After deleting personal data: merge the FTS index, checkpoint and truncate the WAL."""
+        with self._lock:
+            c = self.conn
+            c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+    def free_fraction(self) -> float:
+        pages = int(self.pragma("page_count") or 0)
+        free = int(self.pragma("freelist_count") or 0)
+        return free / pages if pages else 0.0
+
+    def compact_if_sparse(self, threshold: float = 0.25) -> bool:
+        if self.free_fraction() < threshold:
+            return False
+        with self._lock:
+            self.conn.execute("VACUUM")
+            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return True
+
+    def integrity_problems(self) -> list[str]:
+        """cipher_integrity_check (page HMACs) plus SQLite's own integrity_check; [] when clean."""
+        with self._lock:
+            try:
+                problems = [r[0] for r in self.conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+                rows = [r[0] for r in self.conn.execute("PRAGMA integrity_check").fetchall()]
+            except DatabaseError as exc:
+                return [str(exc)]
+        problems += [r for r in rows if r != "ok"]
+        return problems
+
+    def backup_to(self, target: Path) -> None:
+        """A consistent encrypted copy with the same key, via the SQLite backup API."""
+        target = Path(target)
+        if target.exists():
+            raise StoreExists(f"{target} already exists; not overwriting it")
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.close(fd)
+        try:
+            dst = _connect(target, self._key)
+            try:
+                with self._lock:
+                    self.conn.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE").fetchall()
+            finally:
+                dst.close()
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
+            raise
+
+
+def _run_script(c: sqlcipher3.Connection, script: str) -> None:
+    for statement in _split_sql(script):
+        c.execute(statement)
+
+
+def _split_sql(script: str) -> list[str]:
+    parts, buf = [], []
+    for line in script.splitlines():
+        buf.append(line)
+        if line.rstrip().endswith(";"):
+            stmt = "\n".join(buf).strip()
+            if stmt.strip(";").strip():
+                parts.append(stmt)
+            buf = []
+    tail = "\n".join(buf).strip()
+    if tail:
+        parts.append(tail)
+    return parts
+
+
+def _map_error(exc: Exception) -> StoreError:
+    if _is_damage(exc):
+        return StoreDamaged("the store is damaged (a page failed its integrity check)")
+    return StoreError(f"store operation failed ({type(exc).__name__})")
+
+
+def _connect(path: Path, key: Key, must_exist: bool = False) -> sqlcipher3.Connection:
+    uri = Path(path).resolve().as_uri() + ("?mode=rw" if must_exist else "")
+    try:
+        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    except sqlcipher3.OperationalError as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from exc
+    conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
+    conn.execute(f"PRAGMA key = {key.pragma_value()}")
+    return conn
