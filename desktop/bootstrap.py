@@ -44,6 +44,12 @@ class Services:
     def vault(self) -> Vault:
         return self.ctx.vault
 
+    @property
+    def audit(self):  # -> AuditService (stateless; built on demand)
+        from desktop.services.audit import AuditService
+
+        return AuditService(self.ctx)
+
     def close(self) -> None:
         self.ctx.vault.close()
 
@@ -57,10 +63,14 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer)
 
 
-def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None) -> Services:
+def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
+                  failed_unlocks: int = 0) -> Services:
+    """failed_unlocks: wrong keys tried by this process since its last unlock (written to the trail)."""
     vault = Vault.open(path, key)
     try:
         services = build_services(vault, clock=clock, staff=staff)
+        if failed_unlocks > 0:
+            services.ctx.audit("store.unlock_failed", "store", f"count={int(failed_unlocks)}")
         services.ctx.audit("store.unlock", "store", f"key={key.kind}")
         return services
     except BaseException:

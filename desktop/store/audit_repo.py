@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from desktop.domain.audit import GENESIS, entry_hash
+from desktop.domain.audit import GENESIS, Head, entry_hash, next_head
 from desktop.domain.clock import from_iso, to_iso
 from desktop.domain.models import AuditEntry
 from desktop.store.vault import Vault
+
+HEAD_KEY = "audit_head"
 
 
 class AuditRepo:
@@ -15,6 +17,8 @@ class AuditRepo:
         self.vault = vault
 
     def append(self, at: datetime, staff: str, action: str, target: str, detail: str = "") -> int:
+        """Append one entry and move the recorded head, in one transaction (so a trail cut short
+        at the end no longer matches its head)."""
         with self.vault.transaction() as c:
             row = c.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
             prev = row[0] if row else GENESIS
@@ -24,7 +28,25 @@ class AuditRepo:
                 "INSERT INTO audit(at, staff, action, target, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
                 (at_s, staff, action, target, detail, prev, h),
             )
-            return int(cur.lastrowid)
+            entry_id = int(cur.lastrowid)
+            head_row = c.execute("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).fetchone()
+            head = next_head(Head.decode(head_row[0]) if head_row else None, entry_id, h)
+            c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                      (HEAD_KEY, head.encode()))
+            return entry_id
+
+    def head(self) -> Head | None:
+        rows = self.vault.read("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,))
+        return Head.decode(rows[0][0]) if rows else None
+
+    def snapshot(self) -> tuple[list[tuple], Head | None]:
+        """All raw rows and the recorded head, read in one transaction (a consistent pair even
+        while another process appends)."""
+        with self.vault.transaction() as c:
+            rows = c.execute(
+                "SELECT id, at, staff, action, target, detail, prev_hash, hash FROM audit ORDER BY id").fetchall()
+            head_row = c.execute("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).fetchone()
+        return rows, Head.decode(head_row[0]) if head_row else None
 
     def raw_rows(self) -> list[tuple]:
         return self.vault.read(
