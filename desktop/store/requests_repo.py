@@ -117,5 +117,60 @@ class RequestRepo:
         return ids
 
     def count_next_ref(self, prefix: str) -> int:
+        """Kept for callers of the first version; prefer next_sequence (never reuses a number)."""
         rows = self.vault.read("SELECT count(*) FROM requests WHERE ref LIKE ?", (prefix + "%",))
         return int(rows[0][0]) + 1
+
+    def next_sequence(self, prefix: str) -> int:
+        """The next number for refs starting with prefix (e.g. 'DSR-2026-'). Call inside a transaction.
+
+        A counter in `meta` survives the deletion of old register entries (24-month retention), so
+        a reference is never handed out twice.
+        """
+        c = self.vault.conn
+        key = "request_seq:" + prefix
+        row = c.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        counter = int(row[0]) if row else 0
+        top = 0
+        for (ref,) in c.execute("SELECT ref FROM requests WHERE ref LIKE ?", (prefix + "%",)):
+            tail = ref[len(prefix):]
+            if tail.isdigit():
+                top = max(top, int(tail))
+        number = max(counter, top) + 1
+        c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                  (key, str(number)))
+        return number
+
+    def subject_ref_for(self, subject_id: int | None, email: str | None) -> str | None:
+        """The non-identifying reference already used for this person in the register, if any."""
+        if subject_id is not None:
+            rows = self.vault.read(
+                "SELECT subject_ref FROM requests WHERE subject_id = ? ORDER BY id LIMIT 1", (subject_id,))
+            if rows:
+                return rows[0][0]
+        if email:
+            rows = self.vault.read(
+                "SELECT subject_ref FROM requests WHERE subject_email = ? ORDER BY id LIMIT 1", (email,))
+            if rows:
+                return rows[0][0]
+        return None
+
+    def case_ids_by_phone(self, phone: str) -> list[int]:
+        return [r[0] for r in self.vault.read(
+            "SELECT id FROM cases WHERE phone = ? ORDER BY received_at, id", (phone,))]
+
+    def case_ids_by_email(self, email: str) -> list[int]:
+        """Cases whose email field is this address (whatever subject they are filed under)."""
+        return [r[0] for r in self.vault.read(
+            "SELECT id FROM cases WHERE email = ? ORDER BY received_at, id", (email,))]
+
+    def unlink_cases(self, request_id: int) -> None:
+        self.vault.conn.execute("DELETE FROM request_cases WHERE request_id = ?", (request_id,))
+
+    def for_subject(self, subject_id: int | None, email: str | None) -> list[SubjectRequest]:
+        """Every register entry of one person, matched by subject id or email."""
+        rows = self.vault.read(
+            f"SELECT {COLUMNS} FROM requests WHERE (subject_id IS NOT NULL AND subject_id = ?)"
+            " OR (subject_email IS NOT NULL AND subject_email = ?) ORDER BY received_at, id",
+            (subject_id, email))
+        return [_row(r) for r in rows]
