@@ -15,6 +15,8 @@ from desktop.services.cases import CaseService
 from desktop.services.context import Context
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
+from desktop.services.requests import RequestService
+from desktop.services.rights import RightsService
 from desktop.services.settings import SettingsService
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
@@ -39,6 +41,8 @@ class Services:
     intake: IntakeService
     cases: CaseService
     importer: ImportService
+    requests: RequestService = None  # type: ignore[assignment]  # set by build_services
+    rights: RightsService = None  # type: ignore[assignment]
 
     @property
     def vault(self) -> Vault:
@@ -60,7 +64,10 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     intake = IntakeService(ctx, settings)
     cases = CaseService(ctx, settings)
     importer = ImportService(intake)
-    return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer)
+    requests = RequestService(ctx, settings)
+    rights = RightsService(ctx, settings, requests, cases)
+    return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer,
+                    requests=requests, rights=rights)
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
