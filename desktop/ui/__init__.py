@@ -1,0 +1,1 @@
+"""Qt only: main window, views, table models, dialogs, background jobs."""
