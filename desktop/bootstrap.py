@@ -18,6 +18,7 @@ from desktop.services.intake import IntakeService
 from desktop.services.requests import RequestService
 from desktop.services.rights import RightsService
 from desktop.services.settings import SettingsService
+from desktop.store.errors import WrongKeyError
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
 
@@ -72,8 +73,16 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
                   failed_unlocks: int = 0) -> Services:
-    """failed_unlocks: wrong keys tried by this process since its last unlock (written to the trail)."""
-    vault = Vault.open(path, key)
+    """failed_unlocks: wrong keys tried by this process since its last unlock (written to the trail).
+
+    Pages are verified on open (StoreDamaged names the latest backup); a key left pending by an
+    interrupted key rotation is tried when the given key fails (store/key_rotation.py)."""
+    try:
+        vault = Vault.open(path, key, verify_pages=True)
+    except WrongKeyError as exc:
+        from desktop.store.key_rotation import open_with_pending_key
+
+        vault, key = open_with_pending_key(path, exc, verify_pages=True)
     try:
         services = build_services(vault, clock=clock, staff=staff)
         if failed_unlocks > 0:

@@ -10,7 +10,7 @@ import sys
 from desktop import APP_NAME, __version__
 
 # One module per area under desktop/commands/, each with register(subparsers).
-COMMAND_MODULES = ["core", "demo"]
+COMMAND_MODULES = ["core", "demo", "security"]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,9 +32,20 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def disable_core_dumps() -> None:
+    """No core files: a crash must not write decrypted pages or keys to disk (Linux, macOS)."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # Windows has no resource module
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     from desktop.commands.common import INTERNAL, map_exception
 
+    disable_core_dumps()
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -22,6 +22,7 @@ INVALID = 3       # invalid input: a field, a file, a date; nothing was written
 KEY = 4           # wrong key or passphrase, locked keyring, not a store, damaged or too-new store
 NOT_FOUND = 5     # no such store, case, person or request
 REFUSED = 6       # valid but not allowed: legal hold, restriction, identity not verified, exists
+INTEGRITY = 7     # verification failed: audit trail broken, damaged store pages or backup
 
 EXIT_HELP = """exit status:
   0  success
@@ -31,7 +32,11 @@ EXIT_HELP = """exit status:
   4  wrong passphrase or key, locked keyring, not a helpdesk-intake store, or damaged store
   5  not found (store, case, person or request)
   6  refused (legal hold, restriction, identity not verified, file exists)
+  7  integrity failure (audit trail broken, store or backup pages damaged)
 """
+
+
+PROMPT_ATTEMPTS = 3
 
 
 class CliError(Exception):
@@ -76,7 +81,8 @@ def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
 def open_services(args: argparse.Namespace, *, clock=None):
     """Open the store named by --store / env / default, with the key from env, keyring or prompt."""
     from desktop.bootstrap import open_services as _open
-    from desktop.store.keys import key_for_existing_store
+    from desktop.store.errors import WrongKeyError
+    from desktop.store.keys import Key, key_for_existing_store
 
     path = store_path(getattr(args, "store", None))
     if not path.exists():
@@ -85,7 +91,18 @@ def open_services(args: argparse.Namespace, *, clock=None):
     if resolution.key is None:
         hint = "set HELPDESK_INTAKE_PASSPHRASE or run in a terminal to be asked"
         raise CliError(((resolution.note + " ") if resolution.note else "") + f"No key for {path}: {hint}.", KEY)
-    return _open(path, resolution.key, clock=clock)
+    failed = 0  # wrong passphrases typed here are written to the audit trail at the unlock
+    while True:
+        try:
+            return _open(path, resolution.key, clock=clock, failed_unlocks=failed)
+        except WrongKeyError:
+            failed += 1
+            if resolution.source != "prompt" or failed >= PROMPT_ATTEMPTS:
+                raise
+            text = terminal_prompt("Wrong passphrase. Passphrase for the store:", False)
+            if text is None:
+                raise
+            resolution.key = Key.passphrase(text)
 
 
 def as_of_clock(value: str | None) -> FixedClock | None:
@@ -108,7 +125,7 @@ def map_exception(exc: BaseException) -> tuple[str, int] | None:
         return "refused: " + str(exc), REFUSED
     if isinstance(exc, se.NotFound | se.StoreNotFound):
         return str(exc), NOT_FOUND
-    if isinstance(exc, se.StoreExists):
+    if isinstance(exc, se.StoreExists | se.StoreBusy):
         return str(exc), REFUSED
     if isinstance(exc, se.WrongKeyError | se.StoreLocked | se.StoreDamaged | se.StoreTooNew):
         return str(exc), KEY

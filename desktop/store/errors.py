@@ -26,6 +26,10 @@ class StoreDamaged(StoreError):
     pass
 
 
+class StoreBusy(StoreError):
+    """Another window or process has the store open; whole-file work (rekey, restore) must wait."""
+
+
 class StoreTooNew(StoreError):
     pass
 

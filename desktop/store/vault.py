@@ -16,6 +16,7 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.store.errors import (
+    StoreBusy,
     StoreDamaged,
     StoreError,
     StoreExists,
@@ -38,6 +39,10 @@ PRAGMAS = (
     "PRAGMA synchronous = FULL",
     "PRAGMA cache_size = -32000",
 )
+
+# Opening with verify_pages checks every page's HMAC (about 2.5 ms per MB); bigger stores skip it
+# on open and rely on read errors and `helpdesk-intake check`.
+VERIFY_PAGES_MAX_BYTES = 256 * 1024 * 1024
 
 
 def _is_damage(exc: Exception) -> bool:
@@ -96,7 +101,9 @@ class Vault:
             raise
 
     @classmethod
-    def open(cls, path: Path, key: Key, *, migrate: bool = True) -> Vault:
+    def open(cls, path: Path, key: Key, *, migrate: bool = True, verify_pages: bool = False) -> Vault:
+        """verify_pages: run cipher_integrity_check (every page's HMAC) before anything else; a
+        damaged store raises StoreDamaged naming the latest backup, and nothing is written."""
         path = Path(path).expanduser()
         if not path.exists():
             raise StoreNotFound(f"no store at {path}; create one with 'helpdesk-intake init'")
@@ -120,10 +127,14 @@ class Vault:
                 marker = conn.execute("SELECT value FROM meta WHERE key = 'app'").fetchone()
             except DatabaseError as exc:
                 if _is_damage(exc):
-                    raise StoreDamaged("the store is damaged (its pages fail to decrypt or verify)") from exc
+                    raise StoreDamaged(damage_message(path, "its pages fail to decrypt or verify")) from exc
                 raise WrongKeyError("not a helpdesk-intake store") from exc
             if not marker or marker[0] != APP_MARKER:
                 raise WrongKeyError("not a helpdesk-intake store")
+            if verify_pages and path.stat().st_size <= VERIFY_PAGES_MAX_BYTES:
+                bad = vault.page_problems()
+                if bad:
+                    raise StoreDamaged(damage_message(path, f"{len(bad)} page check(s) failed"))
             vault._apply_pragmas()
             if version < LATEST:
                 if not migrate:
@@ -211,14 +222,14 @@ class Vault:
             except DatabaseError as exc:
                 with contextlib.suppress(Exception):
                     c.execute("ROLLBACK")
-                raise _map_error(exc) from exc
+                raise _map_error(exc, self.path) from exc
 
     def read(self, sql: str, params: tuple | dict = ()) -> list[tuple]:
         with self._lock:
             try:
                 return self.conn.execute(sql, params).fetchall()
             except DatabaseError as exc:
-                raise _map_error(exc) from exc
+                raise _map_error(exc, self.path) from exc
 
     # ---- maintenance -------------------------------------------------------------------------
     def scrub(self) -> None:
@@ -251,6 +262,56 @@ class Vault:
                 return [str(exc)]
         problems += [r for r in rows if r != "ok"]
         return problems
+
+    def page_problems(self) -> list[str]:
+        """cipher_integrity_check only: every page's HMAC (cheaper than integrity_problems)."""
+        with self._lock:
+            try:
+                return [r[0] for r in self.conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+            except DatabaseError as exc:
+                return [str(exc)]
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[sqlcipher3.Connection]:
+        """Sole access for whole-file work (rekey): fold the WAL in and leave WAL mode, which
+        SQLite refuses while any other connection has the store open (StoreBusy)."""
+        with self._lock:
+            if self._depth:
+                raise StoreError("cannot change the whole store inside a transaction")
+            c = self.conn
+            try:
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+            except DatabaseError as exc:
+                if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                    raise StoreBusy("the store is open in another window or process; close it and try again") from exc
+                raise _map_error(exc, self.path) from exc
+            if str(mode).lower() != "delete":
+                raise StoreBusy("the store is open in another window or process; close it and try again")
+            try:
+                yield c
+            finally:
+                c.execute("PRAGMA journal_mode = WAL").fetchall()
+
+    def same_key(self, key: Key) -> bool:
+        return key.kind == self._key.kind and key.secret == self._key.secret
+
+    def rekey(self, new_key: Key) -> None:
+        """Re-encrypt every page under new_key (PRAGMA rekey, one atomic transaction); afterwards
+        the old key no longer opens the store. Raises StoreBusy when others have it open."""
+        with self.exclusive() as c:
+            try:
+                c.execute(f"PRAGMA rekey = {new_key.pragma_value()}").fetchall()
+            except DatabaseError as exc:
+                raise _map_error(exc, self.path) from exc
+            self._key = new_key
+        probe = _connect(self.path, new_key, must_exist=True)
+        try:
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except DatabaseError as exc:
+            raise StoreError("the new key does not open the store after rekey") from exc
+        finally:
+            probe.close()
 
     def backup_to(self, target: Path) -> None:
         """A consistent encrypted copy with the same key, via the SQLite backup API."""
@@ -293,8 +354,10 @@ def _split_sql(script: str) -> list[str]:
     return parts
 
 
-def _map_error(exc: Exception) -> StoreError:
+def _map_error(exc: Exception, path: Path | None = None) -> StoreError:
     if _is_damage(exc):
+        if path is not None:
+            return StoreDamaged(damage_message(path, "a page failed its integrity check"))
         return StoreDamaged("the store is damaged (a page failed its integrity check)")
     return StoreError(f"store operation failed ({type(exc).__name__})")
 
@@ -308,3 +371,12 @@ def _connect(path: Path, key: Key, must_exist: bool = False) -> sqlcipher3.Conne
     conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
     conn.execute(f"PRAGMA key = {key.pragma_value()}")
     return conn
+
+
+def damage_message(path: Path, what: str) -> str:
+    from desktop.store.backups import latest_backup
+
+    backup = latest_backup(Path(path))
+    hint = (f"; the latest backup is {backup} (restore it with 'helpdesk-intake restore {backup}')"
+            if backup else "; no backup was found next to it")
+    return f"the store at {path} is damaged ({what}); nothing was changed{hint}"

@@ -1,0 +1,89 @@
+"""Back up the open store; restore a store from a verified backup.
+
+Restore works on a store that may not open at all (that is when it is needed), so it is a
+function of paths and a key, not of an open Context. It never changes anything before the backup
+passed its checks, and keeps the replaced store as <store>.replaced-<timestamp>.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop.domain.clock import Clock
+from desktop.services.context import Context
+from desktop.store.backups import BackupInfo, inspect_backup, make_backup, swap_in
+from desktop.store.errors import StoreDamaged, StoreError, WrongKeyError
+from desktop.store.keys import Key, KeyringUnavailable, keyring_delete, keyring_get, keyring_set
+from desktop.store.vault import Vault
+
+
+class BackupService:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    def backup(self, target: Path) -> BackupInfo:
+        """A consistent encrypted copy (same key), verified before success is reported."""
+        info = make_backup(self.ctx.vault, Path(target))
+        self.ctx.audit("store.backup", "store", f"schema={info.schema_version};entries={info.audit_entries}")
+        return info
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    info: BackupInfo
+    aside: Path | None
+
+
+def _stamp(clock: Clock) -> str:
+    return clock.now().strftime("%Y%m%dT%H%M%SZ")
+
+
+def _ensure_not_in_use(store: Path, key: Key) -> None:
+    """When the current store opens, make sure no other window or process has it open."""
+    try:
+        vault = Vault.open(store, key, migrate=False)
+    except (WrongKeyError, StoreDamaged, StoreError):
+        return  # damaged or under another key: nothing can be using it sensibly
+    try:
+        with vault.exclusive():
+            pass
+    finally:
+        vault.close()
+
+
+def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str) -> RestoreResult:
+    """Verify `backup` (opens with `key`, pages and integrity clean, app marker, schema not
+    newer), then swap it in and open it; on any failure put the replaced store back."""
+    from desktop.bootstrap import open_services
+
+    store, backup = Path(store).expanduser(), Path(backup).expanduser()
+    if store.exists() and backup.resolve() == store.resolve():
+        raise StoreError("the backup is the store itself; nothing was changed")
+    inspect_backup(backup, key)
+    if store.exists():
+        _ensure_not_in_use(store, key)
+    old_keyring_key = None
+    with contextlib.suppress(KeyringUnavailable):
+        old_keyring_key = keyring_get(store)
+    swap, info = swap_in(store, backup, key, _stamp(clock))
+    try:
+        services = open_services(store, key, clock=clock, staff=staff)
+    except BaseException:
+        swap.undo()
+        raise
+    try:
+        services.ctx.audit("store.restore", "store",
+                           f"schema={info.schema_version};replaced={'kept' if swap.aside else 'none'}")
+    finally:
+        services.close()
+    # keys: the replaced store keeps opening with its keyring key under its new name; a store
+    # restored under a passphrase must not be shadowed by a stale keyring key.
+    if old_keyring_key is not None:
+        with contextlib.suppress(KeyringUnavailable):
+            if swap.aside is not None:
+                keyring_set(swap.aside, old_keyring_key)
+            if key.kind == "passphrase":
+                keyring_delete(store)
+    return RestoreResult(info, swap.aside)

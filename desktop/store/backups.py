@@ -1,0 +1,222 @@
+"""Encrypted backups: find the latest one, check one before trusting it, put one in place.
+
+A backup is a whole SQLCipher file under the same key as the store it came from (made with the
+SQLite backup API by Vault.backup_to, so it is consistent while the app is open and keeps the
+schema version in its header). Nothing here writes to a backup file, and restore never touches
+the current store before the backup passed every check.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlcipher3
+
+from desktop.store.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
+from desktop.store.keys import Key
+from desktop.store.schema import APP_MARKER, LATEST
+
+JOURNAL_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def _backup_like(store: Path, candidate: Path) -> bool:
+    name = candidate.name
+    if not name.startswith(store.name + ".") or name.endswith(JOURNAL_SUFFIXES):
+        return False
+    rest = name[len(store.name) + 1:]
+    return rest.endswith(".bak") or rest.startswith("backup")
+
+
+def sibling_backups(store: Path) -> list[Path]:
+    """Backups next to the store (<store>.pre-vN.bak, <store>.*.bak, <store>.backup*), newest first."""
+    store = Path(store)
+    try:
+        found = [p for p in store.parent.iterdir() if p.is_file() and _backup_like(store, p)]
+    except OSError:
+        return []
+    return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
+
+
+def latest_backup(store: Path) -> Path | None:
+    found = sibling_backups(store)
+    return found[0] if found else None
+
+
+@dataclass(frozen=True)
+class BackupInfo:
+    path: Path
+    schema_version: int
+    audit_entries: int
+
+
+def _connect_ro(path: Path, key: Key) -> sqlcipher3.Connection:
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+    except sqlcipher3.Error as exc:
+        raise StoreError(f"cannot open {path}: {exc}") from exc
+    conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
+    conn.execute(f"PRAGMA key = {key.pragma_value()}")
+    return conn
+
+
+def inspect_backup(path: Path, key: Key) -> BackupInfo:
+    """Open read-only with the key and check it: pages (cipher_integrity_check), SQLite's
+    integrity_check, the app marker and the schema version. Raises WrongKeyError (foreign file or
+    other key), StoreDamaged, StoreTooNew; never writes to the file."""
+    path = Path(path)
+    if not path.is_file():
+        raise StoreError(f"no backup file at {path}")
+    if path.stat().st_size == 0:
+        raise WrongKeyError(f"{path.name} is empty; it is not a helpdesk-intake backup")
+    conn = _connect_ro(path, key)
+    try:
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        except sqlcipher3.DatabaseError as exc:
+            raise WrongKeyError(
+                f"{path.name} is not a helpdesk-intake backup, or it was made under another key") from exc
+        try:
+            pages = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+            checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        except sqlcipher3.DatabaseError as exc:
+            raise StoreDamaged(f"the backup {path.name} is damaged ({exc})") from exc
+        problems = pages + [c for c in checks if c != "ok"]
+        if problems:
+            raise StoreDamaged(f"the backup {path.name} is damaged ({len(problems)} integrity problem(s)); "
+                               "it was not used")
+        try:
+            marker = conn.execute("SELECT value FROM meta WHERE key = 'app'").fetchone()
+            entries = conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        except sqlcipher3.DatabaseError as exc:
+            raise WrongKeyError(f"{path.name} is not a helpdesk-intake backup") from exc
+        if not marker or marker[0] != APP_MARKER:
+            raise WrongKeyError(f"{path.name} is not a helpdesk-intake backup")
+        version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        if version > LATEST:
+            raise StoreTooNew(f"the backup {path.name} was written by a newer helpdesk-intake "
+                              f"(schema {version}); update the app first")
+        return BackupInfo(path, version, int(entries))
+    finally:
+        conn.close()
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _fsync_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_verified(backup: Path, target: Path, key: Key) -> BackupInfo:
+    """Copy a backup to a new file with the SQLite backup API, then check the copy."""
+    target = Path(target)
+    if target.exists():
+        raise StoreExists(f"{target} already exists; not overwriting it")
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.close(fd)
+    try:
+        src = _connect_ro(backup, key)
+        try:
+            dst = sqlcipher3.connect(str(target), isolation_level=None, check_same_thread=False)
+            try:
+                dst.execute("PRAGMA cipher_log_level = NONE").fetchall()
+                dst.execute(f"PRAGMA key = {key.pragma_value()}")
+                src.backup(dst)
+                dst.execute("PRAGMA journal_mode = DELETE").fetchall()
+            finally:
+                dst.close()
+        finally:
+            src.close()
+        _fsync_file(target)
+        return inspect_backup(target, key)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+        raise
+
+
+def move_store(src: Path, dst: Path) -> None:
+    """Rename a store and its journal files together (a WAL must never meet another main file)."""
+    for suffix in ("", *JOURNAL_SUFFIXES):
+        a = Path(str(src) + suffix)
+        if a.exists():
+            b = Path(str(dst) + suffix)
+            if b.exists():
+                raise StoreExists(f"{b} already exists; not overwriting it")
+            os.rename(a, b)
+    _fsync_dir(Path(dst).parent)
+
+
+@dataclass(frozen=True)
+class Swap:
+    store: Path
+    aside: Path | None
+
+    def undo(self) -> None:
+        """Put the replaced store back (the restored copy is moved next to it, not deleted)."""
+        if self.aside is None:
+            return
+        failed = Path(str(self.aside).replace(".replaced-", ".failed-restore-"))
+        if self.store.exists():
+            move_store(self.store, failed)
+        move_store(self.aside, self.store)
+
+
+def swap_in(store: Path, backup: Path, key: Key, stamp: str) -> tuple[Swap, BackupInfo]:
+    """Verify the backup, copy it next to the store and verify the copy, then move the current
+    store (with its -wal/-shm) aside to <store>.replaced-<stamp> and the copy into place.
+    Nothing is renamed before both checks pass."""
+    store = Path(store)
+    inspect_backup(backup, key)
+    store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    staging = store.with_name(f"{store.name}.restoring-{stamp}")
+    info = copy_verified(backup, staging, key)
+    aside = None
+    try:
+        if store.exists():
+            aside = store.with_name(f"{store.name}.replaced-{stamp}")
+            move_store(store, aside)
+        for suffix in JOURNAL_SUFFIXES:  # a stale journal must not meet the restored file
+            stray = Path(str(store) + suffix)
+            if stray.exists():
+                raise StoreError(f"{stray} is still present; close the app and try again")
+        os.replace(staging, store)
+        _fsync_dir(store.parent)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(staging)
+        if aside is not None and not store.exists():
+            move_store(aside, store)
+        raise
+    return Swap(store, aside), info
+
+
+def make_backup(vault, target: Path) -> BackupInfo:
+    """vault.backup_to(target), then reopen the copy with the same key and check it; a copy that
+    fails the check is removed and the failure raised."""
+    target = Path(target)
+    vault.backup_to(target)
+    try:
+        info = inspect_backup(target, vault._key)
+        if info.schema_version != vault.user_version():
+            raise StoreError("the backup lost the schema version; it was removed")
+        _fsync_file(target)
+        return info
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(target)
+        raise
