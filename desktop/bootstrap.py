@@ -13,8 +13,10 @@ from pathlib import Path
 from desktop.domain.clock import Clock, SystemClock
 from desktop.services.cases import CaseService
 from desktop.services.context import Context
+from desktop.services.dossier import DossierService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
+from desktop.services.reporting import ReportService
 from desktop.services.requests import RequestService
 from desktop.services.rights import RightsService
 from desktop.services.settings import SettingsService
@@ -44,6 +46,8 @@ class Services:
     importer: ImportService
     requests: RequestService = None  # type: ignore[assignment]  # set by build_services
     rights: RightsService = None  # type: ignore[assignment]
+    dossier: DossierService = None  # type: ignore[assignment]
+    reports: ReportService = None  # type: ignore[assignment]
 
     @property
     def vault(self) -> Vault:
@@ -67,8 +71,10 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     importer = ImportService(intake)
     requests = RequestService(ctx, settings)
     rights = RightsService(ctx, settings, requests, cases)
+    dossier = DossierService(ctx, settings)
+    reports = ReportService(ctx, settings, dossier)
     return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer,
-                    requests=requests, rights=rights)
+                    requests=requests, rights=rights, dossier=dossier, reports=reports)
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,

@@ -1,0 +1,1 @@
+"""Access-report PDF, portable export and fonts. No Qt here."""

@@ -1,0 +1,168 @@
+"""The Art. 15 access report: a PDF for a reader who is not an expert.
+
+render_access_report() is safe to call on a worker thread: it shares nothing mutable except
+the one-time font registration (guarded by a lock in fonts.py), reports progress through a
+callback, and writes the file atomically (optionally AES-256 encrypted before it touches disk).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.units import mm
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import PageBreak, SimpleDocTemplate
+
+from desktop.domain.dossier import Dossier
+from desktop.reports import report_sections as S
+from desktop.reports import report_text as T
+from desktop.reports.blocks import MUTED, RULE, Styles, Writer, gap, when
+from desktop.reports.files import atomic_write, encrypt_pdf, suggest_filename
+from desktop.reports.fonts import BODY, Glyphs, plain, register
+
+Progress = Callable[[float, str], None]
+MARGIN = 18 * mm
+
+
+@dataclass(frozen=True)
+class ReportResult:
+    path: Path
+    pages: int
+    encrypted: bool
+    missing: tuple[int, ...]   # code points no shipped font could draw (shown as [U+XXXX])
+    controls: tuple[int, ...]  # invisible/control characters shown as [U+XXXX]
+
+
+def _numbered_canvas(footer_left: str, footer_right: str, pages_out: list[int]):
+    """A canvas class that holds pages back until the end so each can say 'Page N of M'."""
+
+    class NumberedCanvas(rl_canvas.Canvas):
+        def __init__(self, *args, **kwargs) -> None:
+            # Our own font from the start, so no unembedded standard font (Helvetica) is referenced.
+            kwargs["initialFontName"] = kwargs.get("initialFontName") or BODY
+            super().__init__(*args, **kwargs)
+            self._saved: list[dict] = []
+
+        def showPage(self) -> None:  # noqa: N802 (reportlab API)
+            self._saved.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self) -> None:
+            total = len(self._saved)
+            pages_out.append(total)
+            for state in self._saved:
+                self.__dict__.update(state)
+                self._footer(total)
+                super().showPage()
+            super().save()
+
+        def _footer(self, total: int) -> None:
+            width, _height = A4
+            self.saveState()
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.5)
+            self.line(MARGIN, 14 * mm, width - MARGIN, 14 * mm)
+            self.setFont(BODY, 7.5)
+            self.setFillColor(MUTED)
+            self.drawString(MARGIN, 10 * mm, footer_left)
+            self.drawRightString(width - MARGIN, 10 * mm, f"{footer_right}Page {self._pageNumber} of {total}")
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def _title_page(w: Writer, d: Dossier, ref: str, generated_at: datetime, verification_note: str,
+                received_at: datetime | None) -> list:
+    org = d.organisation
+    s = w.s
+    out: list = [gap(18), w.fixed("Your personal data: access report", s.title),
+                 w.fixed("A copy of the personal data we hold about you, and what we do with it "
+                         "(Article 15 of the General Data Protection Regulation)", s.subtitle)]
+    controller = org.controller_name + (f", {org.controller_address}" if org.controller_address else "")
+    rows: list[list] = [
+        ["Prepared by (the controller)", controller],
+        ["Privacy contact", org.contact_email or "—"],
+        ["Request reference", ref],
+        ["Request received", when(received_at)],
+        ["Report generated", when(generated_at)],
+        ["Email address covered", d.email],
+        ["Name(s) in our records", "; ".join(d.names()) or "—"],
+        ["Identity check", verification_note or "—"],
+    ]
+    out.append(w.table(rows, [52 * mm, 122 * mm], header=False))
+    out += [gap(8), w.fixed("About this report", s.h2), w.fixed(T.INTRO), w.fixed(T.HOW_TO_READ)]
+    return out
+
+
+def _glyph_notices(w: Writer, glyphs: Glyphs) -> list:
+    out = []
+    if glyphs.missing:
+        out.append(w.fixed(T.CHARACTERS_MISSING.format(codes=Glyphs.codes(glyphs.missing)), w.s.notice))
+    if glyphs.controls:
+        out.append(w.fixed(T.CHARACTERS_CONTROL.format(codes=Glyphs.codes(glyphs.controls)), w.s.notice))
+    return out
+
+
+def render_access_report(dossier: Dossier, out_path: Path | str, *, request_ref: str, generated_at: datetime,
+                         verification_note: str, password: str | None = None,
+                         progress: Progress | None = None, request_received_at: datetime | None = None,
+                         ) -> ReportResult:
+    """Typeset the report for `dossier` and write it to out_path (atomically, mode 0600).
+
+    With a password, the finished PDF is encrypted with AES-256 before it is written.
+    progress(fraction, message) is called from the calling thread.
+    """
+    def tick(fraction: float, message: str) -> None:
+        if progress is not None:
+            progress(max(0.0, min(1.0, fraction)), message)
+
+    tick(0.0, "preparing fonts")
+    register()
+    glyphs = Glyphs()
+    w = Writer(Styles(), glyphs)
+    tick(0.05, "writing sections")
+    body: list = []
+    body += S.summary(w, dossier)
+    body += S.your_data(w, dossier, tick)
+    body += S.consents(w, dossier)
+    body += S.requests(w, dossier)
+    body += S.purposes(w, dossier)
+    body += S.categories(w, dossier)
+    body += S.recipients(w, dossier)
+    body += S.retention(w, dossier)
+    body += S.rights(w, dossier, request_ref)
+    body += S.complaint(w, dossier)
+    body += S.source(w, dossier)
+    body += S.automated(w, dossier)
+    # The title page comes last in the making so it can name every character we had to replace.
+    title = _title_page(w, dossier, request_ref, generated_at, verification_note, request_received_at)
+    title += _glyph_notices(w, glyphs)
+    story = title + [PageBreak()] + body
+
+    tick(0.65, "laying out pages")
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buf, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=22 * mm,
+        title=f"Access report {plain(request_ref, 60)}", author=plain(dossier.organisation.controller_name, 80),
+        subject="Copy of personal data (Art. 15 GDPR)", creator="helpdesk-intake", invariant=1,
+    )
+    pages: list[int] = []
+    footer_left = f"{T.FOOTER_NOTE} \u00b7 Request {plain(request_ref, 40)} \u00b7 Generated {when(generated_at)}"
+    doc.build(story, canvasmaker=_numbered_canvas(footer_left, "", pages))
+    data = buf.getvalue()
+    if password:
+        tick(0.9, "encrypting (AES-256)")
+        data = encrypt_pdf(data, password)
+    tick(0.95, "saving")
+    atomic_write(Path(out_path), data)
+    tick(1.0, "done")
+    return ReportResult(Path(out_path), pages[-1] if pages else 0, bool(password),
+                        tuple(sorted(glyphs.missing)), tuple(sorted(glyphs.controls)))
+
+
+__all__ = ["ReportResult", "render_access_report", "suggest_filename"]

@@ -1,0 +1,86 @@
+"""Release of personal data to the person: the access report (Art. 15) and the portable export
+(Art. 20). Nothing is released until the person's identity has been verified on a request of the
+right type (GDPR recital 64)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from desktop.domain.models import RequestStatus, RequestType, SubjectRequest
+from desktop.reports.access_report import ReportResult, render_access_report
+from desktop.reports.blocks import when
+from desktop.reports.export import ExportResult, write_export
+from desktop.services.context import Context
+from desktop.services.dossier import DossierService, normalise_email
+from desktop.services.intake import RefusedError
+from desktop.services.settings import SettingsService
+from desktop.store.errors import NotFound
+
+Progress = Callable[[float, str], None]
+
+REPORT_TYPES = (RequestType.ACCESS,)
+EXPORT_TYPES = (RequestType.PORTABILITY, RequestType.ACCESS)
+
+
+def verification_note(req: SubjectRequest) -> str:
+    method = req.verification_method or "method not recorded"
+    who = f" by {req.verified_by}" if req.verified_by else ""
+    return f"Your identity was verified on {when(req.verified_at)}{who} ({method}), before this data was released."
+
+
+class ReportService:
+    def __init__(self, ctx: Context, settings: SettingsService, dossier: DossierService) -> None:
+        self.ctx = ctx
+        self.settings = settings
+        self.dossier = dossier
+
+    def verified_request(self, email: str, types: tuple[RequestType, ...]) -> SubjectRequest:
+        """The verified, not refused request of one of `types` that authorises release.
+
+        NotFound when nothing is known about the person; RefusedError when identity is unverified."""
+        email = normalise_email(email)
+        if not self.dossier.exists(email):
+            raise NotFound("no data held about that person (no case and no request with that email address)")
+        wanted = [r for r in self.dossier.requests_for(email) if r.type in types]
+        names = " or ".join(t.value for t in types)
+        if not wanted:
+            raise RefusedError(
+                f"identity not verified: there is no {names} request for this person; open one with "
+                f"'helpdesk-intake request open --type {types[0].value} --email ...' and verify their identity")
+        usable = [r for r in wanted if r.verified and r.status != RequestStatus.REFUSED]
+        if not usable:
+            refs = ", ".join(r.ref for r in wanted)
+            raise RefusedError(f"identity not verified: request {refs} has no recorded identity check; "
+                               f"record it with 'helpdesk-intake request verify {wanted[-1].ref} --method ...' "
+                               "before releasing data")
+        # Prefer a request still being worked on, then the most recent.
+        usable.sort(key=lambda r: (not r.status.closed, r.received_at, r.id))
+        return usable[-1]
+
+    def access_report(self, email: str, out_path: Path | str, password: str | None = None,
+                      progress: Progress | None = None) -> tuple[ReportResult, SubjectRequest]:
+        req = self.verified_request(email, REPORT_TYPES)
+        dossier = self.dossier.gather(email)
+        result = render_access_report(
+            dossier, out_path, request_ref=req.ref, generated_at=self.ctx.now(),
+            verification_note=verification_note(req), password=password, progress=progress,
+            request_received_at=req.received_at)
+        self.ctx.audit("report.access", f"request:{req.id},{self._subject(dossier)}",
+                       f"pages={result.pages};cases={len(dossier.cases)};"
+                       f"encrypted={'aes-256' if result.encrypted else 'no'}")
+        return result, req
+
+    def export(self, email: str, out_path: Path | str,
+               progress: Progress | None = None) -> tuple[ExportResult, SubjectRequest]:
+        req = self.verified_request(email, EXPORT_TYPES)
+        dossier = self.dossier.gather(email)
+        result = write_export(dossier, out_path, request_ref=req.ref, generated_at=self.ctx.now(),
+                              progress=progress)
+        self.ctx.audit("report.export", f"request:{req.id},{self._subject(dossier)}",
+                       f"cases={len(dossier.cases)};files={len(result.files)}")
+        return result, req
+
+    @staticmethod
+    def _subject(dossier) -> str:
+        return f"subject:{dossier.subject.id}" if dossier.subject else "subject:none"
