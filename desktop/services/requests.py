@@ -133,12 +133,13 @@ class RequestService:
         return [CaseMatch(cid, tuple(sorted(found[cid]))) for cid in sorted(found)]
 
     def cases_for(self, req: SubjectRequest) -> list[int]:
-        """The cases a request covers: those staff confirmed, else every case filed under the person."""
-        linked = self.repo.linked_cases(req.id)
-        if linked:
-            return linked
+        """The cases a request covers: every case filed under the person's address, plus those
+        staff confirmed as theirs (found by phone or under another address). The same set the
+        access report and export show."""
         subject = self.subject_of(req)
-        return self.ctx.cases.ids_for_subject(subject.id) if subject else []
+        ids = set(self.ctx.cases.ids_for_subject(subject.id)) if subject else set()
+        ids.update(self.repo.linked_cases(req.id))
+        return sorted(ids)
 
     # ---- opening ----------------------------------------------------------------------------------
     def open(self, type: RequestType | str, email: str, phone: str | None = None,
@@ -188,7 +189,9 @@ class RequestService:
         return OpenResult(self.repo.get(request_id), self.proposals(address, number))  # type: ignore[arg-type]
 
     def confirm_cases(self, request_id: int, case_ids: list[int]) -> list[int]:
-        """Staff confirm which cases are the person's; replaces any earlier confirmation."""
+        """Staff confirm which further cases are the person's (e.g. matched by phone or under another
+        address); replaces any earlier confirmation. Cases filed under the request's address are
+        always covered."""
         req = self._open_request(request_id)
         ids = sorted({int(i) for i in case_ids})
         missing = [i for i in ids if not self.ctx.cases.exists(i)]

@@ -120,9 +120,8 @@ class RightsService:
         register = self.requests.repo.for_subject(subject.id if subject else None, req.subject_email) \
             if person_gone else []
         recipients = self.recipients()
-        kept_own = sum(1 for cid in kept if subject and cases[cid].subject_id == subject.id)
         others = sorted({cases[cid].subject_id for cid in doomed} - {subject.id if subject else None, None})
-        outcome = self._erasure_outcome(doomed, kept, held_by_subject, remaining - kept_own, person_gone)
+        outcome = self._erasure_outcome(doomed, kept, held_by_subject, person_gone)
         now = self.ctx.now()
         with self.ctx.vault.transaction():
             counts = self.repo.erase(subject_id=subject.id if subject else None, case_ids=doomed,
@@ -141,8 +140,7 @@ class RightsService:
         return ErasureResult(req.ref, doomed, kept, delete_subject, held_by_subject, recipients, outcome)
 
     @staticmethod
-    def _erasure_outcome(doomed: list[int], kept: list[int], held_by_subject: bool, others: int,
-                         person_gone: bool) -> str:
+    def _erasure_outcome(doomed: list[int], kept: list[int], held_by_subject: bool, person_gone: bool) -> str:
         parts = [f"Erased {len(doomed)} case(s) with their notes, change history and consents."]
         if person_gone:
             parts.append("Nothing else is held about the person.")
@@ -152,9 +150,6 @@ class RightsService:
         elif kept:
             parts.append(f"Kept {len(kept)} case(s) under a legal hold (case "
                          + ", ".join(map(str, kept)) + "); they will be erased when the hold is lifted.")
-        if others > 0:
-            parts.append(f"{others} other case(s) filed under the same address were not confirmed "
-                         "as the person's and were kept.")
         return " ".join(parts)
 
     # ---- restriction (Art. 18) --------------------------------------------------------------------------

@@ -49,8 +49,9 @@ def test_staff_confirm_which_cases_are_the_persons(services):
     assert services.requests.cases_for(req) == [a1]  # by default: every case under the address
     services.requests.confirm_cases(req.id, [a1, other])
     assert services.requests.cases_for(req) == sorted([a1, other])
-    services.requests.confirm_cases(req.id, [other])  # replaces
-    assert services.requests.cases_for(req) == [other]
+    assert services.requests.repo.linked_cases(req.id) == sorted([a1, other])
+    services.requests.confirm_cases(req.id, [a1])  # a new confirmation replaces the old one
+    assert services.requests.cases_for(req) == [a1]  # the address's own cases always stay covered
     with pytest.raises(NotFound):
         services.requests.confirm_cases(req.id, [99999])
 
