@@ -62,6 +62,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--note", help="what was done, for --method other")
     p.set_defaults(func=cmd_verify)
 
+    p = rsub.add_parser("rectify", help="correct a case for a verified rectification request")
+    add_store_arg(p)
+    p.add_argument("ref", metavar="REF")
+    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("--set", dest="changes", metavar="FIELD=VALUE", action="append", required=True,
+                   help="name, email, phone, category, description, technical_details or channel; repeatable")
+    p.set_defaults(func=cmd_rectify)
+
     p = rsub.add_parser("extend", help="the one extension a request may have (reason required)")
     add_store_arg(p)
     p.add_argument("ref", metavar="REF")
@@ -245,6 +253,25 @@ def cmd_verify(args: argparse.Namespace) -> int:
     finally:
         services.close()
     out(f"{done.ref}: identity verified ({done.verification_method}) by {done.verified_by}; now in progress")
+    return OK
+
+
+def cmd_rectify(args: argparse.Namespace) -> int:
+    changes: dict[str, object] = {}
+    for item in args.changes:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError({"set": f"expected FIELD=VALUE, got {name.strip()[:30]!r}"})
+        changes[name.strip()] = value
+    services = open_services(args)
+    try:
+        req = services.requests.by_ref(args.ref)
+        res = services.rights.rectify(req.id, args.case_id, changes)
+    finally:
+        services.close()
+    out(f"{req.ref}: case {args.case_id} " + (f"corrected ({res.detail})" if res.detail else "unchanged"))
+    if res.detail:
+        _recipients_line(res.recipients)
     return OK
 
 

@@ -175,3 +175,19 @@ def test_restrict_object_and_lift(cli):
     assert code == REFUSED and "objected to marketing" in err
     assert cli("object", "--email", "zeb.q@example.org", "--to", "other")[0] == INVALID
     assert cli("object", "--email", "zeb.q@example.org", "--to", "other", "--reason", "Profiling")[0] == OK
+
+
+def test_rectify_through_the_request(cli):
+    case_id = add(cli)
+    code, out, _ = cli("request", "open", "--type", "rectification", "--email", "zeb.q@example.org")
+    ref = out.strip()
+    assert cli("request", "rectify", ref, str(case_id), "--set", "name=Zebulon Q. Quartermaine")[0] == REFUSED
+    cli("request", "verify", ref, "--method", "reply_from_address")
+    assert cli("request", "rectify", ref, str(case_id), "--set", "phone=not a phone")[0] == INVALID
+    assert cli("request", "rectify", ref, str(case_id), "--set", "nonsense")[0] == INVALID
+    code, out, _ = cli("request", "rectify", ref, str(case_id), "--set", "name=Zebulon Q. Quartermaine")
+    assert code == OK and "corrected (name)" in out and "Art. 19" in out
+    code, out, _ = cli("show", str(case_id), "--json")
+    shown = json.loads(out)
+    assert shown["name"] == "Zebulon Q. Quartermaine"
+    assert shown["changes"][0]["request"] == ref and shown["changes"][0]["old"] == "Zebulon Quartermaine"
