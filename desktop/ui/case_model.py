@@ -1,0 +1,216 @@
+"""The case list's table model: ordered ids up front (a compact array), rows fetched lazily in blocks.
+
+With 100,000 cases the model holds 100,000 ids (800 kB) and a few blocks of rows; Qt asks only for
+the rows on screen, and each block is one query for its cases, retention timers and data subjects.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections import OrderedDict
+from dataclasses import dataclass, replace
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush
+
+from desktop.domain.models import Case, CaseQuery, Subject
+from desktop.ui.style import HOLD_BG, RESTRICTED_BG, marker_icon
+
+COLUMNS = (
+    ("id", "ID"),
+    ("received_at", "Received (UTC)"),
+    ("name", "Name"),
+    ("email", "Email"),
+    ("category", "Category"),
+    ("status", "Status"),
+    ("next_removal", "Next removal"),
+)
+DASH = "—"
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    case: Case
+    subject: Subject | None
+    removal_at: str | None
+    removal_policy: str | None
+
+    @property
+    def on_hold(self) -> bool:
+        return self.case.legal_hold_reason is not None or bool(self.subject and self.subject.on_hold)
+
+    @property
+    def restricted(self) -> bool:
+        return bool(self.subject and self.subject.restricted)
+
+    def cell(self, key: str) -> str:
+        c = self.case
+        if key == "id":
+            return str(c.id)
+        if key == "received_at":
+            return c.received_at.strftime("%Y-%m-%d %H:%M")
+        if key == "name":
+            return c.name or "(anonymised)"
+        if key == "email":
+            return c.email or DASH
+        if key == "category":
+            return c.category.label
+        if key == "status":
+            return c.status.label
+        if key == "next_removal":
+            if not self.removal_at:
+                return DASH
+            date = self.removal_at[:10]
+            return f"{date} ({self.removal_policy})" if self.removal_policy else date
+        return ""
+
+    def markers(self) -> list[str]:
+        out = []
+        if self.on_hold:
+            out.append("Legal hold: this case must not be deleted.")
+        if self.restricted:
+            out.append("Restricted: processing of this person's data is restricted; read-only.")
+        if self.case.anonymised:
+            out.append("Anonymised.")
+        return out
+
+
+class CaseTableModel(QAbstractTableModel):
+    BLOCK = 200
+    MAX_BLOCKS = 8
+    queryChanged = Signal()  # noqa: N815 - Qt naming
+
+    def __init__(self, services, parent=None) -> None:
+        super().__init__(parent)
+        self.services = services
+        self.query = CaseQuery()
+        self._ids: array = array("q")
+        self._blocks: OrderedDict[int, list[CaseRow | None]] = OrderedDict()
+        self.rows_fetched = 0  # how many rows were read from the store (for tests and tuning)
+        self.reload()
+
+    # ---- query ----------------------------------------------------------------------------------
+    def set_query(self, query: CaseQuery) -> None:
+        self.query = query
+        self.reload()
+
+    def set_search(self, text: str) -> None:
+        self.set_query(replace(self.query, search=text))
+
+    def set_status(self, status) -> None:
+        self.set_query(replace(self.query, status=status))
+
+    def reload(self) -> None:
+        """Re-run the query (after a save, import or edit); rows are fetched again when shown."""
+        self.beginResetModel()
+        self._ids = self.services.cases.ids(self.query)
+        self._blocks.clear()
+        self.endResetModel()
+        self.queryChanged.emit()
+
+    def case_id(self, row: int) -> int | None:
+        return int(self._ids[row]) if 0 <= row < len(self._ids) else None
+
+    def row_of(self, case_id: int) -> int | None:
+        try:
+            return self._ids.index(case_id)
+        except ValueError:
+            return None
+
+    # ---- lazy rows ------------------------------------------------------------------------------
+    def row(self, row: int) -> CaseRow | None:
+        if not 0 <= row < len(self._ids):
+            return None
+        number = row // self.BLOCK
+        block = self._blocks.get(number)
+        if block is None:
+            block = self._fetch(number)
+            self._blocks[number] = block
+            while len(self._blocks) > self.MAX_BLOCKS:
+                self._blocks.popitem(last=False)
+        else:
+            self._blocks.move_to_end(number)
+        return block[row - number * self.BLOCK]
+
+    def _fetch(self, number: int) -> list[CaseRow | None]:
+        ids = list(self._ids[number * self.BLOCK:(number + 1) * self.BLOCK])
+        cases = self.services.cases.rows(ids)
+        removals = self.services.ctx.cases.next_removal(ids)
+        subject_ids = sorted({c.subject_id for c in cases.values() if c.subject_id is not None})
+        subjects = self.services.cases.subjects_for(subject_ids) if subject_ids else {}
+        self.rows_fetched += len(ids)
+        out: list[CaseRow | None] = []
+        for case_id in ids:
+            case = cases.get(case_id)
+            if case is None:  # deleted since the ids were read
+                out.append(None)
+                continue
+            at, policy = removals.get(case_id, (None, None))
+            out.append(CaseRow(case, subjects.get(case.subject_id) if case.subject_id else None, at, policy))
+        return out
+
+    @property
+    def cached_rows(self) -> int:
+        return sum(len(b) for b in self._blocks.values())
+
+    # ---- Qt model API ---------------------------------------------------------------------------
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
+        if orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.DisplayRole:
+                return COLUMNS[section][1]
+            if role == Qt.ToolTipRole and COLUMNS[section][0] == "next_removal":
+                return "When the retention rules next remove or anonymise this case, and which policy"
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.DisplayRole):
+        if not index.isValid():
+            return None
+        key = COLUMNS[index.column()][0]
+        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+            r = self.row(index.row())
+            if r is None:
+                return "(removed)" if key == "name" else ""
+            text = r.cell(key)
+            if role == Qt.AccessibleTextRole and key == "id" and r.markers():
+                text += ", " + " ".join(r.markers())
+            return text
+        if role == Qt.UserRole:
+            return self.case_id(index.row())
+        if role == Qt.TextAlignmentRole and key == "id":
+            return int(Qt.AlignRight | Qt.AlignVCenter)
+        if role in (Qt.BackgroundRole, Qt.ToolTipRole, Qt.DecorationRole):
+            r = self.row(index.row())
+            if r is None:
+                return None
+            if role == Qt.BackgroundRole:
+                if r.restricted:
+                    return QBrush(RESTRICTED_BG)
+                if r.on_hold:
+                    return QBrush(HOLD_BG)
+                return None
+            if role == Qt.ToolTipRole:
+                markers = r.markers()
+                return "\n".join(markers) if markers else None
+            if role == Qt.DecorationRole and key == "id" and (r.on_hold or r.restricted):
+                kind = "both" if r.on_hold and r.restricted else ("hold" if r.on_hold else "restricted")
+                return marker_icon(kind)
+        return None
+
+    def sort(self, column: int, order=Qt.AscendingOrder) -> None:
+        if not 0 <= column < len(COLUMNS):
+            return
+        key = COLUMNS[column][0]
+        descending = order == Qt.DescendingOrder
+        if key == self.query.sort and descending == self.query.descending:
+            return
+        self.set_query(replace(self.query, sort=key, descending=descending))
+
+    @staticmethod
+    def column_of(key: str) -> int:
+        return [k for k, _ in COLUMNS].index(key)

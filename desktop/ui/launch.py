@@ -1,0 +1,115 @@
+"""Start the window: QApplication, create or unlock the store, build services (bootstrap), show the window.
+
+This is the GUI half of the composition root: services are built by desktop.bootstrap and passed into
+controllers and views here; nothing below reaches for QApplication.instance().
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from desktop import APP_NAME
+from desktop.paths import store_path
+
+SMOKE_ENV = "HELPDESK_INTAKE_SMOKE_EXIT_AFTER_SHOWN"  # undocumented, for .ci/bundle-smoke.sh
+
+NO_DISPLAY = (f"{APP_NAME}: no display found; run it under Xvfb (xvfb-run -a {APP_NAME}) "
+              "or set QT_QPA_PLATFORM (e.g. offscreen)")
+
+
+def _no_display() -> bool:
+    if not sys.platform.startswith("linux"):
+        return False
+    return not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
+
+
+def obtain_services(path: Path, *, runner=None, parent=None):
+    """Create-store dialog when no store exists, else the unlock dialog. None when the person cancels."""
+    from desktop import bootstrap
+    from desktop.ui.create_store_dialog import CreateStoreDialog
+    from desktop.ui.unlock_dialog import UnlockDialog
+
+    staff = bootstrap.default_staff()
+    if not path.exists():
+        dialog = CreateStoreDialog(path, lambda p, k, s: bootstrap.create_services(p, k, staff=s),
+                                   staff=staff, runner=runner, parent=parent)
+    else:
+        dialog = UnlockDialog(path, lambda p, k, s: bootstrap.open_services(p, k, staff=s),
+                              staff=staff, runner=runner, parent=parent)
+    if os.environ.get(SMOKE_ENV) == "1" and os.environ.get("HELPDESK_INTAKE_PASSPHRASE"):
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, dialog.submit)  # smoke test: submit with the env passphrase
+    dialog.exec()
+    return dialog.services
+
+
+def build_window(services, *, runner=None, settings=None, notify=None, confirm=None):
+    """Wire controllers and views to the services and mount them in the main window."""
+    from desktop.ui.case_detail import CaseDetailDialog
+    from desktop.ui.case_detail_controller import CaseDetailController
+    from desktop.ui.case_model import CaseTableModel
+    from desktop.ui.cases_view import CasesView
+    from desktop.ui.intake_controller import IntakeController
+    from desktop.ui.intake_view import IntakeView
+    from desktop.ui.main_window import MainWindow
+
+    window = MainWindow(services, runner=runner, settings=settings, notify=notify)
+    intake = IntakeView(IntakeController(services), confirm=confirm)
+    model = CaseTableModel(services, parent=window)
+    cases = CasesView(model)
+    window.add_view("intake", "Intake", intake, "Ctrl+N")
+    window.add_view("cases", "Cases", cases, "Ctrl+L")
+    find = window.addAction("Find case")
+    find.setShortcut("Ctrl+F")
+    find.triggered.connect(lambda: (window.show_view("cases"), cases.focus_search()))
+
+    def case_saved(case_id: int) -> None:
+        model.reload()
+        window.refresh_status()
+
+    def open_case(case_id: int) -> None:
+        dialog = CaseDetailDialog(CaseDetailController(services, case_id), parent=window)
+        dialog.changed.connect(case_saved)
+        dialog.exec()
+        cases.select_case(case_id)
+
+    intake.saved.connect(case_saved)
+    window.imported.connect(lambda _r: model.reload())
+    cases.open_case.connect(open_case)
+    window.intake_view, window.cases_view, window.case_model = intake, cases, model
+    window.open_case = open_case
+    window.show_view("intake")
+    return window
+
+
+def run_gui(args) -> int:
+    if _no_display():
+        print(NO_DISPLAY, file=sys.stderr)
+        return 1
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication([APP_NAME])
+    app.setApplicationName(APP_NAME)
+    app.setOrganizationName(APP_NAME)
+    app.setApplicationDisplayName("helpdesk-intake")
+    path = store_path(getattr(args, "store", None))
+    services = obtain_services(path)
+    if services is None:
+        return 0
+    try:
+        window = build_window(services)
+        window.show()
+        if os.environ.get(SMOKE_ENV) == "1":  # smoke test: quit once the window has shown
+            from PySide6.QtCore import QTimer
+
+            QTimer.singleShot(0, lambda: (print(f"{APP_NAME}: main window shown", file=sys.stderr),
+                                          app.exit(0 if window.isVisible() else 1)))
+        return int(app.exec())
+    finally:
+        services.close()
+
+
+__all__ = ["run_gui", "build_window", "obtain_services"]

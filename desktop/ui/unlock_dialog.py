@@ -1,0 +1,193 @@
+"""Open an existing store: staff name, then the key from the environment, the OS keyring or a passphrase."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.store import keys
+from desktop.store.errors import WrongKeyError
+from desktop.store.keys import Key, KeyringUnavailable
+from desktop.ui.jobs import Runner, TaskRunner
+from desktop.ui.messages import WRONG_KEY, user_message
+from desktop.ui.style import BANNER_HOLD, INFO_STYLE, banner, error_label
+
+# open(path, key, staff) -> Services (desktop.bootstrap.open_services with the staff name)
+OpenStore = Callable[[Path, Key, str], object]
+MAX_DELAY_MS = 30_000
+
+
+def failure_delay_ms(failures: int) -> int:
+    """Wait before the next try: none after the first failure, then 1 s, 2 s, 4 s ... up to 30 s."""
+    if failures < 2:
+        return 0
+    return min(MAX_DELAY_MS, 1000 * 2 ** (failures - 2))
+
+
+def caps_lock_guess(text: str, shift: bool) -> bool | None:
+    """From one typed character: True when Caps Lock looks on, False when off, None when unknown."""
+    if len(text) != 1 or not text.isalpha() or text.lower() == text.upper():
+        return None
+    return text.isupper() != shift
+
+
+class UnlockDialog(QDialog):
+    def __init__(self, path: Path, open_store: OpenStore, *, staff: str = "", runner: Runner | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.path = Path(path)
+        self.open_store = open_store
+        self.runner = runner or TaskRunner()
+        self.services = None
+        self.failures = 0
+        self.key: Key | None = None
+        self.note: str | None = None
+        self.setWindowTitle("Unlock helpdesk-intake")
+        self.setMinimumWidth(520)
+        if keys.env_passphrase() is not None:
+            self.mode = "env"
+        else:
+            try:
+                self.key = keys.keyring_get(self.path)
+            except KeyringUnavailable as exc:
+                self.note = f"The OS keyring cannot be used because {exc}."
+            self.mode = "keyring" if self.key is not None else "passphrase"
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel("<h3>Open the store</h3>"))
+        where = QLabel(str(self.path))
+        where.setTextFormat(Qt.PlainText)
+        where.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        where.setStyleSheet(INFO_STYLE)
+        layout.addWidget(where)
+        self.note_label = banner(self.note or "", BANNER_HOLD)
+        self.note_label.setVisible(bool(self.note))
+        layout.addWidget(self.note_label)
+        self.how = QLabel()
+        self.how.setWordWrap(True)
+        layout.addWidget(self.how)
+
+        form = QFormLayout()
+        self.staff = QLineEdit(staff)
+        self.staff.setAccessibleName("Your name")
+        form.addRow("&Your name:", self.staff)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.Password)
+        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase.installEventFilter(self)
+        self.pass_label = QLabel("&Passphrase:")
+        self.pass_label.setBuddy(self.passphrase)
+        form.addRow(self.pass_label, self.passphrase)
+        layout.addLayout(form)
+        self.caps = QLabel("Caps Lock appears to be on.")
+        self.caps.setStyleSheet("color: #8a5a00;")
+        self.caps.setAccessibleName("Caps Lock warning")
+        self.caps.hide()
+        layout.addWidget(self.caps)
+        self.error = error_label("Error")
+        layout.addWidget(self.error)
+
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.unlock_button = self.buttons.button(QDialogButtonBox.Ok)
+        self.buttons.accepted.connect(self.submit)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setSingleShot(True)
+        self.retry_timer.timeout.connect(self._retry_allowed)
+        self._show_mode()
+
+    # ---- presentation ---------------------------------------------------------------------------
+    def _show_mode(self) -> None:
+        needs_pass = self.mode == "passphrase"
+        self.passphrase.setVisible(needs_pass)
+        self.pass_label.setVisible(needs_pass)
+        if self.mode == "keyring":
+            self.unlock_button.setText("Unlock with OS &keyring")
+            self.how.setText("The key for this store is in your OS keyring; no passphrase is needed.")
+        elif self.mode == "env":
+            self.unlock_button.setText("&Unlock")
+            self.how.setText("The passphrase comes from HELPDESK_INTAKE_PASSPHRASE.")
+        else:
+            self.unlock_button.setText("&Unlock")
+            self.how.setText("Enter the passphrase chosen when the store was created.")
+        (self.passphrase if needs_pass else self.unlock_button).setFocus(Qt.OtherFocusReason)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if watched is self.passphrase and event.type() == QEvent.KeyPress:
+            guess = caps_lock_guess(event.text(), bool(event.modifiers() & Qt.ShiftModifier))
+            if guess is not None:
+                self.caps.setVisible(guess)
+        return super().eventFilter(watched, event)
+
+    def _fail(self, message: str) -> None:
+        self.error.setText(message)
+        self.error.show()
+
+    # ---- unlocking ------------------------------------------------------------------------------
+    def submit(self) -> None:
+        if not self.unlock_button.isEnabled():
+            return
+        staff = self.staff.text().strip()
+        if not staff:
+            self._fail("Enter your name; it is recorded with every change.")
+            self.staff.setFocus(Qt.OtherFocusReason)
+            return
+        if self.mode == "env":
+            key = Key.passphrase(keys.env_passphrase() or "")
+        elif self.mode == "keyring":
+            assert self.key is not None
+            key = self.key
+        else:
+            text = self.passphrase.text()
+            if not text:
+                self._fail("Enter the passphrase.")
+                self.passphrase.setFocus(Qt.OtherFocusReason)
+                return
+            key = Key.passphrase(text)
+        self.error.hide()
+        self.unlock_button.setEnabled(False)
+        self.runner.run_task(lambda: self.open_store(self.path, key, staff[:80]), self._opened, self._failed)
+
+    def _opened(self, services) -> None:
+        self.services = services
+        self.passphrase.clear()
+        self.accept()
+
+    def _failed(self, exc: BaseException) -> None:
+        if not isinstance(exc, WrongKeyError):
+            self.unlock_button.setEnabled(True)
+            self._fail(user_message(exc))
+            return
+        self.failures += 1
+        if self.mode != "passphrase":
+            source = "the OS keyring" if self.mode == "keyring" else "HELPDESK_INTAKE_PASSPHRASE"
+            self.mode = "passphrase"
+            self._show_mode()
+            self._fail(f"The key from {source} did not open it ({WRONG_KEY}). Enter the passphrase.")
+        else:
+            self._fail(WRONG_KEY[0].upper() + WRONG_KEY[1:] + ".")
+        self.passphrase.clear()
+        self.passphrase.setFocus(Qt.OtherFocusReason)
+        delay = failure_delay_ms(self.failures)
+        if delay:
+            self.error.setText(self.error.text() + f" Try again in {delay // 1000} s.")
+            self.retry_timer.start(delay)
+        else:
+            self.unlock_button.setEnabled(True)
+
+    def _retry_allowed(self) -> None:
+        self.unlock_button.setEnabled(True)
+        self.passphrase.setFocus(Qt.OtherFocusReason)
