@@ -33,5 +33,9 @@ bench: $(STAMP)
 dist: $(STAMP)
 	$(VENV)/bin/pyinstaller --noconfirm --clean build.spec
 
+# Build the bundle and run it as a user would (CLI, self-check, GUI offscreen): .ci/bundle-smoke.sh
+dist-smoke: $(STAMP)
+	.ci/bundle-smoke.sh
+
 clean:
 	rm -rf build dist .pytest_cache .ruff_cache
