@@ -19,6 +19,7 @@ from desktop.services.intake import IntakeService
 from desktop.services.reporting import ReportService
 from desktop.services.requests import RequestService
 from desktop.services.rights import RightsService
+from desktop.services.retention import RetentionService
 from desktop.services.settings import SettingsService
 from desktop.store.errors import WrongKeyError
 from desktop.store.keys import Key
@@ -48,6 +49,7 @@ class Services:
     rights: RightsService = None  # type: ignore[assignment]
     dossier: DossierService = None  # type: ignore[assignment]
     reports: ReportService = None  # type: ignore[assignment]
+    retention: RetentionService = None  # type: ignore[assignment]
 
     @property
     def vault(self) -> Vault:
@@ -73,8 +75,10 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     rights = RightsService(ctx, settings, requests, cases)
     dossier = DossierService(ctx, settings)
     reports = ReportService(ctx, settings, dossier)
+    retention = RetentionService(ctx, settings)
+    ctx.case_changed.append(retention.refresh)  # every create/edit/status change keeps its timer current
     return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer,
-                    requests=requests, rights=rights, dossier=dossier, reports=reports)
+                    requests=requests, rights=rights, dossier=dossier, reports=reports, retention=retention)
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,

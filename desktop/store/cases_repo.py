@@ -52,7 +52,7 @@ class CaseRepo:
             (
                 subject_id, data.name, data.email, data.phone, data.category.value, data.description,
                 data.technical_details, data.channel.value, Status.OPEN.value, to_iso(data.received_at),
-                to_iso(created_at), staff, to_iso(max(created_at, data.received_at)),
+                to_iso(created_at), staff, to_iso(data.received_at),  # last activity: the contact itself
                 data.notice_version, to_iso(data.notice_acknowledged_at),
             ),
         )

@@ -1,0 +1,388 @@
+"""Retention: policies, per-case timers, legal holds, child flags, dry-run plans and sweeps.
+
+A sweep does exactly what plan() lists for the same as-of time: one transaction per case, an
+audit entry per removal naming the case (or consent, request, subject) id and the policy id,
+never the removed data; then the FTS index is optimised, the WAL truncated and the file
+compacted when a quarter of it is free. GUI: call plan()/sweep() off the GUI thread.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from desktop.domain import retention as r
+from desktop.domain.models import Case, Subject
+from desktop.domain.validation import check_email
+from desktop.services.context import Context
+from desktop.services.intake import RefusedError
+from desktop.services.settings import SettingsService
+from desktop.store.errors import NotFound
+from desktop.store.requests_repo import RequestRepo
+from desktop.store.retention_repo import RetentionRepo
+
+log = logging.getLogger(__name__)
+
+SETTINGS_KEY = "retention"
+MAX_REASON = 500
+UNUSED_SUBJECT = ("unused-subject", "Person with no data left",
+                  "The person's record (their email) only links cases and consents; with none left it is deleted.")
+Progress = Callable[[int, int], None]
+
+
+@dataclass(frozen=True)
+class PlannedAction:
+    """One removal a sweep makes. kind: case | consent | request | subject."""
+
+    kind: str
+    target_id: int
+    what: str  # case, phone, technical_details, consent_proof, request_record, data_subject
+    action: str  # delete | anonymise | remove_field
+    policy_id: str
+    policy_label: str
+    due: date
+    reason: str
+
+    @property
+    def target(self) -> str:
+        return f"{self.kind}:{self.target_id}"
+
+    @property
+    def key(self) -> tuple:
+        return (self.kind, self.target_id, self.what, self.action, self.policy_id)
+
+    @property
+    def text(self) -> str:
+        phrase = r.WHAT_TEXT.get((self.what, self.action), f"{self.what} {self.action}")
+        return f"{self.target}: {phrase} (due {self.due.isoformat()}, policy: {self.policy_label})"
+
+    def to_json(self) -> dict:
+        return {"kind": self.kind, "id": self.target_id, "what": self.what, "action": self.action,
+                "policy": self.policy_id, "policy_label": self.policy_label, "due": self.due.isoformat(),
+                "reason": self.reason}
+
+    @classmethod
+    def from_removal(cls, kind: str, target_id: int, item: r.PlannedRemoval) -> PlannedAction:
+        return cls(kind, target_id, item.what, item.action, item.policy_id, item.policy_label, item.due,
+                   item.reason)
+
+
+@dataclass
+class SweepReport:
+    as_of: datetime
+    done: list[PlannedAction] = field(default_factory=list)
+    skipped: list[PlannedAction] = field(default_factory=list)  # changed since planning (e.g. a new hold)
+    compacted: bool = False
+
+    def count(self, kind: str, what: str | None = None) -> int:
+        return sum(1 for a in self.done if a.kind == kind and (what is None or a.what == what))
+
+    @property
+    def summary(self) -> str:
+        cases = self.count("case", "case")
+        fields = self.count("case") - cases
+        return (f"{cases} case(s) deleted or anonymised, {fields} field(s) removed, "
+                f"{self.count('consent')} consent proof(s), {self.count('request')} request record(s) and "
+                f"{self.count('subject')} person record(s) deleted")
+
+
+def _day_after(as_of: datetime) -> datetime:
+    return datetime.combine(as_of.astimezone(UTC).date() + timedelta(days=1), time(0, 0), tzinfo=UTC)
+
+
+class RetentionService:
+    def __init__(self, ctx: Context, settings: SettingsService) -> None:
+        self.ctx = ctx
+        self.settings = settings
+        self.repo = RetentionRepo(ctx.vault)
+        self.requests = RequestRepo(ctx.vault)
+        self._cache: tuple[str | None, list[r.Policy]] | None = None
+
+    # ---- policies -----------------------------------------------------------------------------
+    def policies(self) -> list[r.Policy]:
+        """The policies in force: stored (validated) or the shipped defaults. Raises PolicyError."""
+        raw = self.repo.raw_setting(SETTINGS_KEY)
+        if self._cache is None or self._cache[0] != raw:
+            value = json.loads(raw) if raw is not None else self.settings.get(SETTINGS_KEY)
+            self._cache = (raw, r.parse_policies(value))
+        return list(self._cache[1])
+
+    def policy(self, policy_id: str) -> r.Policy | None:
+        return next((p for p in self.policies() if p.id == policy_id), None)
+
+    def set_policies(self, value: list[r.Policy] | list[dict] | dict, progress: Progress | None = None) -> list[r.Policy]:
+        """Validate, store (audited) and recompute every case's timer. Raises PolicyError."""
+        if isinstance(value, list) and value and all(isinstance(p, r.Policy) for p in value):
+            value = [p.to_dict() for p in value]  # type: ignore[union-attr]
+        policies = r.parse_policies(value)
+        before = {p.id: p for p in self.policies()}
+        after = {p.id: p for p in policies}
+        changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+        with self.ctx.vault.transaction():
+            self.settings.set(SETTINGS_KEY, r.policies_to_json(policies))
+            self.ctx.audit("retention.policies", f"settings:{SETTINGS_KEY}", "changed=" + ",".join(changed))
+        self.refresh_all(progress)
+        return policies
+
+    # ---- timers -------------------------------------------------------------------------------
+    def _subject(self, case: Case) -> Subject | None:
+        return self.ctx.subjects.get(case.subject_id) if case.subject_id is not None else None
+
+    def schedule(self, case_id: int) -> list[r.PlannedRemoval]:
+        case = self.ctx.cases.get(case_id)
+        return r.schedule(case, self._subject(case), self.policies())
+
+    def describe_next_removal(self, case_id: int) -> str:
+        """e.g. 'phone removed on 2027-01-05, policy: Phone number after closing'."""
+        case = self.ctx.cases.get(case_id)
+        return r.describe(case, self._subject(case), self.policies())
+
+    def refresh(self, case_id: int) -> None:
+        """Recompute a case's stored next removal (the case_changed hook; joins the caller's transaction)."""
+        try:
+            case = self.ctx.cases.get(case_id)
+        except NotFound:
+            return
+        try:
+            item = r.next_removal(case, self._subject(case), self.policies())
+        except r.PolicyError:
+            log.warning("stored retention policies are invalid; timers not updated")
+            return
+        with self.ctx.vault.transaction():
+            self.ctx.cases.set_next_removal(case_id, item.due_at if item else None, item.policy_id if item else None)
+
+    def refresh_all(self, progress: Progress | None = None, chunk: int = 2000) -> int:
+        """Recompute every case's stored next removal (after a policy change); returns the count."""
+        policies = self.policies()
+        total, done, last = self.ctx.cases.count(), 0, 0
+        while True:
+            ids = self.repo.case_ids_after(last, chunk)
+            if not ids:
+                break
+            cases = self.ctx.cases.get_many(ids)
+            subjects = self.ctx.subjects.get_many(sorted({c.subject_id for c in cases.values() if c.subject_id}))
+            rows = []
+            for cid in ids:
+                case = cases[cid]
+                item = r.next_removal(case, subjects.get(case.subject_id), policies)  # type: ignore[arg-type]
+                rows.append((item.due_at.isoformat(timespec="seconds") if item else None,
+                             item.policy_id if item else None, cid))
+            with self.ctx.vault.transaction():
+                self.repo.set_next_removal_many(rows)
+            done += len(ids)
+            last = ids[-1]
+            if progress:
+                progress(done, total)
+        return done
+
+    # ---- plan and sweep -----------------------------------------------------------------------
+    def plan(self, as_of: datetime | None = None) -> list[PlannedAction]:
+        """Dry run: every removal a sweep at as_of would make, in the order it makes them. Changes nothing."""
+        as_of = as_of or self.ctx.now()
+        policies = self.policies()
+        actions: list[PlannedAction] = []
+        touched: set[int] = set()
+        whole: set[int] = set()
+        ids = self.repo.due_case_ids(_day_after(as_of))
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            cases = self.ctx.cases.get_many(chunk)
+            subjects = self.ctx.subjects.get_many(sorted({c.subject_id for c in cases.values() if c.subject_id}))
+            for cid in chunk:
+                case = cases[cid]
+                for item in r.due_removals(case, subjects.get(case.subject_id), policies, as_of):  # type: ignore[arg-type]
+                    actions.append(PlannedAction.from_removal("case", cid, item))
+                    if item.what == "case":
+                        whole.add(cid)
+                        if case.subject_id is not None:
+                            touched.add(case.subject_id)
+        consents = self.repo.withdrawn_marketing_consents()
+        holders = self.ctx.subjects.get_many(sorted({c.subject_id for c in consents if c.subject_id}))
+        purged: set[int] = set()
+        for consent in consents:
+            item = r.consent_removal(consent, holders.get(consent.subject_id), policies)  # type: ignore[arg-type]
+            if item and item.is_due(as_of):
+                actions.append(PlannedAction.from_removal("consent", consent.id, item))
+                purged.add(consent.id)
+                if consent.subject_id is not None:
+                    touched.add(consent.subject_id)
+        for rid in self.repo.closed_request_ids():
+            item = self._request_item(rid, policies)
+            if item and item.is_due(as_of):
+                actions.append(PlannedAction.from_removal("request", rid, item))
+        facts = self.repo.subject_facts(sorted(touched | set(self.repo.unused_subject_ids())))
+        for sid, (case_ids, consent_ids, kept) in sorted(facts.items()):
+            if not kept and case_ids <= whole and consent_ids <= purged:
+                actions.append(PlannedAction("subject", sid, "data_subject", "delete", *UNUSED_SUBJECT[:2],
+                                             as_of.astimezone(UTC).date(), UNUSED_SUBJECT[2]))
+        return actions
+
+    def _request_item(self, request_id: int, policies: list[r.Policy]) -> r.PlannedRemoval | None:
+        try:
+            req = self.requests.get(request_id)
+        except NotFound:
+            return None
+        subject = None
+        if req.subject_id is not None:
+            try:
+                subject = self.ctx.subjects.get(req.subject_id)
+            except NotFound:
+                subject = None
+        return r.request_removal(req, subject, policies)
+
+    def sweep(self, as_of: datetime | None = None, progress: Progress | None = None) -> SweepReport:
+        """Carry out plan(as_of). Each item is re-checked in its transaction: anything no longer due
+        (a hold set meanwhile, a case reopened) is skipped and reported, never removed."""
+        as_of = as_of or self.ctx.now()
+        policies = self.policies()
+        planned = self.plan(as_of)
+        report = SweepReport(as_of=as_of)
+        by_case: dict[int, list[PlannedAction]] = {}
+        for a in planned:
+            if a.kind == "case":
+                by_case.setdefault(a.target_id, []).append(a)
+        total, step = len(by_case) + 3, 0
+        for cid, items in by_case.items():
+            with self.ctx.vault.transaction():
+                self._sweep_case(cid, items, policies, as_of, report)
+            step += 1
+            if progress:
+                progress(step, total)
+        with self.ctx.vault.transaction():
+            for a in (a for a in planned if a.kind == "consent"):
+                still = self.repo.withdrawn_marketing_consents([a.target_id])
+                subject = self.ctx.subjects.get_many([still[0].subject_id]) if still and still[0].subject_id else {}
+                item = r.consent_removal(still[0], subject.get(still[0].subject_id), policies) if still else None  # type: ignore[arg-type]
+                self._record(report, a, bool(item and item.is_due(as_of)) and self.repo.delete_consent(a.target_id))
+            for a in (a for a in planned if a.kind == "request"):
+                item = self._request_item(a.target_id, policies)
+                self._record(report, a, bool(item and item.is_due(as_of)) and self.repo.delete_request(a.target_id))
+            for a in (a for a in planned if a.kind == "subject"):
+                self._record(report, a, self.repo.delete_subject_if_unused(a.target_id))
+        if progress:
+            progress(total - 1, total)
+        if report.done:
+            self.ctx.audit("retention.sweep", "store", f"as_of={as_of.date().isoformat()};removed={len(report.done)}"
+                           f";skipped={len(report.skipped)}")
+            self.ctx.vault.scrub()
+            report.compacted = self.ctx.vault.compact_if_sparse(0.25)
+        if progress:
+            progress(total, total)
+        return report
+
+    def _sweep_case(self, cid: int, items: list[PlannedAction], policies: list[r.Policy], as_of: datetime,
+                    report: SweepReport) -> None:
+        try:
+            case = self.ctx.cases.get(cid)
+        except NotFound:
+            report.skipped += items
+            return
+        due = {PlannedAction.from_removal("case", cid, i).key for i in
+               r.due_removals(case, self._subject(case), policies, as_of)}
+        deleted = False
+        for a in items:
+            if a.key not in due:
+                report.skipped.append(a)
+                continue
+            if a.what == "case" and a.action == "delete":
+                self.repo.delete_case(cid)
+                deleted = True
+            elif a.what == "case":
+                self.repo.anonymise_case(cid, self.ctx.now())
+            else:
+                self.repo.remove_field(cid, a.what)
+            self._record(report, a, True)
+        if not deleted:
+            self.refresh(cid)
+
+    def _record(self, report: SweepReport, a: PlannedAction, done: bool) -> None:
+        if not done:
+            report.skipped.append(a)
+            return
+        report.done.append(a)
+        detail = f"policy={a.policy_id}" + (f";field={a.what}" if a.action == "remove_field" else "")
+        self.ctx.audit(f"retention.{a.action}", a.target, detail)
+
+    # ---- legal holds and child flags -----------------------------------------------------------
+    def subject_id_for_email(self, email: str) -> int:
+        result = check_email(email)
+        if result.error:
+            raise ValueError(result.error)
+        subject = self.ctx.subjects.by_email(str(result.value))
+        if subject is None:
+            raise NotFound("no data subject with that email address")
+        return subject.id
+
+    def set_hold(self, *, reason: str, case_id: int | None = None, subject_id: int | None = None) -> None:
+        """Legal hold on a case or a whole data subject: blocks every purge and erasure of it.
+        Setting it again replaces the reason. The audit entry names the target only, never the reason."""
+        text = _check_reason(reason)
+        self._apply_hold(case_id, subject_id, {
+            "legal_hold_reason": text, "legal_hold_by": self.ctx.staff, "legal_hold_at": self.ctx.now()},
+            "hold.set")
+
+    def lift_hold(self, *, case_id: int | None = None, subject_id: int | None = None) -> bool:
+        """Lift a hold (audited); False when there was none. Timers resume from the stored
+        timestamps, so anything overdue goes at the next sweep."""
+        if case_id is not None and subject_id is None and not self.ctx.cases.get(case_id).on_hold:
+            return False
+        if subject_id is not None and case_id is None and not self.ctx.subjects.get(subject_id).on_hold:
+            return False
+        self._apply_hold(case_id, subject_id, {
+            "legal_hold_reason": None, "legal_hold_by": None, "legal_hold_at": None}, "hold.lift")
+        return True
+
+    def _apply_hold(self, case_id: int | None, subject_id: int | None, fields: dict, action: str) -> None:
+        if (case_id is None) == (subject_id is None):
+            raise ValueError("name exactly one case or one data subject")
+        with self.ctx.vault.transaction():
+            if case_id is not None:
+                self.ctx.cases.update(case_id, **fields)
+                self.ctx.audit(action, f"case:{case_id}")
+                self.refresh(case_id)
+            else:
+                self.ctx.subjects.update(subject_id, **fields)  # type: ignore[arg-type]
+                self.ctx.audit(action, f"subject:{subject_id}")
+                for cid in self.ctx.cases.ids_for_subject(subject_id):  # type: ignore[arg-type]
+                    self.refresh(cid)
+
+    def is_held(self, case_id: int) -> bool:
+        case = self.ctx.cases.get(case_id)
+        return r.hold_of(case, self._subject(case)) is not None
+
+    def flag_child(self, case_id: int) -> None:
+        """Mark a case as a child's (under 13): the next sweep deletes it, unless a legal hold applies."""
+        case = self.ctx.cases.get(case_id)
+        if case.anonymised:
+            raise RefusedError(f"case {case_id} is anonymised; it holds no personal data to delete")
+        if case.child_flagged_at is not None:
+            return
+        with self.ctx.vault.transaction():
+            self.ctx.cases.update(case_id, child_flagged_at=self.ctx.now())
+            self.ctx.audit("case.child_flag", f"case:{case_id}")
+            self.refresh(case_id)
+
+    def unflag_child(self, case_id: int) -> None:
+        """Undo a mistaken child flag before the sweep (audited)."""
+        case = self.ctx.cases.get(case_id)
+        if case.child_flagged_at is None:
+            return
+        with self.ctx.vault.transaction():
+            self.ctx.cases.update(case_id, child_flagged_at=None)
+            self.ctx.audit("case.child_unflag", f"case:{case_id}")
+            self.refresh(case_id)
+
+
+def _check_reason(reason: str) -> str:
+    text = " ".join((reason or "").split())
+    if not text:
+        raise ValueError("a legal hold needs a reason")
+    if len(text) > MAX_REASON:
+        raise ValueError(f"the reason can be at most {MAX_REASON} characters")
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
+        raise ValueError("the reason contains control characters")
+    return text
