@@ -1,0 +1,101 @@
+"""Main window: views, shortcuts, status bar, import off the GUI thread, remembered geometry."""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from PySide6.QtCore import QSettings, Qt
+from PySide6.QtWidgets import QLabel
+
+from desktop.ui.jobs import TaskRunner
+from desktop.ui.launch import build_window
+from tests.helpers.factories import add_case
+
+
+def test_status_bar_names_store_protection_and_count(window, services, store_path):
+    add_case(services)
+    window.refresh_status()
+    assert str(store_path) in window.store_label.text()
+    assert window.protection_label.text() == "Protected by passphrase"
+    assert window.count_label.text() == "1 case"
+
+
+def test_shortcuts_switch_views(qtbot, window):
+    window.show_view("cases")
+    qtbot.keyClick(window, Qt.Key_N, Qt.ControlModifier)
+    assert window.current_view() == "intake"
+    assert window.intake_view.name.hasFocus()
+    qtbot.keyClick(window, Qt.Key_F, Qt.ControlModifier)
+    assert window.current_view() == "cases"
+    assert window.cases_view.search.hasFocus()
+
+
+def test_other_views_can_be_mounted(qtbot, window):
+    audit = QLabel("audit view")
+    window.add_view("audit", "Audit", audit, "Ctrl+Shift+A")
+    qtbot.keyClick(window, Qt.Key_A, Qt.ControlModifier | Qt.ShiftModifier)
+    assert window.current_view() == "audit"
+    assert window.stack.currentWidget() is audit
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == ["Intake", "Cases", "Audit"]
+
+
+def test_import_runs_through_the_runner_and_reports(qtbot, window, services, notices, tmp_path):
+    path = tmp_path / "web.json"
+    path.write_text(json.dumps([
+        {"name": "Web One", "email": "one@example.org", "category": "bounce", "description": "bounces"},
+        {"name": "", "email": "bad", "category": "bounce", "description": "x"},
+    ]), encoding="utf-8")
+    window.import_file(path)
+    assert services.cases.count() == 1
+    assert window.case_model.rowCount() == 1
+    assert window.count_label.text() == "1 case"
+    title, text = notices[-1]
+    assert title == "Import finished"
+    assert "1 of 2 submissions imported" in text and "line" in text
+
+
+def test_import_of_a_missing_file_is_one_line(window, notices, tmp_path):
+    window.import_file(tmp_path / "nope.csv")
+    title, text = notices[-1]
+    assert title == "Import failed" and "\n" not in text and "Traceback" not in text
+
+
+def test_task_runner_works_on_a_thread_and_answers_on_the_gui_thread(qtbot):
+    runner = TaskRunner()
+    gui = threading.get_ident()
+    seen = {}
+
+    def work(report):
+        seen["worker"] = threading.get_ident()
+        report(1, 2)
+        return 42
+
+    done = []
+    progress = []
+    runner.run_task(work, lambda r: done.append((r, threading.get_ident())), lambda e: done.append(e),
+                    progress=lambda a, b: progress.append((a, b, threading.get_ident())))
+    qtbot.waitUntil(lambda: bool(done), timeout=5000)
+    assert done == [(42, gui)]
+    assert seen["worker"] != gui
+    assert progress == [(1, 2, gui)]
+    errors = []
+    runner.run_task(lambda: 1 / 0, lambda r: None, errors.append)
+    qtbot.waitUntil(lambda: bool(errors), timeout=5000)
+    assert isinstance(errors[0], ZeroDivisionError)
+    assert not runner.busy
+
+
+def test_geometry_is_remembered(qtbot, services, tmp_path):
+    settings = QSettings(str(tmp_path / "w.ini"), QSettings.IniFormat)
+    first = build_window(services, settings=settings)
+    qtbot.addWidget(first)
+    first.resize(720, 520)
+    first.show()
+    qtbot.waitExposed(first)
+    first.close()
+    second = build_window(services, settings=QSettings(str(tmp_path / "w.ini"), QSettings.IniFormat))
+    qtbot.addWidget(second)
+    assert (second.width(), second.height()) == (720, 520)
+    keys = settings.allKeys()
+    assert keys and all(k.startswith("main_window/") for k in keys)  # window state only
