@@ -227,8 +227,9 @@ def cmd_show(args: argparse.Namespace) -> int:
             out(f"{key.replace('_', ' '):<20} {data[key]}")
     if data["overdue"]:
         out(f"{'overdue':<20} yes")
-    out(f"{'cases':<20} " + (" ".join(map(str, cases)) or "none")
-        + ("" if confirmed else " (not yet confirmed by staff)" if cases else ""))
+    out(f"{'cases':<20} " + (" ".join(map(str, cases)) or "none"))
+    if confirmed:
+        out(f"{'confirmed by staff':<20} " + " ".join(map(str, confirmed)))
     if (req.details or {}).get("notify_recipients"):
         out(f"{'recipients':<20} " + ", ".join(req.details["notify_recipients"]))
     return OK

@@ -211,9 +211,11 @@ class RequestService:
         key = (method or "").strip().lower().replace("-", "_")
         if key not in VERIFICATION_METHODS:
             raise ValidationError({"method": "Unknown method; use one of: " + ", ".join(VERIFICATION_METHODS) + "."})
-        text = clean_text(note, "method_note", required=key == "other")
+        text = clean_text(note, "note", required=False)
+        if key == "other" and not text:
+            raise ValidationError({"note": "Describe how identity was checked when the method is 'other'."})
         if text and len(text) > 200:
-            raise ValidationError({"method_note": "Describe the method in at most 200 characters."})
+            raise ValidationError({"note": "Describe the method in at most 200 characters."})
         who = clean_text(verified_by, "verified_by", required=False) or self.ctx.staff
         stored = key if key != "other" else f"other: {text}"
         with self.ctx.vault.transaction():
