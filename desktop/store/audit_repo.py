@@ -20,17 +20,20 @@ class AuditRepo:
         """Append one entry and move the recorded head, in one transaction (so a trail cut short
         at the end no longer matches its head)."""
         with self.vault.transaction() as c:
-            row = c.execute("SELECT hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-            prev = row[0] if row else GENESIS
+            row = c.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
+            prev = row[1] if row else GENESIS
+            head_row = c.execute("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).fetchone()
+            old_head = Head.decode(head_row[0]) if head_row else None
+            # Continue numbering after the recorded head: entries cut from the end leave a visible
+            # gap even after new entries are appended (ids are never reused).
+            entry_id = max(row[0] if row else 0, old_head.last_id if old_head else 0) + 1
             at_s = to_iso(at) or ""
             h = entry_hash(prev, at_s, staff, action, target, detail)
-            cur = c.execute(
-                "INSERT INTO audit(at, staff, action, target, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?)",
-                (at_s, staff, action, target, detail, prev, h),
+            c.execute(
+                "INSERT INTO audit(id, at, staff, action, target, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
+                (entry_id, at_s, staff, action, target, detail, prev, h),
             )
-            entry_id = int(cur.lastrowid)
-            head_row = c.execute("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).fetchone()
-            head = next_head(Head.decode(head_row[0]) if head_row else None, entry_id, h)
+            head = next_head(old_head, entry_id, h)
             c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                       (HEAD_KEY, head.encode()))
             return entry_id

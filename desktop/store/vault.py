@@ -38,6 +38,7 @@ PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
     "PRAGMA cache_size = -32000",
+    "PRAGMA busy_timeout = 5000",  # the GUI and a CLI command may write at the same time
 )
 
 # Opening with verify_pages checks every page's HMAC (about 2.5 ms per MB); bigger stores skip it

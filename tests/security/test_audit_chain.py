@@ -169,3 +169,10 @@ def test_failed_unlocks_are_recorded_at_next_unlock(store_path, clock):
         assert svc.audit.verify().ok
     finally:
         svc.close()
+
+
+def test_truncation_stays_visible_after_new_entries(trail):
+    sql(trail, "DELETE FROM audit WHERE id > 6")
+    trail.cases.detail(1)  # the app keeps working and auditing
+    b = broken(trail)
+    assert b.entry_id == 9 and "entries 7-8" in b.reason
