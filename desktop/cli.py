@@ -10,7 +10,7 @@ import sys
 from desktop import APP_NAME, __version__
 
 # One module per area under desktop/commands/, each with register(subparsers).
-COMMAND_MODULES = ["core", "demo", "security", "requests", "reports"]
+COMMAND_MODULES = ["core", "demo", "security", "requests", "reports", "retention"]
 
 
 def build_parser() -> argparse.ArgumentParser:
