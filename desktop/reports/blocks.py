@@ -35,9 +35,12 @@ class Styles:
     def __init__(self) -> None:
         self.title = _style("title", BOLD, 22, 27, textColor=ACCENT, spaceAfter=4 * mm)
         self.subtitle = _style("subtitle", BODY, 12, 16, textColor=MUTED, spaceAfter=6 * mm)
-        self.h1 = _style("h1", BOLD, 14, 18, textColor=ACCENT, spaceBefore=6 * mm, spaceAfter=2.5 * mm)
-        self.h2 = _style("h2", BOLD, 11, 14, textColor=INK, spaceBefore=4 * mm, spaceAfter=1.5 * mm)
-        self.h3 = _style("h3", BOLD, 9.5, 12.5, textColor=INK, spaceBefore=2.5 * mm, spaceAfter=1 * mm)
+        self.h1 = _style("h1", BOLD, 14, 18, textColor=ACCENT, spaceBefore=6 * mm, spaceAfter=2.5 * mm,
+                         keepWithNext=1)
+        self.h2 = _style("h2", BOLD, 11, 14, textColor=INK, spaceBefore=4 * mm, spaceAfter=1.5 * mm,
+                         keepWithNext=1)
+        self.h3 = _style("h3", BOLD, 9.5, 12.5, textColor=INK, spaceBefore=2.5 * mm, spaceAfter=1 * mm,
+                         keepWithNext=1)
         self.body = _style("body", spaceAfter=1.8 * mm)
         self.small = _style("small", BODY, 8, 10.5, textColor=MUTED)
         self.cell = _style("cell", BODY, 8.5, 11)

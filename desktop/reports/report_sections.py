@@ -151,7 +151,7 @@ def consents(w: Writer, d: Dossier) -> list:
     for c in d.consents:
         rows.append([CONSENT_KINDS.get(c.kind, c.kind), c.version or "—", when(c.given_at),
                      when(c.withdrawn_at, "not withdrawn"), c.source or "—", str(c.case_id or "—")])
-    out.append(w.table(rows, [42 * mm, 34 * mm, 30 * mm, 30 * mm, 22 * mm, 16 * mm]))
+    out.append(w.table(rows, [36 * mm, 40 * mm, 30 * mm, 30 * mm, 24 * mm, 14 * mm]))
     return out
 
 
