@@ -1,0 +1,108 @@
+"""Settings page: edits to the organisation profile, recipients, deadlines, idle lock, phone region
+and retention policies are saved in the store and audited; bad input saves nothing."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from desktop.ui.settings_view import SettingsController, SettingsView
+
+
+def make_view(qtbot, services, runner):
+    view = SettingsView(SettingsController(services), runner=runner)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    view.activateWindow()
+    qtbot.waitUntil(view.isActiveWindow, timeout=2000)
+    return view
+
+
+def type_into(qtbot, widget, text):
+    widget.clear()
+    qtbot.keyClicks(widget, text)
+
+
+def save(qtbot, view):
+    qtbot.mouseClick(view.save_button, Qt.LeftButton)
+
+
+def audited(services, target):
+    return [e for e in services.audit.entries(action="settings.change") if e.target == target]
+
+
+def test_profile_and_recipients_saved_and_audited(qtbot, services, runner):
+    view = make_view(qtbot, services, runner)
+    assert view.org["controller_name"].text() == services.settings.organisation()["controller_name"]
+    shipped = view.recipients.rowCount()
+    assert shipped > 0
+    type_into(qtbot, view.org["controller_name"], "Acme Mail Ltd")
+    type_into(qtbot, view.org["privacy_contact_email"], "privacy@example.org")
+    view.add_recipient(["Postmark", "Transactional email", "United States", "SCCs"])
+    view.recipients.selectRow(0)
+    view.remove_recipient()
+    save(qtbot, view)
+
+    org = services.settings.organisation()
+    assert org["controller_name"] == "Acme Mail Ltd"
+    assert org["privacy_contact_email"] == "privacy@example.org"
+    names = [r["name"] for r in org["recipients"]]
+    assert len(names) == shipped and names[-1] == "Postmark" and "MailChimp" not in names
+    entries = audited(services, "settings:organisation")
+    assert len(entries) == 1 and "controller_name" in entries[0].detail
+    assert "Acme" not in entries[0].detail and "Postmark" not in entries[0].detail
+    assert "organisation" in view.status.text()
+
+
+def test_deadlines_idle_lock_and_phone_region(qtbot, services, runner):
+    view = make_view(qtbot, services, runner)
+    view.tabs.setCurrentIndex(3)
+    view.rule.setCurrentIndex(view.rule.findData("ccpa"))
+    view.country.setCurrentIndex(view.country.findData("US"))
+    view.idle.setValue(15)
+    view.region.setCurrentIndex(view.region.findData("US"))
+    view.idle.setFocus()
+    qtbot.keyClick(view.idle, Qt.Key_Return, Qt.ControlModifier)  # Ctrl+Enter saves
+
+    app = services.settings.app()
+    assert (app["deadline_rule"], app["holiday_country"]) == ("ccpa", "US")
+    assert app["idle_lock_minutes"] == 15 and app["default_phone_region"] == "US"
+    assert services.settings.phone_region == "US"
+    assert audited(services, "settings:app")
+    assert not audited(services, "settings:organisation"), "unchanged sections are not rewritten"
+
+
+def test_invalid_email_saves_nothing(qtbot, services, runner):
+    view = make_view(qtbot, services, runner)
+    before = services.settings.organisation()
+    type_into(qtbot, view.org["privacy_contact_email"], "nobody at example")
+    view.idle.setValue(30)
+    save(qtbot, view)
+    assert view.error.isVisible() and "Privacy contact" in view.error.text()
+    assert services.settings.organisation() == before
+    assert services.settings.app()["idle_lock_minutes"] != 30
+    assert not services.audit.entries(action="settings.change")
+
+
+def test_retention_period_edit_goes_through_the_retention_service(qtbot, services, runner):
+    view = make_view(qtbot, services, runner)
+    row = next(r for r in range(view.policies.rowCount())
+               if view.policies.item(r, 0).data(Qt.UserRole) == "phone-after-close")
+    view.policies.item(row, 1).setText("14")
+    save(qtbot, view)
+    policy = services.retention.policy("phone-after-close")
+    assert policy.period == 14
+    assert services.audit.entries(action="retention.policies")
+    assert "retention" in view.status.text()
+
+    view.policies.item(row, 2).setText("fortnights")
+    save(qtbot, view)
+    assert view.error.isVisible()
+    assert services.retention.policy("phone-after-close").unit == "days"
+
+
+def test_settings_view_is_mounted_in_the_main_window(window, services):
+    assert "settings" in window.views
+    view = window.show_view("settings")
+    assert isinstance(view, SettingsView)
+    assert view.org["controller_name"].text() == services.settings.organisation()["controller_name"]
