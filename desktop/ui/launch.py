@@ -26,15 +26,15 @@ def _no_display() -> bool:
 
 
 def obtain_services(path: Path, *, runner=None, parent=None):
-    """Create-store dialog when no store exists, else the unlock dialog. None when the person cancels."""
+    """First-run wizard when no store exists, else the unlock dialog. None when the person cancels."""
     from desktop import bootstrap
-    from desktop.ui.create_store_dialog import CreateStoreDialog
+    from desktop.ui.first_run_wizard import FirstRunController, FirstRunWizard
     from desktop.ui.unlock_dialog import UnlockDialog
 
     staff = bootstrap.default_staff()
     if not path.exists():
-        dialog = CreateStoreDialog(path, lambda p, k, s: bootstrap.create_services(p, k, staff=s),
-                                   staff=staff, runner=runner, parent=parent)
+        create = FirstRunController(path, lambda p, k, s: bootstrap.create_services(p, k, staff=s), staff=staff)
+        dialog = FirstRunWizard(create, runner=runner, parent=parent)
     else:
         dialog = UnlockDialog(path, lambda p, k, s: bootstrap.open_services(p, k, staff=s),
                               staff=staff, runner=runner, parent=parent)
@@ -62,6 +62,9 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     cases = CasesView(model)
     window.add_view("intake", "Intake", intake, "Ctrl+N")
     window.add_view("cases", "Cases", cases, "Ctrl+L")
+    from desktop.ui.settings_view import SettingsController, SettingsView
+
+    window.add_view("settings", "Settings", SettingsView(SettingsController(services), runner=runner))
     find = window.addAction("Find case")
     find.setShortcut("Ctrl+F")
     find.triggered.connect(lambda: (window.show_view("cases"), cases.focus_search()))

@@ -216,12 +216,14 @@ def test_obtain_services_picks_the_dialog_by_whether_the_store_exists(qtbot, sto
         seen.append(type(self).__name__)
         return 0
 
-    monkeypatch.setattr(CreateStoreDialog, "exec", fake_exec)
+    from desktop.ui.first_run_wizard import FirstRunWizard
+
+    monkeypatch.setattr(FirstRunWizard, "exec", fake_exec)
     monkeypatch.setattr(UnlockDialog, "exec", fake_exec)
     assert obtain_services(store_path, runner=SyncRunner()) is None
     passphrase_store(store_path)
     assert obtain_services(store_path, runner=SyncRunner()) is None
-    assert seen == ["CreateStoreDialog", "UnlockDialog"]
+    assert seen == ["FirstRunWizard", "UnlockDialog"]
 
 
 def test_run_gui_without_a_display_says_so(monkeypatch, capsys):
