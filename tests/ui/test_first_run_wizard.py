@@ -3,11 +3,13 @@ deadlines saved in the new store and audited, bad input stops on the page that h
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from desktop import bootstrap
+from desktop import bootstrap, paths
 from desktop.store import keys
 from desktop.store.keys import Key
 from desktop.ui.first_run_wizard import FirstRunController, FirstRunWizard
@@ -182,3 +184,7 @@ def test_env_passphrase_needs_no_passphrase_page_input(store_path, monkeypatch, 
     assert svc.vault.key_kind == "passphrase"
     assert svc.settings.app()["deadline_rule"] == "ccpa"
     assert svc.settings.app()["holiday_country"] == "US"
+    # A non-default location chosen at first run is where the next start (GUI or CLI) looks.
+    assert paths.store_path(None) == store_path.resolve()
+    monkeypatch.setenv("HELPDESK_INTAKE_STORE", "/elsewhere/x.db")
+    assert paths.store_path(None) == Path("/elsewhere/x.db"), "the environment still wins"
