@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from desktop.commands.common import (
+    INTERNAL,
     INVALID,
     OK,
     REFUSED,
@@ -83,13 +85,18 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         return OK
     if args.json:
         print_json({"as_of": day, "dry_run": False, "done": [a.to_json() for a in report.done],
-                    "skipped": [a.to_json() for a in report.skipped], "compacted": report.compacted})
-        return OK
+                    "skipped": [a.to_json() for a in report.skipped], "failed": report.failed,
+                    "compacted": report.compacted})
+        return INTERNAL if report.failed else OK
     for a in report.done:
         out(f"{a.target:<14} {_phrase(a.what, a.action):<32} policy {a.policy_id}")
     for a in report.skipped:
         out(f"{a.target:<14} skipped (changed since planning, e.g. a legal hold): {_phrase(a.what, a.action)}")
     out(f"sweep as of {day}: " + report.summary + ("; store compacted" if report.compacted else ""))
+    if report.failed:
+        print(f"helpdesk-intake: {len(report.failed)} case(s) could not be swept and were left unchanged: "
+              + ", ".join(map(str, report.failed)) + "; re-run with --debug or report a bug", file=sys.stderr)
+        return INTERNAL
     return OK
 
 

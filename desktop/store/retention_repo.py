@@ -7,7 +7,8 @@ vault.scrub() afterwards (FTS optimize, WAL checkpoint TRUNCATE).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import contextlib
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from desktop.domain.clock import to_iso
@@ -86,6 +87,19 @@ class RetentionRepo:
         return out
 
     # ---- writes ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def savepoint(self, name: str = "retention_case") -> Iterator[None]:
+        """A nested transaction inside vault.transaction(): rolled back alone when the block raises."""
+        c = self.vault.conn
+        c.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            c.execute(f"ROLLBACK TO {name}")
+            c.execute(f"RELEASE {name}")
+            raise
+        c.execute(f"RELEASE {name}")
+
     def set_next_removal_many(self, rows: Sequence[tuple[str | None, str | None, int]]) -> None:
         """rows of (next_removal_at ISO, policy id, case id)."""
         self.vault.conn.executemany(

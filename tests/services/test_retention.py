@@ -178,6 +178,26 @@ def test_a_hold_set_between_plan_and_sweep_is_respected(services, monkeypatch):
     assert services.cases.get(cid).name == "Ada Lovelace"
 
 
+def test_a_failing_case_is_rolled_back_alone_and_the_rest_are_swept(services, monkeypatch):
+    first = add_case(services, received_at=day("2020-01-01T00:00:00"))
+    bad = add_case(services, email="bad@example.org", received_at=day("2020-01-01T00:00:00"))
+    last = add_case(services, email="last@example.org", received_at=day("2020-01-01T00:00:00"))
+    real = services.retention.repo.delete_case
+
+    def delete_case(case_id: int) -> None:
+        real(case_id)  # the row is gone inside the savepoint ...
+        if case_id == bad:
+            raise RuntimeError("simulated failure")  # ... and comes back when it rolls back
+
+    monkeypatch.setattr(services.retention.repo, "delete_case", delete_case)
+    report = services.retention.sweep()
+    assert report.failed == [bad]
+    assert not services.ctx.cases.exists(first) and not services.ctx.cases.exists(last)
+    assert services.cases.get(bad).name == "Ada Lovelace"
+    targets = [e.target for e in services.ctx.audit_repo.entries(action="retention.delete")]
+    assert f"case:{bad}" not in targets and f"case:{first}" in targets and f"case:{last}" in targets
+
+
 # ---- children -------------------------------------------------------------------------------------------
 def test_child_flag_deletes_at_the_next_sweep(services, clock):
     cid = add_case(services)
