@@ -124,5 +124,16 @@ cat "$WORK/gui.out"
 [ "$status" = 0 ] || fail "the GUI exited with status $status (124 = never showed its main window)"
 grep -q "main window shown" "$WORK/gui.out" || fail "the GUI exited without showing its main window"
 
+step "GUI first run: the wizard creates a store (env passphrase), then the main window shows"
+set +e
+QT_QPA_PLATFORM=offscreen HELPDESK_INTAKE_SMOKE_EXIT_AFTER_SHOWN=1 timeout 120 \
+  "$BIN" --store "$WORK/first-run.db" >"$WORK/gui2.out" 2>&1
+status=$?
+set -e
+cat "$WORK/gui2.out"
+[ "$status" = 0 ] || fail "first-run GUI exited with status $status"
+[ -s "$WORK/first-run.db" ] || fail "the first-run wizard created no store"
+"$BIN" --store "$WORK/first-run.db" cases >/dev/null || fail "the wizard's store does not open from the CLI"
+
 echo
 echo "bundle-smoke: OK"
