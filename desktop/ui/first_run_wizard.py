@@ -340,11 +340,17 @@ class RetentionPage(_Page):
                 item = QTableWidgetItem(text)
                 item.setToolTip(reason)
                 self.table.setItem(r, col, item)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.Stretch)
+        for col in (1, 2):
+            header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         self.layout_.insertWidget(0, self.table)
-        note = QLabel("Hover a policy to read why it is kept that long.")
-        note.setStyleSheet(INFO_STYLE)
-        self.layout_.insertWidget(1, note)
+        self.why = QLabel("Select a policy to read why it is kept that long.")
+        self.why.setWordWrap(True)
+        self.why.setStyleSheet(INFO_STYLE)
+        self.why.setAccessibleName("Why this retention period")
+        self.layout_.insertWidget(1, self.why)
+        self.table.currentCellChanged.connect(lambda row, *_: self.why.setText(rows[row][3]) if row >= 0 else None)
 
 
 class FirstRunWizard(QWizard):
