@@ -38,7 +38,6 @@ from desktop.ui.style import (
     BANNER_READONLY,
     BANNER_RESTRICTED,
     ERROR_STYLE,
-    INFO_STYLE,
     OK_STYLE,
     banner,
     error_label,
@@ -87,6 +86,11 @@ class CaseDetailDialog(QDialog):
         self.status_box = QHBoxLayout()
         status_row.addLayout(self.status_box)
         layout.addLayout(status_row)
+        self.facts = QLabel()
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.facts.setAccessibleName("Case facts")
+        layout.addWidget(self.facts)
         self.message = QLabel("")
         self.message.setTextFormat(Qt.PlainText)
         self.message.setWordWrap(True)
@@ -105,7 +109,7 @@ class CaseDetailDialog(QDialog):
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
-        close = QPushButton("Close window")
+        close = QPushButton("&Done")
         close.clicked.connect(self.accept)
         buttons.addWidget(close)
         layout.addLayout(buttons)
@@ -114,7 +118,8 @@ class CaseDetailDialog(QDialog):
         page = QWidget()
         grid = QGridLayout(page)
         grid.setColumnStretch(1, 1)
-        grid.setVerticalSpacing(3)
+        grid.setVerticalSpacing(4)
+        grid.setHorizontalSpacing(10)
         for name in EDITABLE_FIELDS:
             if name in ("category", "channel"):
                 widget: QWidget = QComboBox()
@@ -132,6 +137,7 @@ class CaseDetailDialog(QDialog):
             row = grid.rowCount()
             label = QLabel(LABELS[name])
             label.setBuddy(widget)
+            label.setMinimumWidth(label.sizeHint().width() + 4)
             widget.setAccessibleName(LABELS[name].replace("&", ""))
             grid.addWidget(label, row, 0, Qt.AlignRight | Qt.AlignTop)
             grid.addWidget(widget, row, 1)
@@ -141,13 +147,8 @@ class CaseDetailDialog(QDialog):
             self.errors[name] = error
         self.save_button = QPushButton("&Save corrections")
         self.save_button.clicked.connect(self.save)
-        self.facts = QLabel()
-        self.facts.setWordWrap(True)
-        self.facts.setStyleSheet(INFO_STYLE)
-        self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        row = grid.rowCount()
-        grid.addWidget(self.save_button, row, 1, Qt.AlignLeft)
-        grid.addWidget(self.facts, row + 1, 0, 1, 2)
+        grid.addWidget(self.save_button, grid.rowCount(), 1, Qt.AlignLeft)
+        grid.setRowStretch(grid.rowCount(), 1)
         return page
 
     def _notes_tab(self) -> QWidget:
@@ -221,8 +222,8 @@ class CaseDetailDialog(QDialog):
         values = case_values(case)
         for name, widget in self.inputs.items():
             _set_value(widget, values[name])
-            _set_read_only(widget, not editable)
             self._show_error(name, None)
+            _set_read_only(widget, not editable)
         self.save_button.setEnabled(editable)
         self.add_note_button.setEnabled(editable)
         self.note_edit.setReadOnly(not editable)
@@ -233,9 +234,11 @@ class CaseDetailDialog(QDialog):
         elif not d.next_removal_at:
             removal = "not scheduled"
         facts = [
-            f"Received {when(case.received_at)} · recorded by {_esc(case.created_by or '—')}",
-            f"Privacy notice {_esc(case.notice_version or '—')} acknowledged {when(case.notice_acknowledged_at)}",
-            f"Closed {when(case.closed_at)}" + (f" · resolution: {_esc(case.resolution)}" if case.resolution else ""),
+            f"Received {when(case.received_at)} · channel {case.channel.label} · recorded by "
+            f"{_esc(case.created_by or '—')} · privacy notice {_esc(case.notice_version or '—')} acknowledged "
+            f"{when(case.notice_acknowledged_at)}",
+            (f"Closed {when(case.closed_at)}" + (f" · resolution: {_esc(case.resolution)}" if case.resolution else "")
+             if case.closed_at else "Not closed"),
             f"<b>Next removal:</b> {removal}",
         ]
         self.facts.setText("<br>".join(facts))
@@ -338,5 +341,6 @@ def _get_value(widget: QWidget) -> str:
 def _set_read_only(widget: QWidget, read_only: bool) -> None:
     if isinstance(widget, QComboBox):
         widget.setEnabled(not read_only)
-    else:
-        widget.setReadOnly(read_only)  # type: ignore[attr-defined]
+        return
+    widget.setReadOnly(read_only)  # type: ignore[attr-defined]
+    widget.setStyleSheet("background: #ececec; color: #444444;" if read_only else "")

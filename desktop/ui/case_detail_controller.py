@@ -26,7 +26,7 @@ def transition_label(current: Status, target: Status) -> str:
     if target == Status.RESOLVED:
         return "Resolve"
     if target == Status.CLOSED:
-        return "Close"
+        return "Close case"
     return "Back to open" if current == Status.WAITING else "Reopen"
 
 

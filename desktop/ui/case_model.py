@@ -195,8 +195,10 @@ class CaseTableModel(QAbstractTableModel):
                     return QBrush(HOLD_BG)
                 return None
             if role == Qt.ToolTipRole:
-                markers = r.markers()
-                return "\n".join(markers) if markers else None
+                lines = r.markers()
+                if key == "next_removal" and r.removal_at:
+                    lines = [f"Next removal: {r.cell(key)}", *lines]
+                return "\n".join(lines) if lines else None
             if role == Qt.DecorationRole and key == "id" and (r.on_hold or r.restricted):
                 kind = "both" if r.on_hold and r.restricted else ("hold" if r.on_hold else "restricted")
                 return marker_icon(kind)

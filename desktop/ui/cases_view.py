@@ -28,7 +28,7 @@ EMPTY_STORE = (
     "<p>Press <b>Ctrl+N</b> (or choose <b>Intake</b> on the left) to capture a support request.<br>"
     "Web-form submissions can be loaded with <b>File › Import…</b> (.csv or .json).</p>"
 )
-COLUMN_WIDTHS = (70, 130, 200, 240, 190, 150)
+COLUMN_WIDTHS = (72, 126, 180, 220, 175, 140)
 
 
 class CasesView(QWidget):

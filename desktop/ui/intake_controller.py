@@ -96,6 +96,8 @@ class IntakeController:
             errors = dict(exc.errors)
             if "age" in errors:
                 message = "Not saved: " + errors["age"]
+                if len(errors) > 1:
+                    message += " Also correct the fields marked in red."
             else:
                 message = "Not saved: please correct the fields marked in red."
             return SubmitOutcome(False, errors=errors, message=message)

@@ -76,6 +76,7 @@ class MainWindow(QMainWindow):
         self.count_label = QLabel()
         for label in (self.store_label, self.protection_label, self.count_label):
             label.setTextFormat(Qt.PlainText)
+            label.setContentsMargins(10, 0, 10, 0)
             status.addPermanentWidget(label)
         self.refresh_status()
         self._restore_geometry()

@@ -8,7 +8,7 @@ from PySide6.QtWidgets import QLabel, QWidget
 
 ERROR_STYLE = "color: #b00020;"
 OK_STYLE = "color: #1b5e20; font-weight: bold;"
-INFO_STYLE = "color: palette(mid);"
+INFO_STYLE = "color: #555555;"
 HOLD_BG = QColor("#fff3cd")        # amber: legal hold, nothing may be deleted
 RESTRICTED_BG = QColor("#e8e0f5")  # lilac: processing restricted, read-only
 BANNER_HOLD = "background: #fff3cd; color: #5c4400; border: 1px solid #e0c060; padding: 6px;"
