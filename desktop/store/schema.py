@@ -60,6 +60,7 @@ CREATE TABLE consents(
     case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
     kind TEXT NOT NULL, version TEXT, given_at TEXT NOT NULL, withdrawn_at TEXT, source TEXT);
 CREATE INDEX consents_subject ON consents(subject_id);
+CREATE INDEX consents_case ON consents(case_id);
 CREATE TABLE requests(
     id INTEGER PRIMARY KEY,
     ref TEXT NOT NULL UNIQUE,
@@ -80,6 +81,7 @@ CREATE TABLE request_cases(
     request_id INTEGER NOT NULL REFERENCES requests(id) ON DELETE CASCADE,
     case_id INTEGER NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
     PRIMARY KEY(request_id, case_id));
+CREATE INDEX request_cases_case ON request_cases(case_id);
 CREATE TABLE audit(
     id INTEGER PRIMARY KEY,
     at TEXT NOT NULL, staff TEXT NOT NULL, action TEXT NOT NULL,
