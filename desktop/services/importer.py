@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop.domain.models import IntakeData
-from desktop.domain.validation import ValidationError, parse_iso_datetime
+from desktop.domain.validation import ValidationError, parse_iso_datetime, validate_intake
 from desktop.services.intake import IntakeService
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -144,11 +144,14 @@ class ImportService:
         records = read_records(path)
         report = ImportReport(total=len(records))
         good: list[IntakeData] = []
+        # Read once per file, not per row (two store reads per row were ~5% of a large import).
+        settings = {"default_region": self.intake.settings.phone_region,
+                    "notice_version": self.intake.settings.notice_version}
         for index, (line, record) in enumerate(records):
             if progress and index % 500 == 0:
                 progress(index, len(records))
             try:
-                data = self._parse(record)
+                data = self._parse(record, settings)
             except ValidationError as exc:
                 report.errors.append(RowError(line, str(exc)))
                 continue
@@ -163,7 +166,7 @@ class ImportService:
             progress(len(records), len(records))
         return report
 
-    def _parse(self, record: object) -> IntakeData:
+    def _parse(self, record: object, settings: dict | None = None) -> IntakeData:
         if not isinstance(record, dict):
             raise ValidationError({"record": "each submission must be an object with named fields"})
         raw = _normalise_keys(record)
@@ -184,4 +187,6 @@ class ImportService:
             "notice_acknowledged": True,  # the web form shows the notice before it submits
             "not_a_child": over_13,
         }
-        return self.intake.validate(form)
+        if settings is None:
+            return self.intake.validate(form)
+        return validate_intake(form, now=self.intake.ctx.now(), **settings)

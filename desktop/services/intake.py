@@ -57,7 +57,10 @@ class IntakeService:
 
     def refusal(self, data: IntakeData) -> str | None:
         """Why this valid submission may not be stored now, or None."""
-        existing = self.ctx.subjects.by_email(data.email)
+        return self._refusal(data, self.ctx.subjects.by_email(data.email))
+
+    @staticmethod
+    def _refusal(data: IntakeData, existing) -> str | None:
         if existing is None:
             return None
         if existing.restricted:
@@ -70,10 +73,10 @@ class IntakeService:
     def _store_one(self, data: IntakeData, source: str) -> IntakeResult:
         ctx = self.ctx
         now = ctx.now()
-        problem = self.refusal(data)
+        existing = ctx.subjects.by_email(data.email)  # one look-up serves the refusal check and the link
+        problem = self._refusal(data, existing)
         if problem:
             raise RefusedError(problem)
-        existing = ctx.subjects.by_email(data.email)
         subject_id = existing.id if existing else ctx.subjects.find_or_create(data.email, now)
         case_id = ctx.cases.insert(data, subject_id=subject_id, created_at=now, staff=ctx.staff)
         ctx.subjects.add_consent(
