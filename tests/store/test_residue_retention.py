@@ -185,7 +185,7 @@ def test_removed_phone_and_technical_details_leave_no_trace(keyed, clock):
 def test_residue_free_after_a_compacting_sweep(keyed, clock):
     services, keys = keyed
     fill(services, 5)
-    for n in range(3):
+    for _ in range(3):
         marker_case(services, clock, closed=None)
     every = needles(IDENTITY, FREE_TEXT) + word_needles()
     report = services.retention.sweep()
