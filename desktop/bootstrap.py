@@ -12,14 +12,14 @@ from pathlib import Path
 
 from desktop.domain.clock import Clock, SystemClock
 from desktop.services.cases import CaseService
-from desktop.services.context import Context
+from desktop.services.context import CaseHook, Context
 from desktop.services.dossier import DossierService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
 from desktop.services.reporting import ReportService
 from desktop.services.requests import RequestService
-from desktop.services.rights import RightsService
 from desktop.services.retention import RetentionService
+from desktop.services.rights import RightsService
 from desktop.services.settings import SettingsService
 from desktop.store.errors import WrongKeyError
 from desktop.store.keys import Key
@@ -76,7 +76,7 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     dossier = DossierService(ctx, settings)
     reports = ReportService(ctx, settings, dossier)
     retention = RetentionService(ctx, settings)
-    ctx.case_changed.append(retention.refresh)  # every create/edit/status change keeps its timer current
+    ctx.case_changed.append(CaseHook(retention.refresh, retention.refresh_many))  # every create/edit/status change keeps its timer current
     return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer,
                     requests=requests, rights=rights, dossier=dossier, reports=reports, retention=retention)
 

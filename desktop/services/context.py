@@ -14,6 +14,17 @@ from desktop.store.subjects_repo import SubjectRepo
 from desktop.store.vault import Vault
 
 
+@dataclass(frozen=True)
+class CaseHook:
+    """A case_changed hook with a bulk form, so a 100k-row import makes one call, not 100k."""
+
+    one: Callable[[int], None]
+    many: Callable[[list[int]], None]
+
+    def __call__(self, case_id: int) -> None:
+        self.one(case_id)
+
+
 @dataclass
 class Context:
     vault: Vault
@@ -39,6 +50,15 @@ class Context:
     def notify_case_changed(self, case_id: int) -> None:
         for hook in self.case_changed:
             hook(case_id)
+
+    def notify_cases_changed(self, case_ids: list[int]) -> None:
+        """Many cases at once (imports): a CaseHook gets one bulk call, other hooks one call per case."""
+        for hook in self.case_changed:
+            if isinstance(hook, CaseHook):
+                hook.many(case_ids)
+            else:
+                for case_id in case_ids:
+                    hook(case_id)
 
     def audit(self, action: str, target: str = "", detail: str = "") -> None:
         """Append to the audit trail. target: ids like 'case:12' or 'subject:3'; never personal data."""

@@ -290,7 +290,7 @@ class DemoService:
                         fields["closed_at"] = case.closed_at
                         closed += 1
                     self.ctx.cases.update(result.case_id, **fields)
-                    self.ctx.notify_case_changed(result.case_id)
+                self.ctx.notify_cases_changed([r.case_id for r in results])
             done += len(pending)
             pending.clear()
             if progress:

@@ -50,8 +50,9 @@ class IntakeService:
         if not items:
             return []
         with self.ctx.vault.transaction():
-            results = [self._store_one(d, source) for d in items]
+            results = [self._store_one(d, source, notify=False) for d in items]
             ids = [r.case_id for r in results]
+            self.ctx.notify_cases_changed(ids)  # one bulk call: timers for all new cases
             self.ctx.audit("case.import", f"case:{ids[0]}-{ids[-1]}", f"count={len(ids)};source={source}")
         return results
 
@@ -70,7 +71,7 @@ class IntakeService:
             return "this person objected to marketing; marketing consent cannot be recorded"
         return None
 
-    def _store_one(self, data: IntakeData, source: str) -> IntakeResult:
+    def _store_one(self, data: IntakeData, source: str, notify: bool = True) -> IntakeResult:
         ctx = self.ctx
         now = ctx.now()
         existing = ctx.subjects.by_email(data.email)  # one look-up serves the refusal check and the link
@@ -88,7 +89,8 @@ class IntakeService:
                 subject_id=subject_id, case_id=case_id, kind="marketing",
                 version=data.notice_version, given_at=now, source=source,
             )
-        ctx.notify_case_changed(case_id)
+        if notify:
+            ctx.notify_case_changed(case_id)
         return IntakeResult(case_id, subject_id, existing is not None)
 
 

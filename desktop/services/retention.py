@@ -100,6 +100,30 @@ class RetentionService:
         with self.ctx.vault.transaction():
             self.ctx.cases.set_next_removal(case_id, item.due_at if item else None, item.policy_id if item else None)
 
+    def refresh_many(self, case_ids: list[int]) -> None:
+        """refresh() for many cases at once (the bulk case_changed hook: imports, demo data)."""
+        try:
+            policies = self.policies()
+        except r.PolicyError:
+            log.warning("stored retention policies are invalid; timers not updated")
+            return
+        for start in range(0, len(case_ids), 2000):
+            self._refresh_chunk(list(case_ids[start:start + 2000]), policies)
+
+    def _refresh_chunk(self, ids: list[int], policies: list[r.Policy]) -> None:
+        cases = self.ctx.cases.get_many(ids)
+        subjects = self.ctx.subjects.get_many(sorted({c.subject_id for c in cases.values() if c.subject_id}))
+        rows = []
+        for cid in ids:
+            case = cases.get(cid)
+            if case is None:
+                continue
+            item = r.next_removal(case, subjects.get(case.subject_id), policies)  # type: ignore[arg-type]
+            rows.append((item.due_at.isoformat(timespec="seconds") if item else None,
+                         item.policy_id if item else None, cid))
+        with self.ctx.vault.transaction():
+            self.repo.set_next_removal_many(rows)
+
     def refresh_all(self, progress: Progress | None = None, chunk: int = 2000) -> int:
         """Recompute every case's stored next removal (after a policy change); returns the count."""
         policies = self.policies()
@@ -108,16 +132,7 @@ class RetentionService:
             ids = self.repo.case_ids_after(last, chunk)
             if not ids:
                 break
-            cases = self.ctx.cases.get_many(ids)
-            subjects = self.ctx.subjects.get_many(sorted({c.subject_id for c in cases.values() if c.subject_id}))
-            rows = []
-            for cid in ids:
-                case = cases[cid]
-                item = r.next_removal(case, subjects.get(case.subject_id), policies)  # type: ignore[arg-type]
-                rows.append((item.due_at.isoformat(timespec="seconds") if item else None,
-                             item.policy_id if item else None, cid))
-            with self.ctx.vault.transaction():
-                self.repo.set_next_removal_many(rows)
+            self._refresh_chunk(ids, policies)
             done += len(ids)
             last = ids[-1]
             if progress:
