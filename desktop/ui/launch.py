@@ -84,6 +84,9 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     cases.open_case.connect(open_case)
     window.intake_view, window.cases_view, window.case_model = intake, cases, model
     window.open_case = open_case
+    from desktop.ui.requests_view import mount_requests
+
+    mount_requests(window, services, shortcut="Ctrl+R", on_cases_changed=lambda: case_saved(0))
     window.show_view("intake")
     return window
 
