@@ -229,12 +229,18 @@ def schedule(case: Case, subject: Subject | None, policies: Iterable[Policy]) ->
       anonymise, and a whole-case action beats a field removal.
     - An anonymised case has nothing left but statistics; only a whole-case *delete* policy
       can still apply to it (none of the defaults does, so it is kept).
+    - Restricted processing (Art. 18) pauses automatic removal: the person may need the data for
+      a legal claim (Art. 18(1)(c)) and erasure is itself processing. Only the child-data rule
+      still applies, because that data must not be held at all.
     """
     if hold_of(case, subject):
         return []
+    restricted = subject is not None and subject.restricted
     items: list[PlannedRemoval] = []
     for p in policies:
         if p.trigger not in CASE_TRIGGERS:
+            continue
+        if restricted and p.trigger != "child_flagged":
             continue
         if case.anonymised and not (p.what == "case" and p.action == "delete"):
             continue
@@ -289,6 +295,8 @@ def describe(case: Case, subject: Subject | None, policies: Iterable[Policy]) ->
     item = next_removal(case, subject, policies)
     if item is not None:
         return item.text
+    if subject is not None and subject.restricted:
+        return "processing restricted: automatic removal paused until the restriction is lifted"
     if case.anonymised:
         return f"anonymised on {case.anonymised_at.date().isoformat()}; kept for statistics"  # type: ignore[union-attr]
     return "no removal scheduled"

@@ -154,6 +154,17 @@ def test_legal_hold_blocks_everything(policies, case_hold, subject_hold):
     assert r.describe(case, subj, policies).startswith("on legal hold")
 
 
+def test_restriction_pauses_automatic_removal_but_not_child_deletion(policies):
+    restricted = subject(restricted_at=CLOSED, restriction_reason="needed for a legal claim")
+    case = closed_case()
+    assert r.schedule(case, subject(), policies) != []
+    assert r.schedule(case, restricted, policies) == []
+    assert r.due_removals(case, restricted, policies, at("2099-01-01")) == []
+    assert r.describe(case, restricted, policies).startswith("processing restricted")
+    child = closed_case(child_flagged_at=CLOSED)
+    assert [i.policy_id for i in r.schedule(child, restricted, policies)] == ["child-record"]
+
+
 def test_anonymised_case_has_nothing_more_by_default(policies):
     case = closed_case(name=None, email=None, phone=None, description=None, technical_details=None,
                        subject_id=None, anonymised_at=at("2027-01-10"))
