@@ -164,6 +164,7 @@ class RightsService:
         recipients = self.recipients()
         with self.ctx.vault.transaction():
             self.ctx.subjects.update(subject.id, restricted_at=self.ctx.now(), restriction_reason=text)
+            self._cases_changed(subject.id)  # retention timers pause while restricted
             if req is not None:
                 self.requests.add_details(req.id, restricted_at=self.ctx.now().isoformat(),
                                           notify_recipients=recipients)
@@ -179,10 +180,15 @@ class RightsService:
         recipients = self.recipients()
         with self.ctx.vault.transaction():
             self.ctx.subjects.update(subject.id, restricted_at=None, restriction_reason=None)
+            self._cases_changed(subject.id)
             if req is not None:
                 self.requests.add_details(req.id, restriction_lifted_at=self.ctx.now().isoformat())
             self.ctx.audit("rights.restrict_lift", self._target(subject, req), f"recipients={len(recipients)}")
         return RightsResult(subject.id, req.ref if req else None, recipients)
+
+    def _cases_changed(self, subject_id: int) -> None:
+        for case_id in self.ctx.cases.ids_for_subject(subject_id):
+            self.ctx.notify_case_changed(case_id)
 
     def processable_case_ids(self, case_ids: list[int]) -> list[int]:
         """case_ids without those of restricted people: bulk actions and any processing that is

@@ -282,3 +282,15 @@ def test_each_request_type_end_to_end(services, rtype):
         services.requests.complete(req.id, f"{rtype} answered")
     row = services.requests.row(services.requests.get(req.id))
     assert row.request.status is RequestStatus.COMPLETED and row.days_left is None and not row.overdue
+
+
+def test_restriction_pauses_and_lifting_resumes_the_stored_retention_timer(services):
+    from tests.helpers.factories import add_case as _add
+
+    case_id = _add(services, email="paused@example.org")
+    before = services.ctx.cases.next_removal([case_id])[case_id]
+    assert before[0] is not None
+    services.rights.restrict("paused@example.org", "needed for a claim")
+    assert services.ctx.cases.next_removal([case_id])[case_id] == (None, None)
+    services.rights.lift_restriction("paused@example.org")
+    assert services.ctx.cases.next_removal([case_id])[case_id] == before
