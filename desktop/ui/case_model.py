@@ -14,6 +14,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush
 
 from desktop.domain.models import Case, CaseQuery, Subject
+from desktop.ui.retention_text import policy_words, removal_cell
 from desktop.ui.style import HOLD_BG, RESTRICTED_BG, marker_icon
 
 COLUMNS = (
@@ -34,6 +35,7 @@ class CaseRow:
     subject: Subject | None
     removal_at: str | None
     removal_policy: str | None
+    removal_word: str | None = None  # 'phone', 'anonymise' ... (desktop/ui/retention_text.py)
 
     @property
     def on_hold(self) -> bool:
@@ -58,10 +60,7 @@ class CaseRow:
         if key == "status":
             return c.status.label
         if key == "next_removal":
-            if not self.removal_at:
-                return DASH
-            date = self.removal_at[:10]
-            return f"{date} ({self.removal_policy})" if self.removal_policy else date
+            return removal_cell(self.removal_at, self.removal_policy, self.removal_word, self.on_hold)
         return ""
 
     def markers(self) -> list[str]:
@@ -108,6 +107,13 @@ class CaseTableModel(QAbstractTableModel):
         self.endResetModel()
         self.queryChanged.emit()
 
+    def clear(self) -> None:
+        """Forget every id and cached row (at lock); reload() fills it again."""
+        self.beginResetModel()
+        self._ids = array("q")
+        self._blocks.clear()
+        self.endResetModel()
+
     def case_id(self, row: int) -> int | None:
         return int(self._ids[row]) if 0 <= row < len(self._ids) else None
 
@@ -139,6 +145,7 @@ class CaseTableModel(QAbstractTableModel):
         subject_ids = sorted({c.subject_id for c in cases.values() if c.subject_id is not None})
         subjects = self.services.cases.subjects_for(subject_ids) if subject_ids else {}
         self.rows_fetched += len(ids)
+        words = policy_words(self.services)
         out: list[CaseRow | None] = []
         for case_id in ids:
             case = cases.get(case_id)
@@ -146,7 +153,8 @@ class CaseTableModel(QAbstractTableModel):
                 out.append(None)
                 continue
             at, policy = removals.get(case_id, (None, None))
-            out.append(CaseRow(case, subjects.get(case.subject_id) if case.subject_id else None, at, policy))
+            out.append(CaseRow(case, subjects.get(case.subject_id) if case.subject_id else None, at, policy,
+                               words.get(policy) if policy else None))
         return out
 
     @property

@@ -36,8 +36,8 @@ def obtain_services(path: Path, *, runner=None, parent=None):
         create = FirstRunController(path, lambda p, k, s: bootstrap.create_services(p, k, staff=s), staff=staff)
         dialog = FirstRunWizard(create, runner=runner, parent=parent)
     else:
-        dialog = UnlockDialog(path, lambda p, k, s: bootstrap.open_services(p, k, staff=s),
-                              staff=staff, runner=runner, parent=parent)
+        dialog = UnlockDialog(path, lambda p, k, s: bootstrap.open_services(
+            p, k, staff=s, failed_unlocks=dialog.failures), staff=staff, runner=runner, parent=parent)
     if os.environ.get(SMOKE_ENV) == "1" and os.environ.get("HELPDESK_INTAKE_PASSPHRASE"):
         from PySide6.QtCore import QTimer
 
@@ -61,10 +61,16 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     model = CaseTableModel(services, parent=window)
     cases = CasesView(model)
     window.add_view("intake", "Intake", intake, "Ctrl+N")
-    window.add_view("cases", "Cases", cases, "Ctrl+L")
+    window.add_view("cases", "Cases", cases, "Ctrl+Shift+C")  # Ctrl+L locks (lock_controller)
     from desktop.ui.settings_view import SettingsController, SettingsView
 
     window.add_view("settings", "Settings", SettingsView(SettingsController(services), runner=runner))
+    from desktop.ui.audit_view import mount_audit_view
+    from desktop.ui.hold_dialog import attach_hold_panel
+    from desktop.ui.sweep_dialog import mount_retention_menu
+
+    mount_audit_view(window, services, runner)
+    mount_retention_menu(window, services, runner)
     find = window.addAction("Find case")
     find.setShortcut("Ctrl+F")
     find.triggered.connect(lambda: (window.show_view("cases"), cases.focus_search()))
@@ -76,6 +82,7 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     def open_case(case_id: int) -> None:
         dialog = CaseDetailDialog(CaseDetailController(services, case_id), parent=window)
         dialog.changed.connect(case_saved)
+        attach_hold_panel(dialog, services)
         dialog.exec()
         cases.select_case(case_id)
 
@@ -105,8 +112,12 @@ def run_gui(args) -> int:
     services = obtain_services(path)
     if services is None:
         return 0
+    session = None
     try:
+        from desktop.ui.lock_controller import start_session
+
         window = build_window(services)
+        session = start_session(app, services, window, build_window)
         window.show()
         if os.environ.get(SMOKE_ENV) == "1":  # smoke test: quit once the window has shown
             from PySide6.QtCore import QTimer
@@ -115,6 +126,8 @@ def run_gui(args) -> int:
                                           app.exit(0 if window.isVisible() else 1)))
         return int(app.exec())
     finally:
+        if session is not None:
+            session.shutdown()  # closes the store open now (services are rebuilt at each unlock)
         services.close()
 
 

@@ -32,13 +32,13 @@ def test_shortcuts_switch_views(qtbot, window):
 
 
 def test_other_views_can_be_mounted(qtbot, window):
-    audit = QLabel("audit view")
-    window.add_view("audit", "Audit", audit, "Ctrl+Shift+A")
-    qtbot.keyClick(window, Qt.Key_A, Qt.ControlModifier | Qt.ShiftModifier)
-    assert window.current_view() == "audit"
-    assert window.stack.currentWidget() is audit
+    extra = QLabel("extra view")  # "audit" is taken: the real Audit view is mounted by build_window
+    window.add_view("extra", "Extra", extra, "Ctrl+Shift+E")
+    qtbot.keyClick(window, Qt.Key_E, Qt.ControlModifier | Qt.ShiftModifier)
+    assert window.current_view() == "extra"
+    assert window.stack.currentWidget() is extra
     titles = [window.nav.item(i).text() for i in range(window.nav.count())]
-    assert titles[:2] == ["Intake", "Cases"] and titles[-1] == "Audit"
+    assert titles[:2] == ["Intake", "Cases"] and titles[-1] == "Extra"
 
 
 def test_import_runs_through_the_runner_and_reports(qtbot, window, services, notices, tmp_path):
