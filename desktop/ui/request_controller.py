@@ -182,8 +182,8 @@ class RequestsController:
         verified = req.verified
         gate = Allowed(True) if verified else Allowed(False, NOT_VERIFIED)
         out = {a: Allowed(False, "Not for this type of request.") for a in ACTIONS}
-        out["start"] = Allowed(req.status is RequestStatus.RECEIVED,
-                               "" if req.status is RequestStatus.RECEIVED else "Verification already started.")
+        out["start"] = Allowed(True) if req.status is RequestStatus.RECEIVED and not verified else Allowed(
+            False, "Not needed: identity is verified." if verified else "Verification already started.")
         out["verify"] = Allowed(not verified, "" if not verified else
                                 f"Verified {stamp(req.verified_at)} by {req.verified_by or '—'}.")
         if req.extended_due_at is not None:

@@ -57,8 +57,8 @@ def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButt
 def match_text(m: MatchedCase) -> str:
     how = " and ".join(m.matched_on) if m.matched_on else ""
     hold = " · LEGAL HOLD" if m.on_hold else ""
-    return (f"Case {m.case_id} · {m.name} · {m.email} · {m.category} · received {m.received}"
-            + (f" · matched on {how}" if how else "") + hold)
+    return (f"Case {m.case_id}" + (f" (matched on {how})" if how else "")
+            + f": {m.name} · {m.email} · {m.category} · received {m.received}{hold}")
 
 
 class NewRequestDialog(QDialog):
@@ -71,7 +71,7 @@ class NewRequestDialog(QDialog):
         self.request = None  # SubjectRequest once opened
         self.confirmed: list[int] = []
         self.setWindowTitle("New data-subject request")
-        self.resize(640, 420)
+        self.resize(720, 440)
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         layout.addWidget(self.pages)
@@ -131,6 +131,8 @@ class NewRequestDialog(QDialog):
         box.addWidget(self.match_help)
         self.matches = QListWidget()
         self.matches.setAccessibleName("Matched cases")
+        self.matches.setWordWrap(True)
+        self.matches.setSpacing(2)
         box.addWidget(self.matches, 1)
         self.match_message = _plain("", ERROR_STYLE)
         box.addWidget(self.match_message)

@@ -100,7 +100,7 @@ class RequestTableModel(QAbstractTableModel):
         if col == 3:
             if req.status.closed:
                 return "closed " + day(req.completed_at) if req.completed_at else "closed"
-            return day(row.due) + (" (extended)" if req.extended_due_at else "")
+            return day(row.due) + (" (ext.)" if req.extended_due_at else "")
         if col == DAYS_LEFT:
             return countdown(row)
         if col == 5:

@@ -109,7 +109,7 @@ class RequestsView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
-        split.setSizes([760, 430])
+        split.setSizes([840, 390])
         layout.addWidget(split, 1)
         self.legend = QLabel("⚠ OVERDUE rows are red and bold · due within 7 days: amber, “(due soon)” · "
                              "closed requests show no countdown")
@@ -131,6 +131,7 @@ class RequestsView(QWidget):
     def reload(self, select: int | None = None) -> None:
         keep = select if select is not None else self.selected_id()
         self.model.set_rows(self.controller.load(str(self.filter.currentData())))
+        self.fit_columns()
         n = self.model.rowCount()
         self.count_label.setText(f"{n} request{'s' if n != 1 else ''}" if n else "No requests here")
         if keep is not None and self.select_request(keep):
@@ -138,8 +139,20 @@ class RequestsView(QWidget):
         self.show_selected()
         self.refresh_counts()
 
+    def fit_columns(self) -> None:
+        """Columns as wide as their text (the register is small), so no countdown is cut off."""
+        if self.model.rowCount() == 0:
+            for column, width in enumerate(COLUMN_WIDTHS):
+                self.table.setColumnWidth(column, width)
+            return
+        for column in range(self.model.columnCount() - 1):  # the last one stretches
+            self.table.resizeColumnToContents(column)
+            self.table.setColumnWidth(column, self.table.columnWidth(column) + 6)
+
     def tick(self) -> None:
         """Every minute: countdowns from the clock (no store read) and the status-bar counts."""
+        if not getattr(self.controller.services.vault, "is_open", True):
+            return  # locked: the store is closed until the next unlock rebuilds the window
         self.model.update_rows(self.controller.recount())
         self.show_selected()
         self.refresh_counts()

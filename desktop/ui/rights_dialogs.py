@@ -50,14 +50,15 @@ class ErasureDialog(QDialog):
         self.submit_to = submit
         self.outcome: Outcome | None = None
         self.setWindowTitle(f"Erase the person's data for {ref}")
-        self.resize(680, 480)
+        self.resize(680, 420)
         layout = QVBoxLayout(self)
         if plan.person_hold is not None:
             layout.addWidget(banner(f"Legal hold on the person: {plan.person_hold}. Nothing will be erased; "
                                     "the request is completed saying so.", BANNER_HOLD))
         if plan.erase:
-            layout.addWidget(_plain(f"These {len(plan.erase)} case(s) will be removed for good, with their "
-                                    "notes, change history, consents and search-index entries; the "
+            what = "This case" if len(plan.erase) == 1 else f"These {len(plan.erase)} cases"
+            layout.addWidget(_plain(f"{what} will be removed for good, with notes, "
+                                    "change history, consents and search-index entries; the "
                                     "person's record goes too when nothing else is kept. This cannot be "
                                     "undone.", "font-weight: bold;"))
             self.erase_list = _list([match_text(m) for m in plan.erase], "Cases to erase")
@@ -67,7 +68,7 @@ class ErasureDialog(QDialog):
             self.erase_list = _list([], "Cases to erase")
         if plan.kept:
             layout.addWidget(_plain("Kept under a legal hold (erased once the hold is lifted):"))
-            self.kept_list = _list([f"{match_text(m)} — hold: {why}" for m, why in plan.kept], "Cases kept")
+            self.kept_list = _list([f"{match_text(m)}: {why}" for m, why in plan.kept], "Cases kept")
             layout.addWidget(self.kept_list)
         else:
             self.kept_list = _list([], "Cases kept")

@@ -210,7 +210,7 @@ def test_extension_needs_a_reason_and_is_possible_only_once(qtbot, view, service
     assert not button.isEnabled()
     assert "Already extended once" in view.detail.why["extend"].text()
     assert "Many cases to collect" in view.detail.why["extend"].text()
-    assert "(extended)" in row_texts(view, req.ref)[0][3]
+    assert "(ext.)" in row_texts(view, req.ref)[0][3]
 
 
 def test_a_step_refused_by_the_service_is_one_line_in_the_dialog(qtbot, view, services):
@@ -370,7 +370,7 @@ def test_erasure_through_the_gui_removes_the_cases_keeps_held_ones_and_lists_rec
     script = Script(qtbot, view, confirm, recipients)
     click(qtbot, view.detail.buttons["erase"])
     assert script.done
-    assert [t.split(" · ")[0] for t in shown["erase"]] == [f"Case {first}", f"Case {second}"]
+    assert [t.split(":")[0] for t in shown["erase"]] == [f"Case {first}", f"Case {second}"]
     assert len(shown["kept"]) == 1 and f"Case {held}" in shown["kept"][0] and "Litigation 2026-01" in shown["kept"][0]
     assert "MailChimp" in shown["recipients"]
     assert not services.ctx.cases.exists(first) and not services.ctx.cases.exists(second)
@@ -467,3 +467,12 @@ def test_dialog_results_are_not_applied_when_cancelled(qtbot, view, services):
     Script(qtbot, view, lambda d: d.reject())
     click(qtbot, view.detail.buttons["refuse"])
     assert services.requests.get(req.id).status is RequestStatus.RECEIVED
+
+
+def test_the_minute_tick_while_locked_touches_nothing(view, services, window):
+    open_request(services, days_ago=40)
+    view.reload()
+    before = window.requests_status.text()
+    services.vault.close()  # what the idle lock does
+    view.tick()
+    assert window.requests_status.text() == before
