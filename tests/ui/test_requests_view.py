@@ -232,10 +232,11 @@ def test_a_step_refused_by_the_service_is_one_line_in_the_dialog(qtbot, view, se
     assert services.requests.get(req.id).extension_reason == "extended meanwhile from the command line"
 
 
-def test_refusal_needs_a_reason(qtbot, view, services):
-    req = open_request(services, days_ago=1)
+def test_refusal_needs_a_reason_and_the_status_bar_follows(qtbot, window, view, services):
+    req = open_request(services, days_ago=40)
     view.reload()
     view.select_request(req.id)
+    assert window.requests_status.text() == "⚠ 1 request overdue · 0 due soon"
 
     def refuse(d):
         click(qtbot, d.ok_button)
@@ -247,6 +248,7 @@ def test_refusal_needs_a_reason(qtbot, view, services):
     click(qtbot, view.detail.buttons["refuse"])
     stored = services.requests.get(req.id)
     assert stored.status is RequestStatus.REFUSED and stored.refusal_reason == "Manifestly unfounded"
+    assert window.requests_status.text() == "Requests: 0 due soon · 0 overdue"
 
 
 # ---- access report ---------------------------------------------------------------------------------------
@@ -476,3 +478,24 @@ def test_the_minute_tick_while_locked_touches_nothing(view, services, window):
     services.vault.close()  # what the idle lock does
     view.tick()
     assert window.requests_status.text() == before
+
+
+def test_access_report_on_the_real_thread_pool(qtbot, view, services, tmp_path):
+    from desktop.ui.jobs import TaskRunner
+
+    add_case(services)
+    req = open_request(services, "access")
+    services.requests.record_verification(req.id, "reply_from_address")
+    view.runner = TaskRunner()
+    view.reload()
+    view.select_request(req.id)
+    seen = {}
+
+    def preview(d):
+        seen["pages"] = d.page_count
+        click(qtbot, d.discard_button)
+
+    script = Script(qtbot, view, lambda d: click(qtbot, d.ok_button), preview)
+    click(qtbot, view.detail.buttons["report"])
+    qtbot.waitUntil(lambda: "pages" in seen, timeout=30_000)
+    assert script.done and seen["pages"] > 0
