@@ -21,7 +21,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QWidget
 
 from desktop.ui.clipboard_guard import ClipboardGuard
 from desktop.ui.idle_lock import IdleWatcher, SessionLockWatcher, idle_minutes
@@ -32,13 +32,15 @@ QUESTION_TIMEOUT_MS = 30_000
 UNLOCKED, ASKING, LOCKED = "unlocked", "asking", "locked"
 
 WindowFactory = Callable[[object], QWidget]  # services -> MainWindow
-UnlockFactory = Callable[[Path, str, Callable[[], int]], QDialog]  # (path, staff, failures) -> dialog
+UnlockFactory = Callable[[Path, str, str], QDialog]  # (path, staff, lock reason) -> dialog
+REASON_TEXT = {"idle": "after {minutes} without input", "manual": "on request (Ctrl+L)",
+               "session": "because the computer's session was locked"}
 
 
 def default_unlock_factory(runner=None, clock=None) -> UnlockFactory:
     """The existing UnlockDialog over bootstrap.open_services; failures so far are written at unlock."""
 
-    def make(path: Path, staff: str, _unused=None) -> QDialog:
+    def make(path: Path, staff: str, why: str = "") -> QDialog:
         from desktop import bootstrap
         from desktop.ui.unlock_dialog import UnlockDialog
 
@@ -51,6 +53,11 @@ def default_unlock_factory(runner=None, clock=None) -> UnlockFactory:
         dialog = UnlockDialog(path, open_store, staff=staff, runner=runner)
         holder["dialog"] = dialog
         dialog.setWindowTitle("helpdesk-intake is locked")
+        for label in dialog.findChildren(QLabel):
+            if label.text() == "<h3>Open the store</h3>":
+                label.setText("<h3>helpdesk-intake is locked</h3>")
+        if why:
+            dialog.how.setText(f"The store was locked {why}. " + dialog.how.text())
         return dialog
 
     return make
@@ -275,7 +282,11 @@ class LockController(QObject):
 
     # ---- unlocking ------------------------------------------------------------------------------
     def show_unlock(self) -> None:
-        dialog = self.unlock_factory(self.path, self.staff, None)
+        why = REASON_TEXT.get(self.reason, "")
+        if "{minutes}" in why:
+            ms = self.idle.timeout_ms
+            why = why.format(minutes=f"{ms // 60_000} minute(s)" if ms >= 60_000 else f"{ms} ms")
+        dialog = self.unlock_factory(self.path, self.staff, why)
         dialog.accepted.connect(lambda: self._unlocked(getattr(dialog, "services", None)))
         dialog.rejected.connect(self._cancelled)
         self.unlock_dialog = dialog
