@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
 from desktop.domain.models import CaseQuery, RequestStatus, RequestType
 from desktop.domain.validation import ValidationError
@@ -15,6 +13,7 @@ from desktop.services.intake import RefusedError
 from desktop.store.errors import NotFound
 from tests.conftest import PASSPHRASE
 from tests.helpers.factories import add_case, form
+from tests.helpers.sqlcipher_pages import StoreImage
 
 ADA = dict(name="Zebulon Quartermaine", email="zeb.q@example.org", phone="+44 20 7946 0123",
            description="Bounces from xyzzyplugh relay", technical_details="X-Trace: qwertyuiop-zeb")
@@ -22,29 +21,9 @@ BOB = dict(name="Bob Nobody", email="bob@example.net", phone="+44 20 7946 0999",
            description="Spam folder at frobozz")
 
 # ---- reading every page of the encrypted file, as an attacker with the key would ---------------
-PAGE, RESERVE = 4096, 80  # SQLCipher 4 defaults: 16-byte IV + 64-byte HMAC per page
-
-
-def _decrypt(key: bytes, page: bytes, first: bool) -> bytes:
-    iv = page[PAGE - RESERVE:PAGE - RESERVE + 16]
-    dec = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
-    return dec.update(page[16 if first else 0:PAGE - RESERVE]) + dec.finalize()
-
-
 def store_plaintext(path: Path) -> bytes:
-    """Every page of the store and its WAL, decrypted: live rows, free pages and slack alike."""
-    raw = path.read_bytes()
-    key = hashlib.pbkdf2_hmac("sha512", PASSPHRASE.encode(), raw[:16], 256_000, 32)
-    out = [_decrypt(key, raw[i:i + PAGE], i == 0) for i in range(0, len(raw), PAGE)]
-    wal = Path(str(path) + "-wal")
-    if wal.exists():
-        w = wal.read_bytes()
-        pos = 32
-        while pos + 24 + PAGE <= len(w):
-            pgno = int.from_bytes(w[pos:pos + 4], "big")
-            out.append(_decrypt(key, w[pos + 24:pos + 24 + PAGE], pgno == 1))
-            pos += 24 + PAGE
-    return b"".join(out)
+    """Every page of the store and its WAL, decrypted and HMAC-checked: live rows, free pages, slack."""
+    return b"".join(p.plaintext for p in StoreImage.read(path, passphrase=PASSPHRASE).pages)
 
 
 def traces(blob: bytes, *needles: str) -> list[str]:
