@@ -16,7 +16,7 @@ from desktop.commands.common import (
     parse_when,
     print_json,
 )
-from desktop.domain.models import RequestType
+from desktop.domain.models import RequestType, verification_label
 from desktop.domain.validation import ValidationError, check_email
 from desktop.services.rights import OBJECTION_KINDS
 
@@ -253,7 +253,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         done = services.requests.record_verification(req.id, args.method, verified_by=args.by, note=args.note)
     finally:
         services.close()
-    out(f"{done.ref}: identity verified ({done.verification_method}) by {done.verified_by}; now in progress")
+    out(f"{done.ref}: identity verified ({verification_label(done.verification_method)}) by {done.verified_by}; now in progress")
     return OK
 
 

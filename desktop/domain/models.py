@@ -224,6 +224,24 @@ class RequestType(StrEnum):
     OBJECTION = "objection"
 
 
+# How identity was checked (GDPR recital 64). "other" is stored as "other: <description>".
+VERIFICATION_METHODS = {
+    "reply_from_address": "Reply from the email address on file",
+    "callback_number": "Call-back to the number on file",
+    "in_person_id": "In person with photo ID",
+    "other": "Other (described)",
+}
+
+
+def verification_label(stored: str | None) -> str:
+    """The plain-language name of a stored verification method."""
+    if not stored:
+        return "method not recorded"
+    if stored.startswith("other: "):
+        return "Other: " + stored[7:]
+    return VERIFICATION_METHODS.get(stored, stored)
+
+
 class RequestStatus(StrEnum):
     RECEIVED = "received"
     VERIFYING = "verifying"

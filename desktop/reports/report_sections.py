@@ -16,7 +16,7 @@ from desktop.domain.dossier import (
     Dossier,
     field_value,
 )
-from desktop.domain.models import RequestType
+from desktop.domain.models import RequestType, verification_label
 from desktop.reports import report_text as T
 from desktop.reports.blocks import Writer, day, gap, short, when
 
@@ -161,7 +161,7 @@ def requests(w: Writer, d: Dossier) -> list:
         return out + [w.fixed("No requests are recorded.")]
     rows: list[list] = [["Reference", "Type", "Received", "Status", "Identity checked", "Outcome"]]
     for r in d.requests:
-        verified = (f"{when(r.verified_at)} ({r.verification_method or 'method not recorded'})"
+        verified = (f"{when(r.verified_at)} ({verification_label(r.verification_method)})"
                     if r.verified_at else "not yet")
         outcome = r.outcome or r.refusal_reason or ("completed " + when(r.completed_at) if r.completed_at else "—")
         rows.append([r.ref, REQUEST_TYPES.get(r.type, str(r.type)), when(r.received_at),

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from desktop.domain.models import RequestStatus, RequestType, SubjectRequest
+from desktop.domain.models import RequestStatus, RequestType, SubjectRequest, verification_label
 from desktop.reports.access_report import ReportResult, render_access_report
 from desktop.reports.blocks import when
 from desktop.reports.export import ExportResult, write_export
@@ -24,7 +24,7 @@ EXPORT_TYPES = (RequestType.PORTABILITY, RequestType.ACCESS)
 
 
 def verification_note(req: SubjectRequest) -> str:
-    method = req.verification_method or "method not recorded"
+    method = verification_label(req.verification_method)
     who = f" by {req.verified_by}" if req.verified_by else ""
     return f"Your identity was verified on {when(req.verified_at)}{who} ({method}), before this data was released."
 

@@ -11,7 +11,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from desktop.domain import deadlines as dl
-from desktop.domain.models import RequestStatus, RequestType, Subject, SubjectRequest
+from desktop.domain.models import (
+    VERIFICATION_METHODS,
+    RequestStatus,
+    RequestType,
+    Subject,
+    SubjectRequest,
+)
 from desktop.domain.validation import ValidationError, check_channel, check_email, check_phone
 from desktop.services.context import Context
 from desktop.services.intake import RefusedError
@@ -21,13 +27,6 @@ from desktop.store.requests_repo import RequestRepo
 
 MAX_TEXT = 2000
 
-# How identity was checked (GDPR recital 64). "other" needs a short description.
-VERIFICATION_METHODS = {
-    "reply_from_address": "Reply from the email address on file",
-    "callback_number": "Call-back to the number on file",
-    "in_person_id": "In person with photo ID",
-    "other": "Other (described)",
-}
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,16 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 from desktop.domain import deadlines as dl
-from desktop.domain.models import Case, RequestStatus, RequestType, Subject, SubjectRequest
+from desktop.domain.models import (
+    Case,
+    RequestStatus,
+    RequestType,
+    Subject,
+    SubjectRequest,
+    verification_label,
+)
 from desktop.domain.validation import ValidationError
-from desktop.services.requests import VERIFICATION_METHODS, CaseMatch, RequestCounts, RequestRow
+from desktop.services.requests import CaseMatch, RequestCounts, RequestRow
 from desktop.ui.messages import user_message
 
 FILTERS = {"open": "Open requests", "overdue": "Overdue only", "all": "All requests"}
@@ -56,11 +63,7 @@ def countdown(row: RequestRow) -> str:
 
 
 def method_label(stored: str | None) -> str:
-    if not stored:
-        return "—"
-    if stored.startswith("other: "):
-        return "Other: " + stored[7:]
-    return VERIFICATION_METHODS.get(stored, stored)
+    return verification_label(stored) if stored else "—"
 
 
 @dataclass

@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.models import CHANNEL_LABELS, Channel, RequestType
-from desktop.services.requests import VERIFICATION_METHODS
+from desktop.domain.models import CHANNEL_LABELS, VERIFICATION_METHODS, Channel, RequestType
 from desktop.ui.request_controller import TYPE_LABELS, MatchedCase, Outcome, RequestsController, day
 from desktop.ui.style import ERROR_STYLE, INFO_STYLE, error_label, set_invalid
 
