@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.domain.models import RequestStatus, RequestType, SubjectRequest, verification_label
-from desktop.reports.access_report import ReportResult, render_access_report
-from desktop.reports.blocks import when
-from desktop.reports.export import ExportResult, write_export
 from desktop.services.context import Context
 from desktop.services.dossier import DossierService, normalise_email
 from desktop.services.intake import RefusedError
 from desktop.services.settings import SettingsService
 from desktop.store.errors import NotFound
+
+if TYPE_CHECKING:
+    from desktop.reports.access_report import ReportResult
+    from desktop.reports.export import ExportResult
+
+# reportlab (via desktop.reports) is imported when a report is made, not at start: it was ~40% of
+# the app's import time before the first window paints (docs/bench.md).
 
 Progress = Callable[[float, str], None]
 
@@ -24,6 +29,8 @@ EXPORT_TYPES = (RequestType.PORTABILITY, RequestType.ACCESS)
 
 
 def verification_note(req: SubjectRequest) -> str:
+    from desktop.reports.blocks import when
+
     method = verification_label(req.verification_method)
     who = f" by {req.verified_by}" if req.verified_by else ""
     return f"Your identity was verified on {when(req.verified_at)}{who} ({method}), before this data was released."
@@ -62,6 +69,8 @@ class ReportService:
                       progress: Progress | None = None) -> tuple[ReportResult, SubjectRequest]:
         req = self.verified_request(email, REPORT_TYPES)
         dossier = self.dossier.gather(email)
+        from desktop.reports.access_report import render_access_report
+
         result = render_access_report(
             dossier, out_path, request_ref=req.ref, generated_at=self.ctx.now(),
             verification_note=verification_note(req), password=password, progress=progress,
@@ -75,6 +84,8 @@ class ReportService:
                progress: Progress | None = None) -> tuple[ExportResult, SubjectRequest]:
         req = self.verified_request(email, EXPORT_TYPES)
         dossier = self.dossier.gather(email)
+        from desktop.reports.export import write_export
+
         result = write_export(dossier, out_path, request_ref=req.ref, generated_at=self.ctx.now(),
                               progress=progress)
         self.ctx.audit("report.export", f"request:{req.id},{self._subject(dossier)}",
