@@ -33,7 +33,7 @@ class Plan:
 
 
 FULL = Plan(n=100_000, import_n=100_000, report_cases=1000, scale=(10_000, 100_000, 1_000_000),
-            runs=15, slow_runs=1, gui_runs=3, cycle_n=100_000)
+            runs=10, slow_runs=1, gui_runs=3, cycle_n=10_000)
 SMOKE = Plan(n=200, import_n=200, report_cases=20, scale=(50, 400), runs=2, slow_runs=1, gui_runs=1,
              cycle_n=200)
 
@@ -56,7 +56,8 @@ def run(args: argparse.Namespace) -> tuple[list, dict]:
 
     plan = SMOKE if args.smoke else FULL
     if args.count:
-        plan.n = plan.import_n = plan.cycle_n = args.count
+        plan.n = plan.import_n = args.count
+        plan.cycle_n = min(plan.cycle_n, args.count)
     wanted = set(args.only or ROWS)
     ws = Workspace(args.workdir)
     rows: list[Row] = []

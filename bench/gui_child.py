@@ -6,7 +6,7 @@
 The raw key arrives on stdin and goes into an in-memory keyring backend, so the app resolves it
 exactly as it would from the OS keyring (key_for_existing_store). Prints "painted" when the first
 paint of the window has finished, then (with --list) scrolls the case list to the middle and the end
-as a person would, prints "rss <KiB>" (ru_maxrss) and exits.
+as a person would, prints "rss <KiB>" (peak resident memory, VmHWM) and exits.
 """
 
 from __future__ import annotations
@@ -39,6 +39,21 @@ def _memory_keyring(store: str, secret: str) -> None:
             self.store.pop((service, username), None)
 
     keyring.set_keyring(BenchMemoryKeyring())
+
+
+def peak_kib() -> int:
+    """Peak resident memory of this process in KiB: VmHWM on Linux (reset by exec), else ru_maxrss.
+
+    ru_maxrss is not used on Linux: it survives exec, so a child forked from a large bench process
+    reports the parent's size instead of its own."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _report(text: str) -> None:
@@ -92,7 +107,7 @@ def main(argv: list[str]) -> int:
                 table.scrollTo(model.index(max(0, int(model.rowCount() * fraction) - 1), 0))
                 table.viewport().repaint()
                 app.processEvents()
-        _report(f"rss {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}")
+        _report(f"rss {peak_kib()}")
         if services is not None:
             services.close()
         app.quit()

@@ -91,5 +91,5 @@ def gui_rows(ws: Workspace, store: Path, n: int, *, runs: int, warm: bool = True
                   "table; the app is unlocked from an in-memory keyring backend without the unlock dialog")
     a, b = got["memory"]
     memory = Row("memory", f"peak memory, case list open ({n:,} cases)", a, b, unit="MiB", target=1.5)
-    memory.note = "ru_maxrss of the subprocess after showing the case list and scrolling to its middle and end"
+    memory.note = "peak RSS (VmHWM) of the subprocess after showing the case list and scrolling to its middle and end"
     return [start, memory], {"start": start.app.median, "memory": memory.app.median}

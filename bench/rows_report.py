@@ -88,7 +88,7 @@ def report_row(ws: Workspace, cases: int, *, runs: int) -> Row:
                  ("Technical details", c.technical_details or "—")] for c in people.values()]
         out_app, out_base = ws.root / "report-app.pdf", ws.root / "report-bare.pdf"
         a, b = measure_pair(Side(lambda _: pages.append(render_app(services, out_app))),
-                            Side(lambda _: render_bare(rows, out_base)), runs=runs, warmup=1)
+                            Side(lambda _: render_bare(rows, out_base)), runs=runs, warmup=0)
     finally:
         services.close()
     n_pages = pages[-1] if pages else 0
