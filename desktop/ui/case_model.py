@@ -11,11 +11,11 @@ from collections import OrderedDict
 from dataclasses import dataclass, replace
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QColor
 
 from desktop.domain.models import Case, CaseQuery, Subject
 from desktop.ui.retention_text import policy_words, removal_cell
-from desktop.ui.style import HOLD_BG, RESTRICTED_BG, marker_icon
+from desktop.ui.style import marker_icon, scheme
 
 COLUMNS = (
     ("id", "ID"),
@@ -192,16 +192,16 @@ class CaseTableModel(QAbstractTableModel):
             return self.case_id(index.row())
         if role == Qt.TextAlignmentRole and key == "id":
             return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role in (Qt.BackgroundRole, Qt.ToolTipRole, Qt.DecorationRole):
+        if role in (Qt.BackgroundRole, Qt.ForegroundRole, Qt.ToolTipRole, Qt.DecorationRole):
             r = self.row(index.row())
             if r is None:
                 return None
-            if role == Qt.BackgroundRole:
-                if r.restricted:
-                    return QBrush(RESTRICTED_BG)
-                if r.on_hold:
-                    return QBrush(HOLD_BG)
-                return None
+            if role in (Qt.BackgroundRole, Qt.ForegroundRole):  # text colour too: readable in a dark theme
+                kind = "restricted" if r.restricted else "hold" if r.on_hold else None
+                if kind is None:
+                    return None
+                suffix = "_bg" if role == Qt.BackgroundRole else "_fg"
+                return QBrush(QColor(scheme()[kind + suffix]))
             if role == Qt.ToolTipRole:
                 lines = r.markers()
                 if key == "next_removal" and r.removal_at:

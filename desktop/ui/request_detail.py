@@ -27,7 +27,7 @@ from desktop.ui.request_controller import (
     method_label,
     stamp,
 )
-from desktop.ui.style import INFO_STYLE
+from desktop.ui.style import INFO_STYLE, scheme
 
 WORKFLOW = (
     ("start", "Start &verification", "Mark that the person has been asked to confirm who they are"),
@@ -128,13 +128,14 @@ class RequestDetailPanel(QScrollArea):
         req = row.request
         e = escape
         details = req.details or {}
+        red = scheme()["error"]
         lines = [f"<b>Status:</b> {e(STATUS_LABELS[req.status])}"]
         if req.status.closed:
             lines.append(f"<b>Closed:</b> {e(stamp(req.completed_at))} (no countdown)")
         else:
             due = f"{e(day(row.due))} · {e(countdown(row))}"
             if row.overdue:
-                due = f"<span style='color:#b00020; font-weight:bold'>{due}</span>"
+                due = f"<span style='color:{red}; font-weight:bold'>{due}</span>"
             lines.append(f"<b>Due:</b> {due}")
             if row.confirm_receipt_by:
                 lines.append(f"<b>Confirm receipt by:</b> {e(day(row.confirm_receipt_by))}")
@@ -147,7 +148,7 @@ class RequestDetailPanel(QScrollArea):
             lines.append(f"<b>Identity verified:</b> {e(stamp(req.verified_at))} by {e(req.verified_by or '—')}"
                          f" ({e(method_label(req.verification_method))})")
         else:
-            lines.append("<b>Identity verified:</b> <span style='color:#b00020'>not yet</span>")
+            lines.append(f"<b>Identity verified:</b> <span style='color:{red}'>not yet</span>")
         if req.extended_due_at:
             lines.append(f"<b>Extended</b> from {e(day(req.due_at))} to {e(day(req.extended_due_at))}: "
                          f"{e(req.extension_reason or '')}")

@@ -11,14 +11,10 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from desktop.services.requests import RequestRow
 from desktop.ui.request_controller import STATUS_LABELS, countdown, day
+from desktop.ui.style import scheme
 
 COLUMNS = ("Reference", "Type", "Received", "Due", "Days left", "Status", "Verified")
 DAYS_LEFT = COLUMNS.index("Days left")
-OVERDUE_FG = QColor("#b00020")
-OVERDUE_BG = QColor("#fde7ea")
-DUE_SOON_BG = QColor("#fff3cd")
-DUE_SOON_FG = QColor("#5c4400")
-CLOSED_FG = QColor("#6b6b6b")
 ROW_ROLE = Qt.UserRole + 1
 
 
@@ -70,18 +66,20 @@ class RequestTableModel(QAbstractTableModel):
             return self.text(row, col)
         if role == Qt.ToolTipRole:
             return self.tooltip(row)
-        if role == Qt.ForegroundRole:
+        if role == Qt.ForegroundRole:  # colours of the palette's scheme: readable in light and dark themes
+            c = scheme()
             if row.overdue:
-                return QBrush(OVERDUE_FG)
+                return QBrush(QColor(c["overdue_fg"]))
             if row.due_soon:
-                return QBrush(DUE_SOON_FG)
+                return QBrush(QColor(c["hold_fg"]))
             if row.request.status.closed:
-                return QBrush(CLOSED_FG)
+                return QBrush(QColor(c["closed_fg"]))
         if role == Qt.BackgroundRole:
+            c = scheme()
             if row.overdue:
-                return QBrush(OVERDUE_BG)
+                return QBrush(QColor(c["overdue_bg"]))
             if row.due_soon:
-                return QBrush(DUE_SOON_BG)
+                return QBrush(QColor(c["hold_bg"]))
         if role == Qt.FontRole and row.overdue:
             return self._bold
         if role == ROW_ROLE:

@@ -1,19 +1,94 @@
-"""Small shared look: message colours, invalid-field marking, case markers (hold, restricted)."""
+"""Small shared look: message colours, invalid-field marking, case markers (hold, restricted).
+
+Colours follow the application palette: a light and a dark scheme, chosen from the window colour
+of the palette the OS gives (or the one set on the app). The module's *_STYLE, *_BG and BANNER_*
+names are computed when read (PEP 562 module __getattr__), so a view built after the palette is
+known gets colours that are readable on it; table models call scheme() at paint time. The overdue
+red and hold amber markers stay distinct in both schemes, and never carry meaning by colour alone.
+"""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QLabel, QWidget
 
-ERROR_STYLE = "color: #b00020;"
-OK_STYLE = "color: #1b5e20; font-weight: bold;"
-INFO_STYLE = "color: #555555;"
-HOLD_BG = QColor("#fff3cd")        # amber: legal hold, nothing may be deleted
-RESTRICTED_BG = QColor("#e8e0f5")  # lilac: processing restricted, read-only
-BANNER_HOLD = "background: #fff3cd; color: #5c4400; border: 1px solid #e0c060; padding: 6px;"
-BANNER_RESTRICTED = "background: #e8e0f5; color: #3b2a63; border: 1px solid #a898d0; padding: 6px;"
-BANNER_READONLY = "background: #eeeeee; color: #333333; border: 1px solid #bbbbbb; padding: 6px;"
+LIGHT = {
+    "error": "#b00020", "ok": "#1b5e20", "info": "#555555", "warn": "#8a5a00",
+    "hold_bg": "#fff3cd", "hold_fg": "#5c4400", "hold_border": "#e0c060",
+    "restricted_bg": "#e8e0f5", "restricted_fg": "#3b2a63", "restricted_border": "#a898d0",
+    "readonly_bg": "#eeeeee", "readonly_fg": "#333333", "readonly_border": "#bbbbbb",
+    "overdue_bg": "#fde7ea", "overdue_fg": "#b00020", "closed_fg": "#6b6b6b",
+}
+DARK = {
+    "error": "#ff8a80", "ok": "#81c995", "info": "#b4b4b4", "warn": "#ffcc66",
+    "hold_bg": "#4a3b00", "hold_fg": "#ffe8a3", "hold_border": "#8a6d00",
+    "restricted_bg": "#3a2f5a", "restricted_fg": "#e4dcff", "restricted_border": "#6f5fa8",
+    "readonly_bg": "#2b2b2b", "readonly_fg": "#d0d0d0", "readonly_border": "#555555",
+    "overdue_bg": "#5a1d26", "overdue_fg": "#ff9aa5", "closed_fg": "#9a9a9a",
+}
+
+
+def is_dark(palette: QPalette | None = None) -> bool:
+    """True when the palette's window colour is dark (the OS dark theme, or a dark palette set on the app)."""
+    if palette is None:
+        if QGuiApplication.instance() is None:
+            return False
+        palette = QGuiApplication.palette()
+    return palette.color(QPalette.Window).lightness() < 128
+
+
+def scheme(palette: QPalette | None = None) -> dict[str, str]:
+    return DARK if is_dark(palette) else LIGHT
+
+
+def _banner_style(kind: str) -> str:
+    c = scheme()
+    return (f"background: {c[kind + '_bg']}; color: {c[kind + '_fg']}; "
+            f"border: 1px solid {c[kind + '_border']};")  # padding: banner() sets a margin
+
+
+_DYNAMIC = {
+    "ERROR_STYLE": lambda: f"color: {scheme()['error']};",
+    "OK_STYLE": lambda: f"color: {scheme()['ok']}; font-weight: bold;",
+    "INFO_STYLE": lambda: f"color: {scheme()['info']};",
+    "WARN_STYLE": lambda: f"color: {scheme()['warn']};",
+    "HOLD_BG": lambda: QColor(scheme()["hold_bg"]),              # amber: legal hold, nothing may be deleted
+    "RESTRICTED_BG": lambda: QColor(scheme()["restricted_bg"]),  # lilac: processing restricted, read-only
+    "BANNER_HOLD": lambda: _banner_style("hold"),
+    "BANNER_RESTRICTED": lambda: _banner_style("restricted"),
+    "BANNER_READONLY": lambda: _banner_style("readonly"),
+}
+
+
+def __getattr__(name: str):
+    if name in _DYNAMIC:
+        return _DYNAMIC[name]()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def read_only_style() -> str:
+    c = scheme()
+    return f"background: {c['readonly_bg']}; color: {c['readonly_fg']};"
+
+
+def apply_dark_palette(app) -> None:
+    """A dark Fusion palette like the one an OS dark theme gives (screenshots and tests)."""
+    app.setStyle("Fusion")
+    p = QPalette()
+    for role, colour in ((QPalette.Window, "#353535"), (QPalette.WindowText, "#f0f0f0"),
+                         (QPalette.Base, "#252525"), (QPalette.AlternateBase, "#303030"),
+                         (QPalette.Text, "#f0f0f0"), (QPalette.Button, "#3c3c3c"),
+                         (QPalette.ButtonText, "#f0f0f0"), (QPalette.ToolTipBase, "#202020"),
+                         (QPalette.ToolTipText, "#f0f0f0"), (QPalette.Highlight, "#2f65ca"),
+                         (QPalette.HighlightedText, "#ffffff"), (QPalette.Link, "#8ab4f8"),
+                         (QPalette.PlaceholderText, "#9a9a9a"), (QPalette.BrightText, "#ff5555"),
+                         (QPalette.Light, "#505050"), (QPalette.Midlight, "#454545"),
+                         (QPalette.Mid, "#2a2a2a"), (QPalette.Dark, "#202020"), (QPalette.Shadow, "#101010")):
+        p.setColor(role, QColor(colour))
+    for role in (QPalette.WindowText, QPalette.Text, QPalette.ButtonText):
+        p.setColor(QPalette.Disabled, role, QColor("#7a7a7a"))
+    app.setPalette(p)
 
 
 def error_label(accessible_name: str = "") -> QLabel:
@@ -21,7 +96,7 @@ def error_label(accessible_name: str = "") -> QLabel:
     label = QLabel("")
     label.setTextFormat(Qt.PlainText)
     label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
+    label.setStyleSheet(f"color: {scheme()['error']};")
     if accessible_name:
         label.setAccessibleName(accessible_name)
     label.hide()
@@ -30,7 +105,7 @@ def error_label(accessible_name: str = "") -> QLabel:
 
 def set_invalid(widget: QWidget, invalid: bool) -> None:
     """Mark an input red (the error text next to it says why)."""
-    widget.setStyleSheet("border: 1px solid #b00020;" if invalid else "")
+    widget.setStyleSheet(f"border: 1px solid {scheme()['error']};" if invalid else "")
 
 
 def banner(text: str, style: str) -> QLabel:
@@ -38,6 +113,7 @@ def banner(text: str, style: str) -> QLabel:
     label.setTextFormat(Qt.PlainText)
     label.setWordWrap(True)
     label.setStyleSheet(style)
+    label.setMargin(6)  # a stylesheet padding is left out of heightForWidth: wrapped lines were clipped
     label.setAccessibleName(text)
     return label
 

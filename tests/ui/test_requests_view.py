@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QColor
 
 from desktop.domain.models import RequestStatus
 from desktop.ui.case_detail import CaseDetailDialog
@@ -15,8 +16,9 @@ from desktop.ui.case_detail_controller import CaseDetailController
 from desktop.ui.report_preview import ReportPreviewDialog
 from desktop.ui.request_controller import NOT_VERIFIED
 from desktop.ui.request_dialogs import NewRequestDialog, PasswordDialog, TextDialog, VerifyDialog
-from desktop.ui.request_model import DAYS_LEFT, DUE_SOON_BG, OVERDUE_FG
+from desktop.ui.request_model import DAYS_LEFT
 from desktop.ui.rights_dialogs import ConfirmDialog, ErasureDialog, RecipientsDialog
+from desktop.ui.style import scheme
 from tests.conftest import T0
 from tests.helpers.factories import add_case
 
@@ -147,11 +149,11 @@ def test_days_left_overdue_red_and_due_soon_follow_the_clock(qtbot, window, view
     texts, row = row_texts(view, overdue.ref)
     assert texts[DAYS_LEFT] == "⚠ OVERDUE by 10 days" and texts[0] == f"⚠ {overdue.ref}"
     index = view.model.index(row, DAYS_LEFT)
-    assert index.data(Qt.ForegroundRole).color() == OVERDUE_FG
+    assert index.data(Qt.ForegroundRole).color() == QColor(scheme()["overdue_fg"])
     assert index.data(Qt.FontRole).bold()
     texts, row = row_texts(view, soon.ref)
     assert texts[DAYS_LEFT] == "5 days (due soon)" and texts[3] == "2026-01-15"
-    assert view.model.index(row, 0).data(Qt.BackgroundRole).color() == DUE_SOON_BG
+    assert view.model.index(row, 0).data(Qt.BackgroundRole).color() == QColor(scheme()["hold_bg"])
     assert row_texts(view, later.ref)[0][DAYS_LEFT] == "28 days"
     assert window.requests_status.text() == "⚠ 1 request overdue · 1 due soon"
 
