@@ -1,4 +1,9 @@
-"""Open an existing store: staff name, then the key from the environment, the OS keyring or a passphrase."""
+"""Open an existing store: staff name, then the key from the environment, the OS keyring or a passphrase.
+
+A store that fails its page check (StoreDamaged) is reported with the latest backup next to it and a
+"Restore from backup…" button: after a confirmation the backup is verified, put in place (the damaged
+store is kept aside as <store>.replaced-<time>, never deleted) and opened with the same key.
+"""
 
 from __future__ import annotations
 
@@ -12,19 +17,33 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.store import keys
-from desktop.store.errors import WrongKeyError
+from desktop.store.backups import latest_backup
+from desktop.store.errors import StoreDamaged, WrongKeyError
 from desktop.store.keys import Key, KeyringUnavailable
 from desktop.ui.jobs import Runner, TaskRunner
 from desktop.ui.messages import WRONG_KEY, user_message
-from desktop.ui.style import BANNER_HOLD, INFO_STYLE, banner, error_label
+from desktop.ui.style import BANNER_HOLD, INFO_STYLE, WARN_STYLE, banner, error_label
 
 # open(path, key, staff) -> Services (desktop.bootstrap.open_services with the staff name)
 OpenStore = Callable[[Path, Key, str], object]
+# restore(store, backup, key, staff) -> RestoreResult (desktop.services.backup_service.restore)
+RestoreStore = Callable[[Path, Path, Key, str], object]
+Confirm = Callable[[str, str], bool]
+Notify = Callable[[str, str], None]
+
+
+def default_restore(store: Path, backup: Path, key: Key, staff: str):
+    from desktop.domain.clock import SystemClock
+    from desktop.services.backup_service import restore
+
+    return restore(store, backup, key, clock=SystemClock(), staff=staff)
 MAX_DELAY_MS = 30_000
 
 
@@ -44,8 +63,15 @@ def caps_lock_guess(text: str, shift: bool) -> bool | None:
 
 class UnlockDialog(QDialog):
     def __init__(self, path: Path, open_store: OpenStore, *, staff: str = "", runner: Runner | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, restore_store: RestoreStore | None = None,
+                 confirm: Confirm | None = None, notify: Notify | None = None) -> None:
         super().__init__(parent)
+        self.restore_store = restore_store or default_restore
+        self.confirm = confirm or (lambda title, text: QMessageBox.question(
+            self, title, text, QMessageBox.Yes | QMessageBox.Cancel, QMessageBox.Cancel) == QMessageBox.Yes)
+        self.notify = notify or (lambda title, text: QMessageBox.information(self, title, text))
+        self.backup: Path | None = None  # offered when the store is damaged
+        self._key_tried: Key | None = None  # kept only while a restore may need it
         self.path = Path(path)
         self.open_store = open_store
         self.runner = runner or TaskRunner()
@@ -91,7 +117,7 @@ class UnlockDialog(QDialog):
         form.addRow(self.pass_label, self.passphrase)
         layout.addLayout(form)
         self.caps = QLabel("Caps Lock appears to be on.")
-        self.caps.setStyleSheet("color: #8a5a00;")
+        self.caps.setStyleSheet(WARN_STYLE)
         self.caps.setAccessibleName("Caps Lock warning")
         self.caps.hide()
         layout.addWidget(self.caps)
@@ -100,6 +126,11 @@ class UnlockDialog(QDialog):
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.unlock_button = self.buttons.button(QDialogButtonBox.Ok)
+        self.restore_button = QPushButton("&Restore from backup…")
+        self.restore_button.setAccessibleName("Restore from backup")
+        self.restore_button.hide()
+        self.restore_button.clicked.connect(self.restore_backup)
+        self.buttons.addButton(self.restore_button, QDialogButtonBox.ActionRole)
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -159,14 +190,19 @@ class UnlockDialog(QDialog):
             key = Key.passphrase(text)
         self.error.hide()
         self.unlock_button.setEnabled(False)
+        self._key_tried = key
         self.runner.run_task(lambda: self.open_store(self.path, key, staff[:80]), self._opened, self._failed)
 
     def _opened(self, services) -> None:
         self.services = services
         self.passphrase.clear()
+        self._key_tried = None
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        if isinstance(exc, StoreDamaged):
+            self._damaged()
+            return
         if not isinstance(exc, WrongKeyError):
             self.unlock_button.setEnabled(True)
             self._fail(user_message(exc))
@@ -187,6 +223,56 @@ class UnlockDialog(QDialog):
             self.retry_timer.start(delay)
         else:
             self.unlock_button.setEnabled(True)
+
+    # ---- a damaged store ------------------------------------------------------------------------
+    def _damaged(self) -> None:
+        """Say so, and offer the latest backup next to the store (with the command for a terminal)."""
+        self.unlock_button.setEnabled(True)
+        self.backup = latest_backup(self.path)
+        if self.backup is None:
+            self._fail(f"The store is damaged (its pages fail their integrity check); nothing was changed. "
+                       f"No backup was found next to {self.path}. Restore one with "
+                       f"'helpdesk-intake restore FILE'.")
+            self.restore_button.hide()
+            return
+        self._fail(f"The store is damaged (its pages fail their integrity check); nothing was changed. "
+                   f"The latest backup is {self.backup}. Restore it here, or in a terminal with "
+                   f"'helpdesk-intake restore {self.backup}'.")
+        self.restore_button.setText(f"&Restore from {self.backup.name}…")
+        self.restore_button.setToolTip(str(self.backup))
+        self.restore_button.show()
+        self.restore_button.setFocus(Qt.OtherFocusReason)
+
+    def restore_backup(self) -> None:
+        if self.backup is None or self._key_tried is None:
+            return
+        backup, key, staff = self.backup, self._key_tried, self.staff.text().strip()[:80] or "unknown"
+        if not self.confirm("Restore from backup?",
+                            f"Replace the damaged store with the backup {backup}?\n\nThe backup is checked "
+                            "first. The damaged store is kept next to it (renamed .replaced-<time>), not "
+                            "deleted. Work done after the backup was made is not in it."):
+            return
+        self.restore_button.setEnabled(False)
+        self.unlock_button.setEnabled(False)
+
+        def work():
+            result = self.restore_store(self.path, backup, key, staff)
+            return result, self.open_store(self.path, key, staff)
+
+        self.runner.run_task(work, self._restored, self._restore_failed)
+
+    def _restored(self, value) -> None:
+        result, services = value
+        aside = getattr(result, "aside", None)
+        self.restore_button.hide()
+        self.notify("Store restored", f"Restored from {self.backup}."
+                    + (f" The damaged store was kept as {aside}." if aside else ""))
+        self._opened(services)
+
+    def _restore_failed(self, exc: BaseException) -> None:
+        self.restore_button.setEnabled(True)
+        self.unlock_button.setEnabled(True)
+        self._fail("Not restored: " + user_message(exc) + " The damaged store was left as it was.")
 
     def _retry_allowed(self) -> None:
         self.unlock_button.setEnabled(True)
