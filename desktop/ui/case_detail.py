@@ -38,9 +38,11 @@ from desktop.ui.style import (
     BANNER_READONLY,
     BANNER_RESTRICTED,
     ERROR_STYLE,
+    INFO_STYLE,
     OK_STYLE,
     banner,
     error_label,
+    read_only_style,
     set_invalid,
 )
 
@@ -103,7 +105,15 @@ class CaseDetailDialog(QDialog):
         tabs.addTab(self._details_tab(), "&Details")
         tabs.addTab(self._notes_tab(), "N&otes")
         self.history = self._table(["When", "Who", "Field", "Old value", "New value"], "Change history")
-        tabs.addTab(self.history, "Change &history")
+        history_page = QWidget()
+        history_box = QVBoxLayout(history_page)
+        self.history_hint = QLabel("No corrections yet. Each saved correction is listed here: when, who, "
+                                   "the field, its old and its new value.")
+        self.history_hint.setWordWrap(True)
+        self.history_hint.setStyleSheet(INFO_STYLE)
+        history_box.addWidget(self.history_hint)
+        history_box.addWidget(self.history, 1)
+        tabs.addTab(history_page, "Change &history")
         self.consent_table = self._table(["Kind", "Version", "Given", "Withdrawn", "Case", "Source"], "Consents")
         tabs.addTab(self.consent_table, "Con&sents")
 
@@ -248,6 +258,7 @@ class CaseDetailDialog(QDialog):
             self.notes.addItem(f"{when(note.at)}  {note.staff}\n{note.body}")
         self._fill(self.history, [(when(ch.at), ch.staff, ch.field.replace("_", " "), ch.old_value or "—",
                                    ch.new_value or "—") for ch in d.changes])
+        self.history_hint.setVisible(not d.changes)
         self._fill(self.consent_table, [
             ("Privacy notice" if k.kind == "privacy_notice" else k.kind.replace("_", " ").capitalize(),
              k.version or "—", when(k.given_at), when(k.withdrawn_at) if k.withdrawn_at else "",
@@ -343,4 +354,4 @@ def _set_read_only(widget: QWidget, read_only: bool) -> None:
         widget.setEnabled(not read_only)
         return
     widget.setReadOnly(read_only)  # type: ignore[attr-defined]
-    widget.setStyleSheet("background: #ececec; color: #444444;" if read_only else "")
+    widget.setStyleSheet(read_only_style() if read_only else "")

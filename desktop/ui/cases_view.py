@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from html import escape
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
@@ -150,7 +151,7 @@ class CasesView(QWidget):
             self.stack.setCurrentWidget(self.table)
             return
         if filtered:
-            what = f"“{q.search.strip()}”" if q.search.strip() else "this filter"
+            what = f"“{escape(q.search.strip())}”" if q.search.strip() else "this filter"  # rich text: escape
             self.empty.setText(f"<h3>No cases match {what}</h3><p>Search looks at names, email addresses, "
                                "phone numbers and descriptions. Clear the search box or the status filter "
                                "to see every case.</p>")

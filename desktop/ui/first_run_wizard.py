@@ -364,7 +364,7 @@ class FirstRunWizard(QWizard):
         self.services = None
         self.setWindowTitle("Set up helpdesk-intake")
         self.setOption(QWizard.NoBackButtonOnStartPage)
-        self.setMinimumSize(640, 480)
+        self.setMinimumSize(760, 500)  # the default store path fits without scrolling
         self.pages = [LocationPage(controller), ProtectionPage(controller), OrganisationPage(controller),
                       DeadlinesPage(controller), RetentionPage(controller)]
         for page in self.pages:

@@ -62,14 +62,11 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     cases = CasesView(model)
     window.add_view("intake", "Intake", intake, "Ctrl+N")
     window.add_view("cases", "Cases", cases, "Ctrl+Shift+C")  # Ctrl+L locks (lock_controller)
-    from desktop.ui.settings_view import SettingsController, SettingsView
-
-    window.add_view("settings", "Settings", SettingsView(SettingsController(services), runner=runner))
     from desktop.ui.audit_view import mount_audit_view
     from desktop.ui.hold_dialog import attach_hold_panel
+    from desktop.ui.settings_view import SettingsController, SettingsView
     from desktop.ui.sweep_dialog import mount_retention_menu
 
-    mount_audit_view(window, services, runner)
     mount_retention_menu(window, services, runner)
     find = window.addAction("Find case")
     find.setShortcut("Ctrl+F")
@@ -94,6 +91,8 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     from desktop.ui.requests_view import mount_requests
 
     mount_requests(window, services, shortcut="Ctrl+R", on_cases_changed=lambda: case_saved(0))
+    mount_audit_view(window, services, runner)  # navigation order: daily work first, settings last
+    window.add_view("settings", "Settings", SettingsView(SettingsController(services), runner=runner))
     window.show_view("intake")
     return window
 

@@ -25,6 +25,7 @@ from desktop.ui.messages import user_message
 
 Notify = Callable[[str, str], None]
 MAX_LISTED_ERRORS = 15
+STORE_PATH_CHARS = 48
 
 
 class MainWindow(QMainWindow):
@@ -136,7 +137,11 @@ class MainWindow(QMainWindow):
     # ---- status bar -----------------------------------------------------------------------------
     def refresh_status(self) -> None:
         vault = self.services.vault
-        self.store_label.setText(f"Store: {vault.path}")
+        path = str(vault.path)
+        shown = path if len(path) <= STORE_PATH_CHARS else "…" + path[-(STORE_PATH_CHARS - 1):]
+        self.store_label.setText(f"Store: {shown}")  # the end of a long path: the file and its folder
+        self.store_label.setToolTip(f"Store: {path}")
+        self.store_label.setAccessibleName(f"Store: {path}")
         kind = "OS keyring" if vault.key_kind == "raw" else "passphrase"
         self.protection_label.setText(f"Protected by {kind}")
         n = self.services.cases.count()

@@ -212,6 +212,7 @@ class VerifyDialog(QDialog):
         super().__init__(parent)
         self.submit_to = submit
         self.setWindowTitle(f"Identity verification for {ref}")
+        self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
         layout.addWidget(_plain("Record how you confirmed that the requester is the person the data is "
                                 "about (GDPR recital 64). Ask only for what is needed; collect no new data."))
@@ -290,6 +291,7 @@ class PasswordDialog(QDialog):
         super().__init__(parent)
         self.password = ""
         self.setWindowTitle(f"Access report for {ref}")
+        self.setMinimumWidth(480)
         layout = QVBoxLayout(self)
         layout.addWidget(_plain("Optionally protect the PDF with a password (AES-256). Send the password by a "
                                 "different channel than the file. Leave both empty for no password."))

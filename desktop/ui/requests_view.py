@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QProgressDialog,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -33,7 +34,7 @@ from desktop.ui.request_actions import RequestActions
 from desktop.ui.request_controller import FILTERS, RequestsController
 from desktop.ui.request_detail import RequestDetailPanel
 from desktop.ui.request_model import RequestTableModel
-from desktop.ui.style import ERROR_STYLE, INFO_STYLE, OK_STYLE
+from desktop.ui.style import ERROR_STYLE, INFO_STYLE, OK_STYLE, scheme
 
 REFRESH_MS = 60_000
 COLUMN_WIDTHS = (128, 92, 90, 100, 158, 118)
@@ -103,13 +104,21 @@ class RequestsView(QWidget):
             self.table.setColumnWidth(column, width)
         self.detail = RequestDetailPanel()
         self.table.setMinimumWidth(220)
+        self.empty = QLabel()  # shown instead of an empty table: what to do, not a blank grid
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setAccessibleName("No requests")
+        self.empty.setMargin(24)
+        self.table_stack = QStackedWidget()
+        self.table_stack.addWidget(self.table)
+        self.table_stack.addWidget(self.empty)
         split = QSplitter()
-        split.addWidget(self.table)
+        split.addWidget(self.table_stack)
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
-        split.setSizes([840, 390])
+        split.setSizes([700, 480])  # the detail panel's reasons next to greyed buttons need the room
         layout.addWidget(split, 1)
         self.legend = QLabel("⚠ OVERDUE rows are red and bold · due within 7 days: amber, “(due soon)” · "
                              "closed requests show no countdown")
@@ -134,6 +143,8 @@ class RequestsView(QWidget):
         self.fit_columns()
         n = self.model.rowCount()
         self.count_label.setText(f"{n} request{'s' if n != 1 else ''}" if n else "No requests here")
+        self.empty.setText(EMPTY.get(str(self.filter.currentData()), EMPTY["open"]))
+        self.table_stack.setCurrentWidget(self.table if n else self.empty)
         if keep is not None and self.select_request(keep):
             return
         self.show_selected()
@@ -221,6 +232,17 @@ class RequestsView(QWidget):
         return progress
 
 
+EMPTY = {
+    "open": "<h3>No open data-subject requests</h3><p>When someone asks to see, correct, export, restrict "
+            "or erase their data, or objects to its use, press <b>New request…</b> (Ctrl+Shift+N): the "
+            "deadline starts on the day it was received.</p><p>Closed requests: choose <b>Show › All "
+            "requests</b>.</p>",
+    "overdue": "<h3>Nothing overdue</h3><p>Every open request is within its deadline.</p>",
+    "all": "<h3>No data-subject requests yet</h3><p>Press <b>New request…</b> (Ctrl+Shift+N) when someone "
+           "asks about their data.</p>",
+}
+
+
 class RequestsStatus(QLabel):
     """Status-bar counter: overdue (red, with ⚠) and due-soon open requests."""
 
@@ -233,10 +255,10 @@ class RequestsStatus(QLabel):
     def show_counts(self, counts: RequestCounts) -> None:
         if counts.overdue:
             text = f"⚠ {counts.overdue} request{'s' if counts.overdue != 1 else ''} overdue · {counts.due_soon} due soon"
-            self.setStyleSheet("color: #b00020; font-weight: bold;")
+            self.setStyleSheet(f"color: {scheme()['error']}; font-weight: bold;")
         else:
             text = f"Requests: {counts.due_soon} due soon · 0 overdue"
-            self.setStyleSheet("color: #5c4400; font-weight: bold;" if counts.due_soon else "")
+            self.setStyleSheet(f"color: {scheme()['warn']}; font-weight: bold;" if counts.due_soon else "")
         self.setText(text)
         self.setToolTip(f"{counts.open} open data-subject request(s); due soon = within 7 days")
 

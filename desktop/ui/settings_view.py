@@ -157,7 +157,10 @@ class SettingsView(QWidget):
     # ---- tabs -----------------------------------------------------------------------------------
     def _organisation_tab(self) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        column = QVBoxLayout(page)
+        form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)  # rows stay together at the top instead of spreading over the tab
         captions = {"controller_name": ("&Organisation (controller):", "Organisation name"),
                     "controller_address": ("&Address:", "Postal address"),
                     "privacy_contact_email": ("&Privacy contact email:", "Privacy contact email"),
@@ -208,7 +211,10 @@ class SettingsView(QWidget):
 
     def _desk_tab(self) -> QWidget:
         page = QWidget()
-        form = QFormLayout(page)
+        column = QVBoxLayout(page)
+        form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)
         self.rule = _labelled(form, "Deadline &rule:", QComboBox(), "Deadline rule")
         for rule in dl.DeadlineRule:
             self.rule.addItem(rule.label, rule.value)
