@@ -139,7 +139,7 @@ class AuditView(QWidget):
         self.case.setMaximumWidth(90)
         self.since = self._date_box("From date")
         self.until = self._date_box("To date")
-        for text, widget in (("&Action:", self.action), ("&Case:", self.case), ("&From:", self.since),
+        for text, widget in (("&Action:", self.action), ("&Case:", self.case), ("Fr&om:", self.since),
                              ("&To:", self.until)):
             label = QLabel(text)
             label.setBuddy(widget)
@@ -149,7 +149,7 @@ class AuditView(QWidget):
         layout.addLayout(bar)
 
         checks = QHBoxLayout()
-        self.verify_button = QPushButton("&Verify chain")
+        self.verify_button = QPushButton("Verif&y chain")
         self.export_button = QPushButton("E&xport…")
         self.verify_label = QLabel("")
         self.verify_label.setTextFormat(Qt.PlainText)

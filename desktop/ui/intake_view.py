@@ -198,8 +198,9 @@ class IntakeView(QWidget):
         self.save_button.clicked.connect(self.save)
         self.clear_button.clicked.connect(self.request_clear)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(seq), self, self.save, context=Qt.WidgetWithChildrenShortcut)
-        QShortcut(QKeySequence(Qt.Key_Escape), self, self.request_clear, context=Qt.WidgetWithChildrenShortcut)
+            QShortcut(QKeySequence(seq), self, self.save).setContext(Qt.WidgetWithChildrenShortcut)
+        # setContext: PySide6 ignored the context= keyword here, so these were window-wide
+        QShortcut(QKeySequence(Qt.Key_Escape), self, self.request_clear).setContext(Qt.WidgetWithChildrenShortcut)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() == QEvent.FocusOut:

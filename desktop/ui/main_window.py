@@ -66,7 +66,7 @@ class MainWindow(QMainWindow):
         self.file_menu.addAction(self.import_action)
         self.file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
-        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.setShortcuts(QKeySequence.keyBindings(QKeySequence.Quit) or [QKeySequence("Ctrl+Q")])
         quit_action.triggered.connect(self.close)
         self.file_menu.addAction(quit_action)
         self.view_menu = menu.addMenu("&View")

@@ -30,14 +30,14 @@ from desktop.ui.request_controller import (
 from desktop.ui.style import INFO_STYLE, scheme
 
 WORKFLOW = (
-    ("start", "Start &verification", "Mark that the person has been asked to confirm who they are"),
-    ("verify", "&Record identity verification…", "How identity was checked; who and when are recorded"),
+    ("start", "&Start verification", "Mark that the person has been asked to confirm who they are"),
+    ("verify", "Record &identity verification…", "How identity was checked; who and when are recorded"),
     ("extend", "E&xtend deadline…", "One extension, with a reason the person must be told"),
     ("complete", "Co&mplete…", "Close the request with its outcome"),
-    ("refuse", "Re&fuse…", "Close the request with a reason (kept in the register)"),
+    ("refuse", "Ref&use…", "Close the request with a reason (kept in the register)"),
 )
 TYPE_ACTIONS = {
-    "report": ("Generate access &report…", RequestType.ACCESS),
+    "report": ("&Generate access report…", RequestType.ACCESS),
     "export": ("Export &data…", RequestType.PORTABILITY),
     "erase": ("&Erase the person's data…", RequestType.ERASURE),
     "rectify": ("Correct a &case…", RequestType.RECTIFICATION),

@@ -142,7 +142,8 @@ class SettingsView(QWidget):
         self.save_button.setToolTip("Save settings (Ctrl+Enter); every change is audited")
         self.save_button.clicked.connect(self.save)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
-            QShortcut(QKeySequence(seq), self, activated=self.save, context=Qt.WidgetWithChildrenShortcut)
+            shortcut = QShortcut(QKeySequence(seq), self, activated=self.save)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)  # the keyword was ignored: it was window-wide
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
         bottom.addWidget(self.save_button)
@@ -165,7 +166,7 @@ class SettingsView(QWidget):
                     "controller_address": ("&Address:", "Postal address"),
                     "privacy_contact_email": ("&Privacy contact email:", "Privacy contact email"),
                     "alternative_privacy_contact": ("Alternative contact:", "Alternative privacy contact"),
-                    "supervisory_authority": ("Supervisory &authority:", "Supervisory authority")}
+                    "supervisory_authority": ("Supervisory a&uthority:", "Supervisory authority")}
         self.org = {}
         for key in ORG_TEXT:
             multi = key in ("controller_address", "supervisory_authority")
@@ -189,7 +190,7 @@ class SettingsView(QWidget):
         buttons = QHBoxLayout()
         add = QPushButton("&Add recipient")
         add.clicked.connect(self.add_recipient)
-        self.remove_button = QPushButton("&Remove selected")
+        self.remove_button = QPushButton("Re&move selected")
         self.remove_button.clicked.connect(self.remove_recipient)
         buttons.addWidget(add)
         buttons.addWidget(self.remove_button)
@@ -215,7 +216,7 @@ class SettingsView(QWidget):
         form = QFormLayout()
         column.addLayout(form)
         column.addStretch(1)
-        self.rule = _labelled(form, "Deadline &rule:", QComboBox(), "Deadline rule")
+        self.rule = _labelled(form, "Deadli&ne rule:", QComboBox(), "Deadline rule")
         for rule in dl.DeadlineRule:
             self.rule.addItem(rule.label, rule.value)
         self.country = _labelled(form, "Public holidays of &country:", QComboBox(), "Holiday country")
