@@ -128,9 +128,9 @@ class UnlockDialog(QDialog):
         self.unlock_button = self.buttons.button(QDialogButtonBox.Ok)
         self.restore_button = QPushButton("&Restore from backup…")
         self.restore_button.setAccessibleName("Restore from backup")
-        self.restore_button.hide()
         self.restore_button.clicked.connect(self.restore_backup)
         self.buttons.addButton(self.restore_button, QDialogButtonBox.ActionRole)
+        self.restore_button.hide()  # after addButton, which shows it; only a damaged store offers it
         self.buttons.accepted.connect(self.submit)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -156,6 +156,19 @@ class UnlockDialog(QDialog):
             self.how.setText("Enter the passphrase chosen when the store was created.")
         (self.passphrase if needs_pass else self.unlock_button).setFocus(Qt.OtherFocusReason)
 
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        # texts set after construction (the lock screen's reason) change wrapped labels' heights:
+        # size to the layout's height for this width, so no wrapped line is clipped
+        QTimer.singleShot(0, self._fit_height)
+
+    def _fit_height(self) -> None:
+        """At least as tall as the layout needs at this width (X11 gave the dialog less, clipping the
+        wrapped keyring note: a top-level minimum size ignores height-for-width)."""
+        layout = self.layout()
+        layout.activate()
+        self.setMinimumHeight(layout.totalHeightForWidth(self.width()))
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if watched is self.passphrase and event.type() == QEvent.KeyPress:
             guess = caps_lock_guess(event.text(), bool(event.modifiers() & Qt.ShiftModifier))
@@ -166,6 +179,7 @@ class UnlockDialog(QDialog):
     def _fail(self, message: str) -> None:
         self.error.setText(message)
         self.error.show()
+        QTimer.singleShot(0, self._fit_height)
 
     # ---- unlocking ------------------------------------------------------------------------------
     def submit(self) -> None:

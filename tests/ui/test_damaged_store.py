@@ -93,6 +93,18 @@ def test_cancelled_restore_changes_nothing(qtbot, store_path, fail_keyring):
     assert not list(store_path.parent.glob(store_path.name + ".replaced-*"))
 
 
+def test_a_healthy_store_offers_no_restore(qtbot, store_path, fail_keyring):
+    bootstrap.create_services(store_path, Key.passphrase(GOOD), staff="tester").close()
+    dialog = UnlockDialog(store_path, open_, staff="tester", runner=SyncRunner())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    assert not dialog.restore_button.isVisible()
+    qtbot.keyClicks(dialog.passphrase, "wrong passphrase")
+    click(qtbot, dialog.unlock_button)
+    assert dialog.error.isVisible() and not dialog.restore_button.isVisible()
+
+
 def test_damaged_store_without_backup_says_so(qtbot, store_path, fail_keyring):
     backup = damaged_store_with_backup(store_path)
     backup.unlink()
