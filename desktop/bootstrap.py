@@ -82,17 +82,20 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
-                  failed_unlocks: int = 0) -> Services:
+                  failed_unlocks: int = 0, verify_pages: bool = True) -> Services:
     """failed_unlocks: wrong keys tried by this process since its last unlock (written to the trail).
 
-    Pages are verified on open (StoreDamaged names the latest backup); a key left pending by an
-    interrupted key rotation is tried when the given key fails (store/key_rotation.py)."""
+    Pages are verified on open (StoreDamaged names the latest backup) unless verify_pages is False:
+    the GUI passes False and checks them in the background once its window shows (Vault.
+    page_problems_detached, ui/lock_controller.py), so a big store does not hold up the unlock.
+    A key left pending by an interrupted key rotation is tried when the given key fails
+    (store/key_rotation.py)."""
     try:
-        vault = Vault.open(path, key, verify_pages=True)
+        vault = Vault.open(path, key, verify_pages=verify_pages)
     except WrongKeyError as exc:
         from desktop.store.key_rotation import open_with_pending_key
 
-        vault, key = open_with_pending_key(path, exc, verify_pages=True)
+        vault, key = open_with_pending_key(path, exc, verify_pages=verify_pages)
     try:
         services = build_services(vault, clock=clock, staff=staff)
         if failed_unlocks > 0:

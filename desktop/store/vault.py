@@ -272,6 +272,26 @@ class Vault:
             except DatabaseError as exc:
                 return [str(exc)]
 
+    def page_problems_detached(self) -> list[str]:
+        """cipher_integrity_check on a second, short-lived connection: for a check in the background
+        while the app goes on using this one (WAL lets both read). No size limit: nobody waits."""
+        with self._lock:
+            if self._conn is None:
+                return []
+            path, key = self.path, self._key
+        try:
+            conn = _connect(path, key, must_exist=True)
+        except StoreError as exc:
+            return [str(exc)]
+        try:
+            return [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+        except DatabaseError as exc:
+            return [str(exc)]
+        finally:
+            with contextlib.suppress(Exception):
+                conn.execute("PRAGMA cipher_memory_security = ON")
+            conn.close()
+
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[sqlcipher3.Connection]:
         """Sole access for whole-file work (rekey): fold the WAL in and leave WAL mode, which

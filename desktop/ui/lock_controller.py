@@ -7,7 +7,11 @@ Triggers: the idle watcher, Ctrl+L (File › Lock), the OS session locking. The 
   3. clear every view and form (the case table drops its cached rows, search text goes);
   4. clear the clipboard if it holds text the app put there;
   5. audit "store.lock", close the store (Vault.close turns cipher_memory_security on);
-  6. hide the window and show the unlock dialog. On success the services are rebuilt through
+  6. hide the window and show the unlock dialog.
+A store's pages are checked (cipher_integrity_check) in the background a moment after each window
+shows, on a second connection, instead of before it; when a check fails the app locks at once (asking
+about unsaved work first) and the next unlock checks before opening, so the unlock dialog reports the
+damage and offers the latest backup. On success the services are rebuilt through
      desktop.bootstrap (failed attempts are written to the trail at that unlock) and a fresh
      main window is built by the window factory; the old, emptied one is deleted.
 Cancelling the unlock dialog quits the app.
@@ -34,11 +38,15 @@ UNLOCKED, ASKING, LOCKED = "unlocked", "asking", "locked"
 WindowFactory = Callable[[object], QWidget]  # services -> MainWindow
 UnlockFactory = Callable[[Path, str, str], QDialog]  # (path, staff, lock reason) -> dialog
 REASON_TEXT = {"idle": "after {minutes} without input", "manual": "on request (Ctrl+L)",
-               "session": "because the computer's session was locked"}
+               "session": "because the computer's session was locked",
+               "damaged": "because its pages failed their integrity check"}
+PAGE_CHECK_DELAY_MS = 1500  # after the window has painted and the sweep at unlock has started
 
 
-def default_unlock_factory(runner=None, clock=None) -> UnlockFactory:
-    """The existing UnlockDialog over bootstrap.open_services; failures so far are written at unlock."""
+def default_unlock_factory(runner=None, clock=None, verify_pages: Callable[[], bool] = lambda: True) -> UnlockFactory:
+    """The existing UnlockDialog over bootstrap.open_services; failures so far are written at unlock.
+    verify_pages() says whether to check every page before opening (after the background check
+    found damage) or to leave that to the background check."""
 
     def make(path: Path, staff: str, why: str = "") -> QDialog:
         from desktop import bootstrap
@@ -47,7 +55,7 @@ def default_unlock_factory(runner=None, clock=None) -> UnlockFactory:
         holder: dict[str, UnlockDialog] = {}
 
         def open_store(p, key, who):
-            return bootstrap.open_services(p, key, staff=who, clock=clock,
+            return bootstrap.open_services(p, key, staff=who, clock=clock, verify_pages=verify_pages(),
                                            failed_unlocks=holder["dialog"].failures)
 
         dialog = UnlockDialog(path, open_store, staff=staff, runner=runner)
@@ -85,7 +93,7 @@ class LockController(QObject):
                  on_cancel: Callable[[], None] | None = None, idle_ms: int | None = None,
                  question_timeout_ms: int = QUESTION_TIMEOUT_MS, session_watcher: SessionLockWatcher | None = None,
                  clipboard: ClipboardGuard | None = None, scheduler_factory=None, runner=None,
-                 parent: QObject | None = None) -> None:
+                 page_check_delay_ms: int | None = PAGE_CHECK_DELAY_MS, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app = app or QApplication.instance()
         self.services = services
@@ -93,7 +101,14 @@ class LockController(QObject):
         self.path = Path(services.vault.path)
         self.staff = services.ctx.staff
         self.window_factory = window_factory
-        self.unlock_factory = unlock_factory or default_unlock_factory(runner, services.ctx.clock)
+        self.pages_damaged = False  # set by the background page check; the next unlock checks first
+        self.unlock_factory = unlock_factory or default_unlock_factory(runner, services.ctx.clock,
+                                                                       lambda: self.pages_damaged)
+        self.runner = runner
+        self.page_timer = QTimer(self)  # page check in the background; None delay: no check (tests)
+        self.page_timer.setSingleShot(True)
+        self.page_timer.timeout.connect(self.check_pages)
+        self.page_check_delay_ms = page_check_delay_ms
         self.on_cancel = on_cancel or (lambda: self.app.quit())
         self.scheduler_factory = scheduler_factory  # (window, services) -> SweepScheduler | None
         self.scheduler = None
@@ -138,6 +153,34 @@ class LockController(QObject):
             self.scheduler = self.scheduler_factory(window, self.services)
             if self.scheduler is not None:
                 self.scheduler.start()  # sweep at unlock, then every 15 minutes
+        if self.page_check_delay_ms is not None:
+            self.page_timer.start(self.page_check_delay_ms)
+
+    # ---- the background page check ------------------------------------------------------------
+    def check_pages(self) -> None:
+        """Check every page's HMAC on a second connection, off the GUI thread; lock when one fails."""
+        services = self.services
+        if services is None or self.state == LOCKED:
+            return
+        if self.runner is None:
+            from desktop.ui.jobs import TaskRunner
+
+            self.runner = TaskRunner()
+
+        def done(problems: list[str]) -> None:
+            if not problems or self.services is not services:
+                return
+            log.warning("store pages failed their integrity check (%d problem(s)); locking", len(problems))
+            self.pages_damaged = True
+            if self.state == UNLOCKED:
+                self.request_lock("damaged")
+            elif self.state == ASKING:
+                self.reason = "damaged"
+
+        def failed(exc: BaseException) -> None:
+            log.warning("background page check could not run: %s", type(exc).__name__)
+
+        self.runner.run_task(services.vault.page_problems_detached, done, failed)
 
     def _apply_idle_setting(self) -> None:
         if self._fixed_idle_ms is not None:
@@ -229,6 +272,7 @@ class LockController(QObject):
         self.state = LOCKED
         self.reason = reason
         self.idle.stop()
+        self.page_timer.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
         self.close_dialogs()
@@ -309,6 +353,7 @@ class LockController(QObject):
         self.services = services
         self.staff = services.ctx.staff
         self.state = UNLOCKED
+        self.pages_damaged = False  # opened: either checked first, or restored from a backup
         old = self.window
         window = self.window_factory(services)
         self._adopt(window)
@@ -324,6 +369,7 @@ class LockController(QObject):
         """At exit: stop timers and close whatever store is open."""
         self.idle.uninstall()
         self.question_timer.stop()
+        self.page_timer.stop()
         if self.scheduler is not None:
             self.scheduler.stop()
         if self.services is not None:

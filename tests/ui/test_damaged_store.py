@@ -111,3 +111,68 @@ def test_damaged_store_without_backup_says_so(qtbot, store_path, fail_keyring):
     dialog = unlock_dialog(qtbot, store_path, [], [])
     assert "No backup was found" in dialog.error.text() and "helpdesk-intake restore" in dialog.error.text()
     assert not dialog.restore_button.isVisible()
+
+
+def test_damage_found_by_the_background_check_locks_and_the_unlock_offers_the_backup(
+        qtbot, qapp, store_path, fail_keyring, qsettings):
+    """The GUI opens without checking pages (a big store unlocks at once) and checks them on a second
+    connection once the window shows: a damaged page locks the app, and the unlock that follows
+    checks first, so it reports the damage and offers the latest backup instead of opening."""
+    from desktop.ui.launch import build_window
+    from desktop.ui.lock_controller import LockController
+
+    backup = damaged_store_with_backup(store_path)
+    damaged_bytes = store_path.read_bytes()
+    services = bootstrap.open_services(store_path, Key.passphrase(GOOD), staff="tester", verify_pages=False)
+    runner = SyncRunner()
+    window = build_window(services, runner=runner, settings=qsettings, notify=lambda *a: None,
+                          confirm=lambda *a: True)
+    qtbot.addWidget(window)
+    controller = LockController(services, window, window_factory=lambda s: None, app=qapp, runner=runner,
+                                idle_ms=60_000, page_check_delay_ms=10)
+    try:
+        window.show()
+        assert not controller.is_locked, "the window opens before the check"
+        qtbot.waitUntil(lambda: controller.is_locked, timeout=5000)
+        assert controller.pages_damaged and not window.isVisible()
+        dialog = controller.unlock_dialog
+        assert dialog is not None and "integrity check" in dialog.how.text()
+        qtbot.keyClicks(dialog.passphrase, GOOD)
+        click(qtbot, dialog.unlock_button)
+        assert dialog.services is None and "damaged" in dialog.error.text()
+        assert dialog.restore_button.isVisible() and backup.name in dialog.restore_button.text()
+        page4 = slice(4096 * 3, 4096 * 4)
+        assert store_path.read_bytes()[page4] == damaged_bytes[page4], "the damaged page is left as it was"
+        assert not list(store_path.parent.glob(store_path.name + ".replaced-*")), "nothing replaced"
+    finally:
+        controller.shutdown()
+        if controller.unlock_dialog is not None:
+            controller.unlock_dialog.close()
+        qapp.setQuitOnLastWindowClosed(True)
+
+
+def test_a_healthy_store_passes_the_background_check_and_stays_open(qtbot, qapp, store_path, fail_keyring,
+                                                                    qsettings):
+    bootstrap.create_services(store_path, Key.passphrase(GOOD), staff="tester").close()
+    services = bootstrap.open_services(store_path, Key.passphrase(GOOD), staff="tester", verify_pages=False)
+    runner = SyncRunner()
+    window = build_window_for(services, runner, qsettings)
+    qtbot.addWidget(window)
+    from desktop.ui.lock_controller import LockController
+
+    controller = LockController(services, window, window_factory=lambda s: None, app=qapp, runner=runner,
+                                idle_ms=60_000, page_check_delay_ms=0)
+    try:
+        window.show()
+        qtbot.wait(200)
+        assert not controller.is_locked and not controller.pages_damaged
+        assert services.vault.page_problems_detached() == []
+    finally:
+        controller.shutdown()
+
+
+def build_window_for(services, runner, qsettings):
+    from desktop.ui.launch import build_window
+
+    return build_window(services, runner=runner, settings=qsettings, notify=lambda *a: None,
+                        confirm=lambda *a: True)
