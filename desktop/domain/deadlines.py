@@ -26,8 +26,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-import holidays as _holidays
+if TYPE_CHECKING:
+    import holidays as _holidays
 
 DUE_SOON_DAYS = 7
 
@@ -93,6 +95,8 @@ class Calendar:
 
 @lru_cache(maxsize=16)
 def _holiday_table(country: str, subdivision: str | None) -> _holidays.HolidayBase:
+    import holidays as _holidays  # imported when a calendar is first needed (start time)
+
     if country not in _holidays.list_supported_countries():
         raise ValueError(f"no public-holiday calendar for country code {country!r}")
     try:

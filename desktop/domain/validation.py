@@ -6,9 +6,6 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
 from desktop.domain.models import Category, Channel, IntakeData
 
 MAX_NAME = 200
@@ -59,6 +56,11 @@ def check_email(raw: str | None) -> FieldResult:
         return FieldResult(None, "Email address is required.")
     if len(text) > MAX_EMAIL:
         return FieldResult(None, "Email address is too long.")
+    from email_validator import (  # imported when first needed (start time)
+        EmailNotValidError,
+        validate_email,
+    )
+
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError as exc:
@@ -71,6 +73,8 @@ def check_phone(raw: str | None, default_region: str) -> FieldResult:
     text = (raw or "").strip()
     if not text:
         return FieldResult(None)
+    import phonenumbers  # imported when first needed (start time)
+
     try:
         number = phonenumbers.parse(text, (default_region or "").upper() or None)
     except phonenumbers.NumberParseException:

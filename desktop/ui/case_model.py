@@ -79,14 +79,22 @@ class CaseTableModel(QAbstractTableModel):
     MAX_BLOCKS = 8
     queryChanged = Signal()  # noqa: N815 - Qt naming
 
-    def __init__(self, services, parent=None) -> None:
+    def __init__(self, services, parent=None, *, lazy: bool = False) -> None:
+        """lazy: leave the query for the first ensure_loaded() (the main window's case list runs it
+        when the Cases view is first shown, so start does not read 100,000 ids for a hidden list)."""
         super().__init__(parent)
         self.services = services
         self.query = CaseQuery()
         self._ids: array = array("q")
         self._blocks: OrderedDict[int, list[CaseRow | None]] = OrderedDict()
         self.rows_fetched = 0  # how many rows were read from the store (for tests and tuning)
-        self.reload()
+        self.loaded = False
+        if not lazy:
+            self.reload()
+
+    def ensure_loaded(self) -> None:
+        if not self.loaded:
+            self.reload()
 
     # ---- query ----------------------------------------------------------------------------------
     def set_query(self, query: CaseQuery) -> None:
@@ -103,6 +111,7 @@ class CaseTableModel(QAbstractTableModel):
         """Re-run the query (after a save, import or edit); rows are fetched again when shown."""
         self.beginResetModel()
         self._ids = self.services.cases.ids(self.query)
+        self.loaded = True
         self._blocks.clear()
         self.endResetModel()
         self.queryChanged.emit()
@@ -111,6 +120,7 @@ class CaseTableModel(QAbstractTableModel):
         """Forget every id and cached row (at lock); reload() fills it again."""
         self.beginResetModel()
         self._ids = array("q")
+        self.loaded = False
         self._blocks.clear()
         self.endResetModel()
 

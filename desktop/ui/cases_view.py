@@ -107,6 +107,9 @@ class CasesView(QWidget):
         model.queryChanged.connect(self._update_state)
         self._update_state()
 
+    def view_shown(self) -> None:  # called by the main window each time this view is shown
+        self.model.ensure_loaded()
+
     # ---- actions --------------------------------------------------------------------------------
     def apply_filters(self) -> None:
         self.timer.stop()

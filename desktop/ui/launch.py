@@ -36,8 +36,10 @@ def obtain_services(path: Path, *, runner=None, parent=None):
         create = FirstRunController(path, lambda p, k, s: bootstrap.create_services(p, k, staff=s), staff=staff)
         dialog = FirstRunWizard(create, runner=runner, parent=parent)
     else:
+        # pages are checked in the background once the window shows (lock_controller.check_pages)
         dialog = UnlockDialog(path, lambda p, k, s: bootstrap.open_services(
-            p, k, staff=s, failed_unlocks=dialog.failures), staff=staff, runner=runner, parent=parent)
+            p, k, staff=s, failed_unlocks=dialog.failures, verify_pages=False),
+            staff=staff, runner=runner, parent=parent)
     if os.environ.get(SMOKE_ENV) == "1" and os.environ.get("HELPDESK_INTAKE_PASSPHRASE"):
         from PySide6.QtCore import QTimer
 
@@ -48,8 +50,6 @@ def obtain_services(path: Path, *, runner=None, parent=None):
 
 def build_window(services, *, runner=None, settings=None, notify=None, confirm=None):
     """Wire controllers and views to the services and mount them in the main window."""
-    from desktop.ui.case_detail import CaseDetailDialog
-    from desktop.ui.case_detail_controller import CaseDetailController
     from desktop.ui.case_model import CaseTableModel
     from desktop.ui.cases_view import CasesView
     from desktop.ui.intake_controller import IntakeController
@@ -58,13 +58,12 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
 
     window = MainWindow(services, runner=runner, settings=settings, notify=notify)
     intake = IntakeView(IntakeController(services), confirm=confirm)
-    model = CaseTableModel(services, parent=window)
+    model = CaseTableModel(services, parent=window, lazy=True)  # read when the Cases view first shows
     cases = CasesView(model)
     window.add_view("intake", "Intake", intake, "Ctrl+N")
     window.add_view("cases", "Cases", cases, "Ctrl+Shift+C")  # Ctrl+L locks (lock_controller)
     from desktop.ui.audit_view import mount_audit_view
     from desktop.ui.hold_dialog import attach_hold_panel
-    from desktop.ui.settings_view import SettingsController, SettingsView
     from desktop.ui.sweep_dialog import mount_retention_menu
 
     mount_retention_menu(window, services, runner)
@@ -77,6 +76,9 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
         window.refresh_status()
 
     def open_case(case_id: int) -> None:
+        from desktop.ui.case_detail import CaseDetailDialog
+        from desktop.ui.case_detail_controller import CaseDetailController
+
         dialog = CaseDetailDialog(CaseDetailController(services, case_id), parent=window)
         dialog.changed.connect(case_saved)
         attach_hold_panel(dialog, services)
@@ -92,7 +94,13 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
 
     mount_requests(window, services, shortcut="Ctrl+R", on_cases_changed=lambda: case_saved(0))
     mount_audit_view(window, services, runner)  # navigation order: daily work first, settings last
-    window.add_view("settings", "Settings", SettingsView(SettingsController(services), runner=runner))
+    # built when first opened: its holiday-country and phone-region lists load libraries start does not need
+    def settings_view():
+        from desktop.ui.settings_view import SettingsController, SettingsView
+
+        return SettingsView(SettingsController(services), runner=runner)
+
+    window.add_view("settings", "Settings", settings_view)
     window.show_view("intake")
     return window
 

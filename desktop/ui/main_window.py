@@ -40,6 +40,7 @@ class MainWindow(QMainWindow):
         self.qsettings = settings or QSettings()
         self.notify = notify or (lambda title, text: QMessageBox.information(self, title, text))
         self.views: dict[str, QWidget] = {}
+        self._builders: dict[str, Callable[[], QWidget]] = {}  # views built when first shown
         self.setWindowTitle("helpdesk-intake")
 
         self.nav = QListWidget()
@@ -83,13 +84,19 @@ class MainWindow(QMainWindow):
         self._restore_geometry()
 
     # ---- views ----------------------------------------------------------------------------------
-    def add_view(self, key: str, title: str, widget: QWidget, shortcut: str | None = None) -> QAction:
+    def add_view(self, key: str, title: str, widget: QWidget | Callable[[], QWidget],
+                 shortcut: str | None = None) -> QAction:
         """Mount a view: an entry in the left navigation and the View menu, with an optional shortcut.
 
-        If the widget has a view_shown() method it is called whenever the view is shown.
+        If the widget has a view_shown() method it is called whenever the view is shown. A factory
+        instead of a widget builds the view the first time it is shown (a view nobody opens at
+        start, such as Settings, then costs nothing before the window first paints).
         """
         if key in self.views:
             raise ValueError(f"view {key!r} already added")
+        if not isinstance(widget, QWidget):
+            self._builders[key] = widget
+            widget = QWidget()  # placeholder until first shown
         self.views[key] = widget
         item = QListWidgetItem(title)
         item.setData(Qt.UserRole, key)
@@ -108,7 +115,20 @@ class MainWindow(QMainWindow):
             self.nav.setCurrentRow(0)
         return action
 
+    def built_view(self, key: str) -> QWidget:
+        """The view's widget, built now if it was mounted with a factory and not shown yet."""
+        build = self._builders.pop(key, None)
+        if build is not None:
+            placeholder = self.views[key]
+            widget = build()
+            self.stack.insertWidget(self.stack.indexOf(placeholder), widget)
+            self.views[key] = widget
+            self.stack.removeWidget(placeholder)
+            placeholder.deleteLater()
+        return self.views[key]
+
     def show_view(self, key: str) -> QWidget:
+        self.built_view(key)
         widget = self.views[key]
         row = next(i for i in range(self.nav.count()) if self.nav.item(i).data(Qt.UserRole) == key)
         if self.nav.currentRow() != row:
@@ -125,7 +145,7 @@ class MainWindow(QMainWindow):
         if row < 0:
             return
         key = self.nav.item(row).data(Qt.UserRole)
-        self.stack.setCurrentWidget(self.views[key])
+        self.stack.setCurrentWidget(self.built_view(key))
         self._shown(key)
 
     def _shown(self, key: str) -> None:

@@ -202,6 +202,7 @@ def test_unlock_rebuilds_services_and_views_and_records_failed_attempts(qtbot, l
     new = lock.window
     assert new is not window and new.isVisible()
     assert lock.services is not services and lock.services.vault.is_open
+    new.show_view("cases")  # the case list is read when its view first shows
     assert new.case_model.rowCount() == 1 and new.case_model.row(0).case.name == "Ada Lovelace"
     failed = lock.services.audit.entries(action="store.unlock_failed")
     assert [e.detail for e in failed] == ["count=1"]

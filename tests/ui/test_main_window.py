@@ -101,3 +101,32 @@ def test_geometry_is_remembered(qtbot, services, tmp_path):
     assert (second.width(), second.height()) == (720, 520)
     keys = settings.allKeys()
     assert keys and all(k.startswith("main_window/") for k in keys)  # window state only
+
+
+def test_views_nobody_has_opened_yet_cost_nothing_at_start(qtbot, services, runner, tmp_path):
+    """Start reads no case ids for the hidden case list and builds no Settings page; both appear,
+    filled, the first time they are shown (by click or shortcut)."""
+    from desktop.ui.settings_view import SettingsView
+
+    add_case(services)
+    add_case(services, email="grace@example.org", name="Grace Hopper")
+    window = build_window(services, runner=runner, settings=QSettings(str(tmp_path / "w.ini"), QSettings.IniFormat),
+                          notify=lambda *a: None, confirm=lambda *a: True)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+    assert window.current_view() == "intake"
+    assert not window.case_model.loaded and window.case_model.rowCount() == 0
+    assert not isinstance(window.views["settings"], SettingsView)
+    assert window.count_label.text() == "2 cases", "the status bar counts without loading the list"
+
+    qtbot.keyClick(window, Qt.Key_C, Qt.ControlModifier | Qt.ShiftModifier)
+    assert window.current_view() == "cases" and window.case_model.rowCount() == 2
+    assert window.cases_view.count_label.text() == "2 cases"
+
+    window.nav.setCurrentRow(window.nav.count() - 1)  # Settings, last in the navigation
+    view = window.views["settings"]
+    assert isinstance(view, SettingsView) and window.stack.currentWidget() is view
+    assert view.org["controller_name"].text() == services.settings.organisation()["controller_name"]
