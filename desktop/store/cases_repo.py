@@ -23,6 +23,8 @@ SORTABLE = {
     "next_removal": "c.next_removal_at",
 }
 
+COVERED_ORDER = frozenset({"id", "received_at", "status"})  # columns of the cases_search_order index
+
 CASE_UPDATABLE = {
     "name", "email", "phone", "category", "description", "technical_details", "channel", "status",
     "last_activity_at", "closed_at", "legal_hold_reason", "legal_hold_by", "legal_hold_at",
@@ -156,11 +158,19 @@ class CaseRepo:
     def ids(self, query: CaseQuery) -> array:
         """Ids of matching cases in display order, as a compact array (cheap even for 1M cases)."""
         where, params = [], []
+        sql = "SELECT c.id FROM cases c"
         if query.search.strip():
             match = fts_query(query.search)
             if match is None:
                 return array("q")
-            where.append("c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+            if query.sort in COVERED_ORDER and query.subject_id is None:
+                # every match's order key from the narrow cases_search_order index (schema 2), not
+                # from its wide row: time follows the matches, not the size of the cases table
+                sql = ("SELECT c.id FROM cases_fts f JOIN cases c INDEXED BY cases_search_order"
+                       " ON c.id = f.rowid")
+                where.append("cases_fts MATCH ?")
+            else:
+                where.append("c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
             params.append(match)
         if query.status is not None:
             where.append("c.status = ?")
@@ -171,7 +181,6 @@ class CaseRepo:
         order = SORTABLE.get(query.sort, "c.received_at")
         direction = "DESC" if query.descending else "ASC"
         nulls = " NULLS LAST" if query.sort == "next_removal" else ""
-        sql = "SELECT c.id FROM cases c"
         if where:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY {order} {direction}{nulls}, c.id {direction}"

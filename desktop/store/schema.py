@@ -91,6 +91,12 @@ CREATE VIRTUAL TABLE cases_fts USING fts5(
     name, email, phone, description,
     content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
 """,
+    # 2: search results are ordered by received time (or id/status): this narrow index answers that
+    # for each FTS match without reading the wide case row, whose pages are mostly not in the cache
+    # once a store has hundreds of thousands of cases (cases_repo.ids uses it by name).
+    2: """
+CREATE INDEX IF NOT EXISTS cases_search_order ON cases(id, received_at, status);
+""",
 }
 
 LATEST = max(MIGRATIONS)

@@ -144,3 +144,32 @@ def test_store_file_holds_no_plaintext(services, store_path):
     for needle in needles:
         for encoding in ("utf-8", "utf-16-le", "utf-16-be"):
             assert needle.encode(encoding) not in blob, f"{needle!r} found in {encoding}"
+
+
+def test_a_schema_1_store_is_upgraded_on_open_with_a_backup_and_keeps_its_cases(store_path, clock):
+    """Stores written before schema 2 get the search-order index on open; a pre-upgrade backup is
+    written first, and the cases, the search and the audit chain are intact afterwards."""
+    from desktop.bootstrap import build_services
+    from desktop.domain.models import CaseQuery
+
+    key = Key.passphrase(PASSPHRASE)
+    vault = Vault.create(store_path, key)
+    services = build_services(vault, clock=clock, staff="tester")
+    first = add_case(services, email="ada@example.org", description="bounce from spamhaus listing")
+    second = add_case(services, email="grace@example.org", description="spamhaus again")
+    with vault.transaction() as c:  # make it what schema 1 wrote
+        c.execute("DROP INDEX cases_search_order")
+        c.execute("PRAGMA user_version = 1")
+    vault.close()
+
+    vault = Vault.open(store_path, key)
+    try:
+        assert vault.user_version() == LATEST == 2
+        assert vault.read("SELECT name FROM sqlite_master WHERE name = 'cases_search_order'")
+        assert store_path.with_name(f"{store_path.name}.pre-v2.bak").exists()
+        services = build_services(vault, clock=clock, staff="tester")
+        found = list(services.cases.ids(CaseQuery(search="spamhaus")))
+        assert sorted(found) == sorted([first, second])
+        assert services.audit.verify().ok
+    finally:
+        vault.close()
