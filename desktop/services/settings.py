@@ -39,7 +39,8 @@ class SettingsService:
             self.ctx.settings_repo.set(key, value, self.ctx.now(), self.ctx.staff)
             changed = sorted(k for k in set(before) | set(value) if before.get(k) != value.get(k)) \
                 if isinstance(value, dict) and isinstance(before, dict) else []
-            self.ctx.audit("settings.change", f"settings:{key}", "fields=" + ",".join(changed))
+            # "none": the values shown were confirmed and stored as they were (first-run wizard)
+            self.ctx.audit("settings.change", f"settings:{key}", "fields=" + (",".join(changed) or "none"))
 
     def organisation(self) -> dict:
         return self.get("organisation")
