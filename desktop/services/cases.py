@@ -42,6 +42,15 @@ class CaseService:
     def ids(self, query: CaseQuery) -> array:
         return self.ctx.cases.ids(query)
 
+    def list_ids(self, query: CaseQuery) -> array:
+        """The ids a case list shows (the GUI's, each time it is filled): the listing is audited like
+        the CLI's `cases`, by count and whether a search or filter applied, never the search text."""
+        ids = self.ctx.cases.ids(query)
+        status = query.status.value if query.status is not None else "any"
+        self.ctx.audit("cases.list", "cases",
+                       f"count={len(ids)};search={'yes' if query.search.strip() else 'no'};status={status}")
+        return ids
+
     def rows(self, ids: list[int]) -> dict[int, Case]:
         return self.ctx.cases.get_many(ids)
 

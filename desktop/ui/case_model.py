@@ -110,7 +110,7 @@ class CaseTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Re-run the query (after a save, import or edit); rows are fetched again when shown."""
         self.beginResetModel()
-        self._ids = self.services.cases.ids(self.query)
+        self._ids = self.services.cases.list_ids(self.query)  # audited: the list shows personal data
         self.loaded = True
         self._blocks.clear()
         self.endResetModel()

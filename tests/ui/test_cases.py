@@ -175,3 +175,17 @@ def test_saving_an_intake_refreshes_the_list(qtbot, window, services):
     qtbot.keyClick(view.name, Qt.Key_Return, Qt.ControlModifier)
     assert window.case_model.rowCount() == 2
     assert "New Person" in names(window.case_model)
+
+
+def test_showing_and_searching_the_list_is_audited_without_the_search_text(qtbot, window, services):
+    seed(services)
+    window.show_view("cases")
+    view = window.cases_view
+    search(qtbot, view, "Grace")
+    listed = services.audit.entries(action="cases.list")
+    details = [e.detail for e in listed]
+    assert "count=3;search=no;status=any" in details, "the first fill of the list"
+    assert "count=1;search=yes;status=any" in details, "the search result"
+    assert not any("grace" in (e.detail + e.target).lower() for e in services.audit.entries()), \
+        "the search text (personal data) never reaches the trail"
+    assert all(e.staff == "tester" for e in listed)
