@@ -384,6 +384,9 @@ def _map_error(exc: Exception, path: Path | None = None) -> StoreError:
 
 
 def _connect(path: Path, key: Key, must_exist: bool = False) -> sqlcipher3.Connection:
+    if key.kind not in ("raw", "passphrase") or not key.secret:
+        # an empty PRAGMA key means no encryption at all: never create or open a store that way
+        raise WrongKeyError("an empty key or passphrase cannot open or protect a store")
     uri = Path(path).resolve().as_uri() + ("?mode=rw" if must_exist else "")
     try:
         conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)

@@ -173,3 +173,16 @@ def test_a_schema_1_store_is_upgraded_on_open_with_a_backup_and_keeps_its_cases(
         assert services.audit.verify().ok
     finally:
         vault.close()
+
+
+def test_an_empty_key_never_creates_or_opens_a_store(store_path):
+    """SQLCipher with an empty key would write a plaintext database: the vault refuses it."""
+    for empty in (Key.passphrase(""), Key("raw", "")):
+        with pytest.raises(WrongKeyError):
+            Vault.create(store_path, empty)
+        assert not store_path.exists()
+    Vault.create(store_path, Key.passphrase(PASSPHRASE)).close()
+    before = digest(store_path)
+    with pytest.raises(WrongKeyError):
+        Vault.open(store_path, Key.passphrase(""))
+    assert digest(store_path) == before
