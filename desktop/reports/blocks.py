@@ -8,9 +8,10 @@ from reportlab.lib import colors
 from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-from desktop.reports.fonts import BODY, BOLD, MONO, Glyphs, markup, normalise_newlines
+from desktop.reports.fonts import BODY, BOLD, MONO, Glyphs, is_plain, markup, normalise_newlines
 
 INK = colors.HexColor("#1f2933")
 MUTED = colors.HexColor("#52606d")
@@ -23,6 +24,28 @@ SHADE = colors.HexColor("#eef2f6")
 CHUNK = 2500
 # Table cells longer than this are shortened, with the full text printed below the table.
 CELL_LIMIT = 400
+# Table cell padding (points), the same on every table.
+PAD_X, PAD_TOP, PAD_BOTTOM = 3, 2, 3
+
+
+class Para(Paragraph):
+    """A Paragraph that keeps its last layout: wrapped again at the same width, it reuses it.
+
+    reportlab wraps a table cell when it measures the table (again for each page it tries) and
+    once more when it draws it, and a frame wraps a paragraph before splitting it; breaking the
+    same lines at the same width again gave the same answer, at a third of the report's time.
+    The layout depends only on the width (the height is not used to break lines); split() may
+    drop blPara, and then the next wrap lays out afresh.
+    """
+
+    _laid_out_at: float | None = None
+
+    def wrap(self, availWidth, availHeight):  # noqa: N803 (reportlab API)
+        if availWidth == self._laid_out_at and "blPara" in self.__dict__:
+            return self.width, self.height
+        got = super().wrap(availWidth, availHeight)
+        self._laid_out_at = availWidth if "blPara" in self.__dict__ else None
+        return got
 
 
 def _style(name: str, font: str = BODY, size: float = 9.5, leading: float | None = None, **kw) -> ParagraphStyle:
@@ -71,11 +94,53 @@ class Writer:
     def __init__(self, styles: Styles, glyphs: Glyphs) -> None:
         self.s = styles
         self.glyphs = glyphs
+        # (text, style name, width) -> its table cell (see cell()). Per report, not global: a
+        # report may be rendered on a worker thread, and flowables are not thread-safe.
+        self._cells: dict[tuple[str, str, float], str | Paragraph] = {}
+        self._shared: dict[tuple[str, str], Paragraph] = {}
+
+    def cell(self, text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+        """A table cell for user text, `width` points wide inside its padding.
+
+        Text the style's font draws entirely by itself, in single-spaced words, is given to the
+        table as a plain string, broken into the very lines a Paragraph would make: the table
+        draws it at the same place in the same font, size, leading and colour (its cell styles
+        are set from `style`), and a string cell is never parsed as markup, so it needs no
+        escaping. That is a quarter of the work of a Paragraph per cell. Anything else (fallback
+        fonts, markers, line breaks, runs of spaces, a line a Paragraph would squeeze) becomes an
+        escaped Paragraph as before. The same text in the same place (the labels and purposes of
+        every case) is worked out once per report: a table cell is never split, so one Paragraph
+        can be laid out once and drawn in every table.
+        """
+        key = (text, style.name, width)
+        got = self._cells.get(key)
+        if got is None:
+            lines = self._plain_lines(text, style, width)
+            got = self._cells[key] = self.p(text, style) if lines is None else lines
+        return got
+
+    @staticmethod
+    def _plain_lines(text: str, style: ParagraphStyle, width: float) -> str | None:
+        # A Paragraph collapses runs of spaces and breaks at other white space: keep its rendering.
+        # (isprintable() is False for every separator but the ASCII space, and for controls.)
+        if ("  " in text or text[0] == " " or text[-1] == " " or not text.isprintable()
+                or not is_plain(text, style.fontName)):
+            return None
+        if stringWidth(text, style.fontName, style.fontSize) <= width:
+            return text
+        para = Paragraph(markup(text, style.fontName), style)
+        para.wrap(width, 1 << 30)
+        blpara = para.blPara
+        # kind 0: one font, lines of plain words. A line with negative room is drawn with its
+        # spaces squeezed, which a string cell cannot do.
+        if blpara.kind != 0 or any(extra < 0 for extra, _words in blpara.lines):
+            return None
+        return "\n".join(" ".join(words) for _extra, words in blpara.lines)
 
     def p(self, text: str | None, style: ParagraphStyle | None = None, *, empty: str = "") -> Paragraph:
         """A paragraph of USER text (escaped)."""
         style = style or self.s.body
-        return Paragraph(markup(text, style.fontName, self.glyphs, empty=empty), style)
+        return Para(markup(text, style.fontName, self.glyphs, empty=empty), style)
 
     def fixed(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         """A paragraph of our own wording: escaped too, so no wording can break the markup."""
@@ -83,7 +148,16 @@ class Writer:
 
     def rich(self, markup_text: str, style: ParagraphStyle | None = None) -> Paragraph:
         """A paragraph whose markup we wrote ourselves; user parts must come through esc()."""
-        return Paragraph(markup_text, style or self.s.body)
+        return Para(markup_text, style or self.s.body)
+
+    def shared(self, markup_text: str, style: ParagraphStyle) -> Paragraph:
+        """One paragraph of our own markup for many TABLE CELLS of this report (a cell is never
+        split, so one instance can be laid out once and drawn in every table)."""
+        key = (markup_text, style.name)
+        para = self._shared.get(key)
+        if para is None:
+            para = self._shared[key] = self.rich(markup_text, style)
+        return para
 
     def esc(self, text: str | None, font: str = BODY, empty: str = "—") -> str:
         return markup(text, font, self.glyphs, empty=empty)
@@ -93,31 +167,40 @@ class Writer:
         style = style or self.s.body
         if not text:
             return [self.p(None, style, empty=empty)]
-        return [Paragraph(markup(chunk, style.fontName, self.glyphs), style) for chunk in chunks(text)]
+        return [Para(markup(chunk, style.fontName, self.glyphs), style) for chunk in chunks(text)]
 
     def table(self, rows: list[list], widths: list[float], *, header: bool = True) -> Table:
         """rows of cells (str = user text, escaped; Paragraph = as is)."""
         data = []
+        inner = [w - 2 * PAD_X for w in widths]
         for i, row in enumerate(rows):
             style = self.s.cell_head if header and i == 0 else self.s.cell
-            data.append([c if not isinstance(c, str | type(None)) else self.p(c, style, empty="—") for c in row])
+            data.append([c if not isinstance(c, str | type(None)) else self.cell(c or "—", style, inner[j])
+                         for j, c in enumerate(row)])
         t = Table(data, colWidths=widths, repeatRows=1 if header else 0, hAlign="LEFT")
+        # String cells (see cell()) are drawn in the cell style's font, size, leading and colour.
+        cell, head = self.s.cell, self.s.cell_head
         cmds = [
-            ("FONTNAME", (0, 0), (-1, -1), BODY),
+            ("FONTNAME", (0, 0), (-1, -1), cell.fontName),
+            ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
+            ("LEADING", (0, 0), (-1, -1), cell.leading),
+            ("TEXTCOLOR", (0, 0), (-1, -1), cell.textColor),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("GRID", (0, 0), (-1, -1), 0.4, RULE),
-            ("LEFTPADDING", (0, 0), (-1, -1), 3),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ("TOPPADDING", (0, 0), (-1, -1), 2),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+            ("LEFTPADDING", (0, 0), (-1, -1), PAD_X),
+            ("RIGHTPADDING", (0, 0), (-1, -1), PAD_X),
+            ("TOPPADDING", (0, 0), (-1, -1), PAD_TOP),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_BOTTOM),
         ]
         if header:
-            cmds.append(("BACKGROUND", (0, 0), (-1, 0), SHADE))
+            cmds += [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("FONTNAME", (0, 0), (-1, 0), head.fontName),
+                     ("FONTSIZE", (0, 0), (-1, 0), head.fontSize), ("LEADING", (0, 0), (-1, 0), head.leading),
+                     ("TEXTCOLOR", (0, 0), (-1, 0), head.textColor)]
         t.setStyle(TableStyle(cmds))
         return t
 
     def bullets(self, items: list[str]) -> list:
-        return [Paragraph(markup(i, BODY, self.glyphs), self.s.bullet, bulletText="•") for i in items]
+        return [Para(markup(i, BODY, self.glyphs), self.s.bullet, bulletText="•") for i in items]
 
 
 def chunks(text: str, size: int = CHUNK) -> list[str]:

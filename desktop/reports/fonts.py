@@ -76,6 +76,50 @@ def register() -> dict[str, frozenset[int]]:
     return _charmaps
 
 
+# Per character and font: the shipped font that draws it, or None for a "[U+XXXX]" marker
+# (controls and characters no shipped font has). Filled lazily; dict get/set is atomic under the
+# GIL and every thread computes the same answer, so no lock is needed.
+_CONTROL = "control"
+_choice: dict[tuple[str, str], str | None] = {}
+# Per font: the characters markup() passes through unchanged (the font itself draws them, not a
+# control, not a line break or tab), so text made only of them needs no per-character work.
+_plain_sets: dict[str, frozenset[str]] = {}
+
+
+def _font_for(ch: str, font: str) -> str | None:
+    """The font (from font's chain) that draws ch; None when no shipped font has it; _CONTROL
+    for characters shown as a marker because they are invisible or change direction."""
+    key = (ch, font)
+    try:
+        return _choice[key]
+    except KeyError:
+        pass
+    if is_control(ch):
+        use: str | None = _CONTROL
+    else:
+        maps = register()
+        cp = ord(ch)
+        use = next((f for f in CHAINS[font] if cp in maps[f]), None)
+    _choice[key] = use
+    return use
+
+
+def plain_chars(font: str = BODY) -> frozenset[str]:
+    """Characters that `font` itself draws and markup() leaves as they are (apart from escaping)."""
+    got = _plain_sets.get(font)
+    if got is None:
+        cmap = register()[font]
+        got = frozenset(ch for ch in map(chr, cmap)
+                        if ch not in "\n\t\r" and not is_control(ch))
+        _plain_sets[font] = got
+    return got
+
+
+def is_plain(text: str, font: str = BODY) -> bool:
+    """True when every character of text is drawn by `font` itself: no fallback font, no marker."""
+    return set(text) <= plain_chars(font)
+
+
 @dataclass
 class Glyphs:
     """What markup() had to replace, across a whole report."""
@@ -108,18 +152,17 @@ def is_control(ch: str) -> bool:
 
 def coverage(text: str, font: str = BODY) -> list[tuple[str, str | None]]:
     """Per character: the shipped font that draws it, or None (marker needed)."""
-    maps = register()
     out: list[tuple[str, str | None]] = []
     for ch in text:
-        if is_control(ch):
-            out.append((ch, None))
-            continue
         if ch in "\n\t":
             out.append((ch, font))
             continue
-        cp = ord(ch)
-        out.append((ch, next((f for f in CHAINS[font] if cp in maps[f]), None)))
+        use = _font_for(ch, font)
+        out.append((ch, None if use == _CONTROL else use))
     return out
+
+
+_LINE_CHARS = frozenset("\n\t")
 
 
 def normalise_newlines(text: str) -> str:
@@ -134,9 +177,15 @@ def markup(text: str | None, font: str = BODY, glyphs: Glyphs | None = None, *,
     """
     if text is None or text == "":
         return escape(empty)
-    maps = register()
-    chain = CHAINS[font]
     text = normalise_newlines(str(text))
+    chars = set(text)
+    chars -= _LINE_CHARS
+    if chars <= plain_chars(font):
+        # Fast path (most text): the font draws every character, so only escaping and line breaks.
+        out = escape(text)
+        if "\n" in out:
+            out = out.replace("\n", "<br/>" if multiline else " ")
+        return out.replace("\t", " ") if "\t" in out else out
     parts: list[str] = []
     run: list[str] = []
     run_font = font
@@ -155,15 +204,16 @@ def markup(text: str | None, font: str = BODY, glyphs: Glyphs | None = None, *,
             continue
         if ch == "\t":
             ch = " "
-        cp = ord(ch)
-        if is_control(ch):
+        use = _font_for(ch, font)
+        if use == _CONTROL:
+            cp = ord(ch)
             flush()
             if glyphs is not None:
                 glyphs.controls.add(cp)
             parts.append(marker(cp))
             continue
-        use = next((f for f in chain if cp in maps[f]), None)
         if use is None:
+            cp = ord(ch)
             flush()
             if glyphs is not None:
                 glyphs.missing.add(cp)

@@ -80,7 +80,7 @@ def case_fields_table(w: Writer, rec: CaseRecord) -> tuple[list, list]:
         if f.key in ("legal_hold_reason", "anonymised_at", "resolution", "closed_at") and value is None:
             continue
         if f.key in LONG_FIELDS and value is not None and (len(value) > 300 or "\n" in value):
-            rows.append([f.label, w.rich("<i>full text below the table</i>", w.s.cell), f.purpose])
+            rows.append([f.label, w.shared("<i>full text below the table</i>", w.s.cell), f.purpose])
             style = w.s.mono if f.key == "technical_details" else w.s.body
             below.append(w.fixed(f.label, w.s.h3))
             below.extend(w.long(value, style))
@@ -89,7 +89,7 @@ def case_fields_table(w: Writer, rec: CaseRecord) -> tuple[list, list]:
         if cut:
             below.append(w.fixed(f"{f.label} (full text)", w.s.h3))
             below.extend(w.long(value))
-        rows.append([f.label, w.p(cell, w.s.cell, empty="— (not given)"), f.purpose])
+        rows.append([f.label, cell or "— (not given)", f.purpose])
     return [w.table(rows, [36 * mm, 84 * mm, 54 * mm])], below
 
 
