@@ -1,9 +1,10 @@
 """Retention: policies, per-case timers, legal holds, child flags, dry-run plans and sweeps.
 
-A sweep does exactly what plan() lists for the same as-of time: one transaction per case, an
-audit entry per removal naming the case (or consent, request, subject) id and the policy id,
-never the removed data; then the FTS index is optimised, the WAL truncated and the file
-compacted when a quarter of it is free. GUI: call plan()/sweep() off the GUI thread.
+A sweep does exactly what plan() lists for the same as-of time, in batches of cases: one
+transaction per batch that re-checks every case and removes it wholly or not at all (see
+sweep()), an audit entry per removal naming the case (or consent, request, subject) id and the
+policy id, never the removed data; then the FTS index is optimised, the WAL truncated and the
+file compacted when a quarter of it is free. GUI: call plan()/sweep() off the GUI thread.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ MAX_REASON = 500
 UNUSED_SUBJECT = ("unused-subject", "Person with no data left",
                   "The person's record (their email) only links cases and consents; with none left it is deleted.")
 Progress = Callable[[int, int], None]
-SWEEP_BATCH = 500  # cases per transaction in a sweep
+SWEEP_BATCH = 5000  # cases per transaction in a sweep
 
 
 def _day_after(as_of: datetime) -> datetime:
@@ -144,22 +145,17 @@ class RetentionService:
         """Dry run: every removal a sweep at as_of would make, in the order it makes them. Changes nothing."""
         as_of = as_of or self.ctx.now()
         policies = self.policies()
+        rules = r.Rules(policies)
         actions: list[PlannedAction] = []
         touched: set[int] = set()
         whole: set[int] = set()
-        ids = self.repo.due_case_ids(_day_after(as_of))
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            cases = self.ctx.cases.get_many(chunk)
-            subjects = self.ctx.subjects.get_many(sorted({c.subject_id for c in cases.values() if c.subject_id}))
-            for cid in chunk:
-                case = cases[cid]
-                for item in r.due_removals(case, subjects.get(case.subject_id), policies, as_of):  # type: ignore[arg-type]
-                    actions.append(PlannedAction.from_removal("case", cid, item))
-                    if item.what == "case":
-                        whole.add(cid)
-                        if case.subject_id is not None:
-                            touched.add(case.subject_id)
+        for cid, sid, facts in self.repo.due_case_facts(_day_after(as_of)):
+            for item in rules.due(facts, as_of):
+                actions.append(PlannedAction.from_removal("case", cid, item))
+                if item.what == "case":
+                    whole.add(cid)
+                    if sid is not None:
+                        touched.add(sid)
         consents = self.repo.withdrawn_marketing_consents()
         holders = self.ctx.subjects.get_many(sorted({c.subject_id for c in consents if c.subject_id}))
         purged: set[int] = set()
@@ -195,10 +191,19 @@ class RetentionService:
         return r.request_removal(req, subject, policies)
 
     def sweep(self, as_of: datetime | None = None, progress: Progress | None = None) -> SweepReport:
-        """Carry out plan(as_of). Each item is re-checked in its transaction: anything no longer due
-        (a hold set meanwhile, a case reopened) is skipped and reported, never removed."""
+        """Carry out plan(as_of). Each item is re-checked in the transaction that removes it:
+        anything no longer due (a hold set meanwhile, a case reopened) is skipped and reported,
+        never removed.
+
+        Cases go in batches of SWEEP_BATCH, one transaction each: the batch's cases are re-read
+        and re-checked inside it, removed with set-based statements, their timers recomputed and
+        one audit entry per removal appended; the commit makes every removal of the batch durable
+        at once, so each case is wholly purged or wholly untouched. If anything in a batch fails,
+        the batch rolls back whole and is redone case by case (a savepoint per case), so one bad
+        case is reported in `failed` and never stops the others. A crash loses at most the
+        uncommitted batch, which the next sweep redoes (timers are recomputed from data)."""
         as_of = as_of or self.ctx.now()
-        policies = self.policies()
+        rules = r.Rules(self.policies())
         planned = self.plan(as_of)
         report = SweepReport(as_of=as_of)
         by_case: dict[int, list[PlannedAction]] = {}
@@ -207,39 +212,25 @@ class RetentionService:
                 by_case.setdefault(a.target_id, []).append(a)
         total, step = len(by_case) + 3, 0
         pending = list(by_case.items())
-        # Each case is its own (nested) transaction: a savepoint holding its removals and their
-        # audit entries, rolled back alone if anything fails. Savepoints are committed durably in
-        # batches: an fsync'd commit per case made a 50k-case sweep take minutes. A crash loses at
-        # most one uncommitted batch, which the next sweep redoes (timers are recomputed from data).
         for start in range(0, len(pending), SWEEP_BATCH):
-            with self.ctx.vault.transaction():
-                for cid, items in pending[start:start + SWEEP_BATCH]:
-                    try:
-                        with self.repo.savepoint():
-                            done, skipped = self._sweep_case(cid, items, policies, as_of)
-                    except StoreDamaged:
-                        raise
-                    except Exception as exc:  # one bad case must not stop the purge of the others
-                        log.warning("retention sweep: case %s rolled back (%s)", cid, type(exc).__name__)
-                        report.failed.append(cid)
-                        report.skipped += items
-                    else:
-                        report.done += done
-                        report.skipped += skipped
-                    step += 1
-                    if progress:
-                        progress(step, total)
+            batch = pending[start:start + SWEEP_BATCH]
+            try:
+                with self.ctx.vault.transaction():
+                    done, skipped = self._sweep_cases(batch, rules, as_of)
+            except StoreDamaged:
+                raise
+            except Exception as exc:  # the batch rolled back whole: redo it one case at a time
+                log.warning("retention sweep: a batch of %d cases rolled back (%s); retrying case by case",
+                            len(batch), type(exc).__name__)
+                done, skipped = self._sweep_cases_one_by_one(batch, rules, as_of, report)
+            report.done += done
+            report.skipped += skipped
+            for _ in batch:
+                step += 1
+                if progress:
+                    progress(step, total)
         with self.ctx.vault.transaction():
-            for a in (a for a in planned if a.kind == "consent"):
-                still = self.repo.withdrawn_marketing_consents([a.target_id])
-                subject = self.ctx.subjects.get_many([still[0].subject_id]) if still and still[0].subject_id else {}
-                item = r.consent_removal(still[0], subject.get(still[0].subject_id), policies) if still else None  # type: ignore[arg-type]
-                self._record(report, a, bool(item and item.is_due(as_of)) and self.repo.delete_consent(a.target_id))
-            for a in (a for a in planned if a.kind == "request"):
-                item = self._request_item(a.target_id, policies)
-                self._record(report, a, bool(item and item.is_due(as_of)) and self.repo.delete_request(a.target_id))
-            for a in (a for a in planned if a.kind == "subject"):
-                self._record(report, a, self.repo.delete_subject_if_unused(a.target_id))
+            self._sweep_others(planned, rules.policies, as_of, report)
         if progress:
             progress(total - 1, total)
         if report.done:
@@ -251,45 +242,97 @@ class RetentionService:
             progress(total, total)
         return report
 
-    def _sweep_case(self, cid: int, items: list[PlannedAction], policies: list[r.Policy],
-                    as_of: datetime) -> tuple[list[PlannedAction], list[PlannedAction]]:
-        """Re-check and carry out one case's planned removals; returns (done, skipped)."""
-        try:
-            case = self.ctx.cases.get(cid)
-        except NotFound:
-            return [], list(items)
-        due = {PlannedAction.from_removal("case", cid, i).key for i in
-               r.due_removals(case, self._subject(case), policies, as_of)}
+    def _sweep_cases(self, batch: list[tuple[int, list[PlannedAction]]], rules: r.Rules,
+                     as_of: datetime) -> tuple[list[PlannedAction], list[PlannedAction]]:
+        """Re-check and carry out these cases' planned removals; call inside one transaction.
+        Returns (done, skipped), in plan order."""
+        facts = self.repo.case_facts([cid for cid, _ in batch])  # the re-check reads inside the transaction
         done: list[PlannedAction] = []
         skipped: list[PlannedAction] = []
-        deleted = False
-        for a in items:
-            if a.key not in due:
-                skipped.append(a)
+        delete: list[int] = []
+        anonymise: list[int] = []
+        fields: dict[str, list[int]] = {f: [] for f in r.FIELDS}
+        timers: dict[int, tuple[str | None, str | None]] = {}
+        for cid, items in batch:
+            got = facts.get(cid)
+            if got is None:  # gone since planning
+                skipped += items
                 continue
-            if a.what == "case" and a.action == "delete":
-                self.repo.delete_case(cid)
-                deleted = True
-            elif a.what == "case":
-                self.repo.anonymise_case(cid, self.ctx.now())
-            else:
-                self.repo.remove_field(cid, a.what)
-            self._audit_removal(a)
-            done.append(a)
-        if not deleted:
-            self.refresh(cid)
+            state = got[1]
+            due = {("case", cid, i.what, i.action, i.policy_id) for i in rules.due(state, as_of)}
+            deleted = False
+            for a in items:
+                if a.key not in due:
+                    skipped.append(a)
+                    continue
+                if a.what == "case" and a.action == "delete":
+                    delete.append(cid)
+                    deleted = True
+                else:
+                    (anonymise if a.what == "case" else fields[a.what]).append(cid)
+                    state = state.after(a.what, a.action)
+                done.append(a)
+            if not deleted:
+                item = rules.next_removal(state)
+                timers[cid] = (item.due_at.isoformat(timespec="seconds") if item else None,
+                               item.policy_id if item else None)
+        at = self.ctx.now()
+        # Audit first: the same transaction commits both or neither, and appending before the
+        # deletes is several times cheaper (pages freed by the deletes are not reused for it).
+        self.ctx.audit_repo.append_many(at, self.ctx.staff, [_audit_entry(a) for a in done])
+        self.repo.purge(delete=delete, anonymise=anonymise, fields=fields, timers=timers, at=at)
         return done, skipped
 
-    def _record(self, report: SweepReport, a: PlannedAction, done: bool) -> None:
-        if not done:
-            report.skipped.append(a)
-            return
-        report.done.append(a)
-        self._audit_removal(a)
+    def _sweep_cases_one_by_one(self, batch: list[tuple[int, list[PlannedAction]]], rules: r.Rules,
+                                as_of: datetime, report: SweepReport) -> tuple[list[PlannedAction], list[PlannedAction]]:
+        """_sweep_cases with a savepoint per case: a case that fails is rolled back alone and
+        listed in report.failed (its items as skipped); the others are committed together."""
+        done: list[PlannedAction] = []
+        skipped: list[PlannedAction] = []
+        with self.ctx.vault.transaction():
+            for item in batch:
+                try:
+                    with self.repo.savepoint():
+                        one_done, one_skipped = self._sweep_cases([item], rules, as_of)
+                except StoreDamaged:
+                    raise
+                except Exception as exc:
+                    log.warning("retention sweep: case %s rolled back (%s)", item[0], type(exc).__name__)
+                    report.failed.append(item[0])
+                    skipped += item[1]
+                else:
+                    done += one_done
+                    skipped += one_skipped
+        return done, skipped
 
-    def _audit_removal(self, a: PlannedAction) -> None:
-        detail = f"policy={a.policy_id}" + (f";field={a.what}" if a.action == "remove_field" else "")
-        self.ctx.audit(f"retention.{a.action}", a.target, detail)
+    def _sweep_others(self, planned: list[PlannedAction], policies: tuple[r.Policy, ...] | list[r.Policy],
+                      as_of: datetime, report: SweepReport) -> None:
+        """Consent proofs, request records, then people with nothing left: re-checked and removed
+        inside the caller's transaction, in plan order, one audit entry each."""
+        consents = [a for a in planned if a.kind == "consent"]
+        still = {c.id: c for c in self.repo.withdrawn_marketing_consents([a.target_id for a in consents])}
+        holders = self.ctx.subjects.get_many(sorted({c.subject_id for c in still.values() if c.subject_id}))
+        due_consents = []
+        for a in consents:
+            consent = still.get(a.target_id)
+            item = r.consent_removal(consent, holders.get(consent.subject_id), policies) if consent else None  # type: ignore[arg-type]
+            if item and item.is_due(as_of):
+                due_consents.append(a.target_id)
+        deleted = self.repo.delete_consents(due_consents)
+        done = [a for a in consents if a.target_id in deleted]
+        report.skipped += [a for a in consents if a.target_id not in deleted]
+        for a in (a for a in planned if a.kind == "request"):
+            item = self._request_item(a.target_id, policies)  # type: ignore[arg-type]
+            if item and item.is_due(as_of) and self.repo.delete_request(a.target_id):
+                done.append(a)
+            else:
+                report.skipped.append(a)
+        people = [a for a in planned if a.kind == "subject"]
+        gone = self.repo.delete_unused_subjects([a.target_id for a in people])
+        done += [a for a in people if a.target_id in gone]
+        report.skipped += [a for a in people if a.target_id not in gone]
+        report.done += done
+        self.ctx.audit_repo.append_many(self.ctx.now(), self.ctx.staff, [_audit_entry(a) for a in done])
 
     # ---- legal holds and child flags -----------------------------------------------------------
     def subject_id_for_email(self, email: str) -> int:
@@ -359,6 +402,12 @@ class RetentionService:
             self.ctx.cases.update(case_id, child_flagged_at=None)
             self.ctx.audit("case.child_unflag", f"case:{case_id}")
             self.refresh(case_id)
+
+
+def _audit_entry(a: PlannedAction) -> tuple[str, str, str]:
+    """(action, target, detail) of one removal's audit entry: ids and the policy, no personal data."""
+    detail = f"policy={a.policy_id}" + (f";field={a.what}" if a.action == "remove_field" else "")
+    return f"retention.{a.action}", a.target, detail
 
 
 def _check_reason(reason: str) -> str:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
-from desktop.domain.audit import GENESIS, Head, entry_hash, next_head
+from desktop.domain.audit import GENESIS, Head, entry_hash
 from desktop.domain.clock import from_iso, to_iso
 from desktop.domain.models import AuditEntry
 from desktop.store.vault import Vault
@@ -19,6 +20,14 @@ class AuditRepo:
     def append(self, at: datetime, staff: str, action: str, target: str, detail: str = "") -> int:
         """Append one entry and move the recorded head, in one transaction (so a trail cut short
         at the end no longer matches its head)."""
+        return self.append_many(at, staff, [(action, target, detail)])[0]
+
+    def append_many(self, at: datetime, staff: str, entries: Sequence[tuple[str, str, str]]) -> list[int]:
+        """Append (action, target, detail) entries in order, in one transaction: exactly the chain,
+        ids and head that as many append() calls would leave, with one INSERT statement prepared
+        once and one head update. Returns the new entry ids."""
+        if not entries:
+            return []
         with self.vault.transaction() as c:
             row = c.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
             prev = row[1] if row else GENESIS
@@ -26,17 +35,22 @@ class AuditRepo:
             old_head = Head.decode(head_row[0]) if head_row else None
             # Continue numbering after the recorded head: entries cut from the end leave a visible
             # gap even after new entries are appended (ids are never reused).
-            entry_id = max(row[0] if row else 0, old_head.last_id if old_head else 0) + 1
+            entry_id = max(row[0] if row else 0, old_head.last_id if old_head else 0)
             at_s = to_iso(at) or ""
-            h = entry_hash(prev, at_s, staff, action, target, detail)
-            c.execute(
+            rows = []
+            for action, target, detail in entries:
+                entry_id += 1
+                h = entry_hash(prev, at_s, staff, action, target, detail)
+                rows.append((entry_id, at_s, staff, action, target, detail, prev, h))
+                prev = h
+            c.executemany(
                 "INSERT INTO audit(id, at, staff, action, target, detail, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)",
-                (entry_id, at_s, staff, action, target, detail, prev, h),
+                rows,
             )
-            head = next_head(old_head, entry_id, h)
+            head = Head((old_head.count if old_head else 0) + len(rows), entry_id, prev)
             c.execute("INSERT INTO meta(key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                       (HEAD_KEY, head.encode()))
-            return entry_id
+            return [r[0] for r in rows]
 
     def head(self) -> Head | None:
         rows = self.vault.read("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,))

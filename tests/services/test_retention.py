@@ -6,8 +6,11 @@ from datetime import UTC, datetime
 
 import pytest
 
+from desktop.domain import retention as r
+from desktop.domain.audit import verify_trail
 from desktop.domain.models import Status
 from desktop.domain.retention import PolicyError
+from desktop.services import retention as retention_module
 from desktop.services.intake import RefusedError
 from desktop.store.errors import NotFound
 from tests.helpers.factories import add_case
@@ -182,20 +185,45 @@ def test_a_failing_case_is_rolled_back_alone_and_the_rest_are_swept(services, mo
     first = add_case(services, received_at=day("2020-01-01T00:00:00"))
     bad = add_case(services, email="bad@example.org", received_at=day("2020-01-01T00:00:00"))
     last = add_case(services, email="last@example.org", received_at=day("2020-01-01T00:00:00"))
-    real = services.retention.repo.delete_case
+    real = services.retention.repo.purge
+    batches = []
 
-    def delete_case(case_id: int) -> None:
-        real(case_id)  # the row is gone inside the savepoint ...
-        if case_id == bad:
-            raise RuntimeError("simulated failure")  # ... and comes back when it rolls back
+    def purge(**kw) -> None:
+        real(**kw)  # the rows are gone inside the transaction ...
+        batches.append(sorted(kw["delete"]))
+        if bad in kw["delete"]:
+            raise RuntimeError("simulated failure")  # ... and come back when it rolls back
 
-    monkeypatch.setattr(services.retention.repo, "delete_case", delete_case)
+    monkeypatch.setattr(services.retention.repo, "purge", purge)
     report = services.retention.sweep()
+    # the batch of three failed as a whole, then was redone one case at a time
+    assert batches == [sorted([first, bad, last]), [first], [bad], [last]]
     assert report.failed == [bad]
     assert not services.ctx.cases.exists(first) and not services.ctx.cases.exists(last)
     assert services.cases.get(bad).name == "Ada Lovelace"
+    assert list(services.cases.ids(_search("bad@example.org"))) == [bad]  # still in the search index
     targets = [e.target for e in services.ctx.audit_repo.entries(action="retention.delete")]
     assert f"case:{bad}" not in targets and f"case:{first}" in targets and f"case:{last}" in targets
+    assert verify_trail(*services.ctx.audit_repo.snapshot()) is None
+
+
+def test_a_statement_failing_in_the_store_rolls_back_only_its_case(services):
+    ids = [add_case(services, email=f"p{n}@example.org", received_at=day("2020-01-01T00:00:00")) for n in range(5)]
+    bad = ids[2]
+    services.vault.conn.execute(  # the store itself refuses to delete this one case
+        f"CREATE TEMP TRIGGER refuse AFTER DELETE ON cases WHEN old.id = {bad}"
+        " BEGIN SELECT RAISE(ABORT, 'simulated'); END")
+    notes_before = services.ctx.cases.notes(bad), services.ctx.subjects.consents(services.cases.get(bad).subject_id)
+    report = services.retention.sweep()
+    assert report.failed == [bad]
+    assert [a.target_id for a in report.done if a.kind == "case"] == [i for i in ids if i != bad]
+    assert [i for i in ids if services.ctx.cases.exists(i)] == [bad]
+    case = services.cases.get(bad)
+    assert case.name == "Ada Lovelace" and case.email == "p2@example.org"
+    assert (services.ctx.cases.notes(bad), services.ctx.subjects.consents(case.subject_id)) == notes_before
+    assert list(services.cases.ids(_search("p2@example.org"))) == [bad]
+    assert f"case:{bad}" not in {e.target for e in services.ctx.audit_repo.entries()
+                                 if e.action.startswith("retention.")}
 
 
 # ---- children -------------------------------------------------------------------------------------------
@@ -294,6 +322,72 @@ def test_dry_run_lists_exactly_what_the_sweep_then_removes(services, as_of):
             assert services.cases.get(a.target_id).anonymised
         elif a.kind == "case":
             assert getattr(services.cases.get(a.target_id), a.what) is None
+
+
+def test_sweep_in_many_small_batches_matches_the_plan_timers_audit_and_links(services, monkeypatch):
+    monkeypatch.setattr(retention_module, "SWEEP_BATCH", 2)
+    ids = _mixed_store(services)
+    more = [add_case(services, email=f"m{n}@example.org", received_at=day("2025-10-01T00:00:00")) for n in range(3)]
+    for cid in more:
+        services.cases.add_note(cid, "a note")
+        close(services, cid, day("2025-12-01T00:00:00"))
+    old = add_case(services, email="o1@example.org", received_at=day("2022-06-01T00:00:00"))  # same person as old_open
+    as_of = day("2026-06-01T00:00:00")
+    head_before = services.ctx.audit_repo.head()
+    plan = services.retention.plan(as_of)
+    fields = [a for a in plan if a.kind == "case" and a.action == "remove_field"]
+    assert {a.target_id for a in fields} >= set(more) and len({a.target_id for a in plan if a.kind == "case"}) > 4
+    report = services.retention.sweep(as_of)
+    assert [a.key for a in report.done] == [a.key for a in plan] and report.skipped == report.failed == []
+    assert not services.ctx.cases.exists(old) and not services.ctx.cases.exists(ids["old_open"])
+    for cid in more:  # phone and technical details went in one sweep; the note stays
+        case = services.cases.get(cid)
+        assert (case.phone, case.technical_details, case.name) == (None, None, "Ada Lovelace")
+        assert [n.body for n in services.ctx.cases.notes(cid)] == ["a note"]
+    # the timers written with the removals are the ones a full recomputation gives
+    kept = [cid for cid in [*ids.values(), *more] if services.ctx.cases.exists(cid)]
+    written = services.ctx.cases.next_removal(kept)
+    services.retention.refresh_all()
+    assert services.ctx.cases.next_removal(kept) == written
+    assert written[more[0]] == ("2026-12-01T00:00:00+00:00", "closed-case")
+    # one audit entry per removal, in plan order, on an unbroken chain
+    rows, head = services.ctx.audit_repo.snapshot()
+    assert verify_trail(rows, head) is None
+    removals = [(r[4], r[5]) for r in rows if r[0] > head_before.last_id and r[3] != "retention.sweep"]
+    assert removals == [(a.target, f"policy={a.policy_id}" + (f";field={a.what}" if a.action == "remove_field" else ""))
+                        for a in plan]
+    assert head.count == head_before.count + len(plan) + 1
+    assert services.vault.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_case_facts_read_from_the_store_match_the_domain_rules(services):
+    ids = [
+        add_case(services, email="a@example.org"),
+        add_case(services, email="b@example.org", phone=""),
+        add_case(services, email="c@example.org", technical_details=""),
+        add_case(services, email="d@example.org", received_at=day("2025-03-04T23:30:00")),
+        add_case(services, email="e@example.org"),
+        add_case(services, email="f@example.org"),
+        add_case(services, email="g@example.org"),
+        add_case(services, email="h@example.org"),
+    ]
+    close(services, ids[1], day("2025-12-31T23:59:59"))
+    services.cases.set_status(ids[2], Status.RESOLVED)
+    services.retention.flag_child(ids[3])
+    services.retention.set_hold(case_id=ids[4], reason="case hold")
+    services.retention.set_hold(subject_id=services.cases.get(ids[5]).subject_id, reason="person hold")
+    services.rights.restrict("g@example.org")
+    close(services, ids[7], day("2024-01-01T00:00:00"))
+    services.retention.sweep(day("2025-02-01T00:00:00"))  # anonymises ids[7]
+    assert services.cases.get(ids[7]).anonymised
+    got = services.retention.repo.case_facts(ids)
+    for cid in ids:
+        case = services.cases.get(cid)
+        subject = services.ctx.subjects.get(case.subject_id) if case.subject_id else None
+        assert got[cid] == (case.subject_id, r.facts_of(case, subject)), cid
+    assert len({f for _, f in got.values()}) == len(ids)  # every case differs in what the rules read
+    due = {cid: f for cid, _, f in services.retention.repo.due_case_facts(day("2099-01-01"))}
+    assert all(due[cid] == got[cid][1] for cid in due)
 
 
 def test_audit_entries_of_a_sweep_carry_ids_and_policies_only(services):
