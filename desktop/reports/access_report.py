@@ -59,6 +59,13 @@ class ReusingCanvas(rl_canvas.Canvas):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._text_ops: dict[tuple, str] = {}
+        self._numbers: dict[float, str] = {}  # fp_str() of each coordinate (few distinct x and y)
+
+    def _fp(self, value: float) -> str:
+        got = self._numbers.get(value)
+        if got is None:
+            got = self._numbers[value] = fp_str(value)
+        return got
 
     def drawString(self, x, y, text, mode=None, charSpace=0, direction=None,  # noqa: N802, N803
                    wordSpace=None, shaping=False):  # noqa: N803 (reportlab API)
@@ -76,7 +83,7 @@ class ReusingCanvas(rl_canvas.Canvas):
                 super().drawString(x, y, text)
                 return
             ops = self._text_ops[key] = code[len(_TEXT_PREFIX):]
-        self._code.append(f"BT 1 0 0 1 {fp_str(x, y)} Tm {ops}")
+        self._code.append(f"BT 1 0 0 1 {self._fp(x)} {self._fp(y)} Tm {ops}")  # = fp_str(x, y)
 
 
 def _numbered_canvas(footer_left: str, footer_right: str, pages_out: list[int]):

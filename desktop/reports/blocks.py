@@ -98,6 +98,8 @@ class Writer:
         # report may be rendered on a worker thread, and flowables are not thread-safe.
         self._cells: dict[tuple[str, str, float], str | Paragraph] = {}
         self._shared: dict[tuple[str, str], Paragraph] = {}
+        # (markup, style name) -> the parsed fragment of a one-fragment paragraph (see _para()).
+        self._frags: dict[tuple[str, str], list] = {}
 
     def cell(self, text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
         """A table cell for user text, `width` points wide inside its padding.
@@ -137,10 +139,28 @@ class Writer:
             return None
         return "\n".join(" ".join(words) for _extra, words in blpara.lines)
 
+    def _para(self, markup_text: str, style: ParagraphStyle) -> Paragraph:
+        """Para(markup_text, style), parsing the same short markup only once per report.
+
+        Repeated wording ("No notes.", "Staff notes (0)", ...) comes up for every case. A
+        paragraph of one fragment (one font, no tags but escapes) is laid out from that fragment
+        without changing it (reportlab's line breaking and splitting work on clones), so the
+        parsed fragment list can serve every paragraph with the same markup and style.
+        """
+        key = (markup_text, style.name)
+        frags = self._frags.get(key)
+        if frags is not None:
+            return Para(markup_text, style, frags=frags)
+        para = Para(markup_text, style)
+        if (len(para.frags) == 1 and para.style is style and not style.endDots and len(markup_text) <= 300
+                and not para.bulletText):
+            self._frags[key] = para.frags
+        return para
+
     def p(self, text: str | None, style: ParagraphStyle | None = None, *, empty: str = "") -> Paragraph:
         """A paragraph of USER text (escaped)."""
         style = style or self.s.body
-        return Para(markup(text, style.fontName, self.glyphs, empty=empty), style)
+        return self._para(markup(text, style.fontName, self.glyphs, empty=empty), style)
 
     def fixed(self, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         """A paragraph of our own wording: escaped too, so no wording can break the markup."""
@@ -148,7 +168,7 @@ class Writer:
 
     def rich(self, markup_text: str, style: ParagraphStyle | None = None) -> Paragraph:
         """A paragraph whose markup we wrote ourselves; user parts must come through esc()."""
-        return Para(markup_text, style or self.s.body)
+        return self._para(markup_text, style or self.s.body)
 
     def shared(self, markup_text: str, style: ParagraphStyle) -> Paragraph:
         """One paragraph of our own markup for many TABLE CELLS of this report (a cell is never
@@ -181,9 +201,7 @@ class Writer:
         # String cells (see cell()) are drawn in the cell style's font, size, leading and colour.
         cell, head = self.s.cell, self.s.cell_head
         cmds = [
-            ("FONTNAME", (0, 0), (-1, -1), cell.fontName),
-            ("FONTSIZE", (0, 0), (-1, -1), cell.fontSize),
-            ("LEADING", (0, 0), (-1, -1), cell.leading),
+            ("FONT", (0, 0), (-1, -1), cell.fontName, cell.fontSize, cell.leading),
             ("TEXTCOLOR", (0, 0), (-1, -1), cell.textColor),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("GRID", (0, 0), (-1, -1), 0.4, RULE),
@@ -193,8 +211,8 @@ class Writer:
             ("BOTTOMPADDING", (0, 0), (-1, -1), PAD_BOTTOM),
         ]
         if header:
-            cmds += [("BACKGROUND", (0, 0), (-1, 0), SHADE), ("FONTNAME", (0, 0), (-1, 0), head.fontName),
-                     ("FONTSIZE", (0, 0), (-1, 0), head.fontSize), ("LEADING", (0, 0), (-1, 0), head.leading),
+            cmds += [("BACKGROUND", (0, 0), (-1, 0), SHADE),
+                     ("FONT", (0, 0), (-1, 0), head.fontName, head.fontSize, head.leading),
                      ("TEXTCOLOR", (0, 0), (-1, 0), head.textColor)]
         t.setStyle(TableStyle(cmds))
         return t

@@ -218,3 +218,25 @@ def test_page_streams_are_flate_only(services, tmp_path):
     for page in reader.pages:
         assert list(page["/Contents"].get_object()["/Filter"]) == ["/FlateDecode"]  # not also /ASCII85Decode
     assert "Support case" in reader.pages[2].extract_text() + reader.pages[1].extract_text()
+
+
+def test_repeated_wording_is_parsed_once_and_stays_intact(writer, monkeypatch):
+    from reportlab.platypus import paraparser
+
+    parsed = []
+    original = paraparser.ParaParser.parse
+    monkeypatch.setattr(paraparser.ParaParser, "parse", lambda self, *a: parsed.append(1) or original(self, *a))
+    text = "We hold no support cases about you. " * 6
+    first, second = writer.fixed(text), writer.fixed(text)
+    assert len(parsed) == 1 and first.frags is second.frags
+    fresh = Paragraph(escape(text), writer.s.body)
+    fresh.wrap(150, 1000)
+    parts = first.split(150, 3 * writer.s.body.leading)  # splitting one must not change the other
+    assert len(parts) == 2
+    second.wrap(150, 1000)
+    assert second.blPara.lines == fresh.blPara.lines
+    assert len(parsed) == 2  # the fresh one
+    assert writer.p("Zoë Ωμέγα").frags is writer.p("Zoë Ωμέγα").frags and len(parsed) == 3
+    # Escapes make several fragments (reportlab lays those out in place): parsed each time, never shared.
+    hostile = writer.p("<b>x</b>"), writer.p("<b>x</b>")
+    assert hostile[0].frags is not hostile[1].frags and len(parsed) == 5
