@@ -11,8 +11,9 @@ from __future__ import annotations
 import calendar
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time
+from typing import NamedTuple
 
 from desktop.domain.models import Case, Consent, Status, Subject, SubjectRequest
 
@@ -212,18 +213,19 @@ def hold_of(case: Case, subject: Subject | None) -> str | None:
     return None
 
 
-@dataclass(frozen=True, slots=True)
-class CaseFacts:
-    """Everything the case rules read from a case and its person, to the UTC day.
+class CaseFacts(NamedTuple):
+    """Everything the case rules read from a case and its person. Days are UTC calendar days as
+    ISO text ('2026-01-10'), which is also how the store hands them over.
 
     Two cases with equal facts have the same schedule, so a sweep over many cases evaluates the
     rules once per distinct facts (Rules). Build them with facts_of() from domain objects, or
-    from stored rows (store/retention_repo.py).
+    from stored rows (store/retention_repo.py). A tuple, so that building and hashing 100k of
+    them stays cheap; flags may come as 0/1 from the store (equal to False/True).
     """
 
-    closed_day: date | None = None  # the day it was closed, only while its status is closed
-    activity_day: date | None = None  # its last activity, only while it is not closed
-    child_day: date | None = None  # the day it was flagged as a child's
+    closed_day: str | None = None  # the day it was closed, only while its status is closed
+    activity_day: str | None = None  # its last activity, only while it is not closed
+    child_day: str | None = None  # the day it was flagged as a child's
     anonymised: bool = False
     case_hold: bool = False
     subject_hold: bool = False
@@ -235,14 +237,14 @@ class CaseFacts:
         """The facts once a removal has been carried out (to compute the case's next timer).
         Anonymising clears the fields, the child flag and the link to the person."""
         if what == "case" and action == "anonymise":
-            return CaseFacts(self.closed_day, self.activity_day, None, True, self.case_hold)
+            return CaseFacts(self.closed_day, self.activity_day, None, True, bool(self.case_hold))
         if what in FIELDS:
-            return replace(self, **{what: False})
+            return self._replace(**{what: False})
         raise ValueError(f"no facts after {what} {action}")
 
 
-def _utc_day(value: datetime | None) -> date | None:
-    return value.astimezone(UTC).date() if value is not None else None
+def _utc_day(value: datetime | None) -> str | None:
+    return value.astimezone(UTC).date().isoformat() if value is not None else None
 
 
 def facts_of(case: Case, subject: Subject | None) -> CaseFacts:
@@ -262,12 +264,14 @@ def facts_of(case: Case, subject: Subject | None) -> CaseFacts:
 
 def _start_day(facts: CaseFacts, trigger: str) -> date | None:
     if trigger == "case_closed":
-        return facts.closed_day
-    if trigger == "last_activity":
-        return facts.activity_day
-    if trigger == "child_flagged":
-        return facts.child_day
-    return None
+        day = facts.closed_day
+    elif trigger == "last_activity":
+        day = facts.activity_day
+    elif trigger == "child_flagged":
+        day = facts.child_day
+    else:
+        return None
+    return date.fromisoformat(day) if day is not None else None
 
 
 def schedule(case: Case, subject: Subject | None, policies: Iterable[Policy]) -> list[PlannedRemoval]:
@@ -348,14 +352,20 @@ class Rules:
     cases meets a few thousand distinct facts, so each is evaluated once. Same results as
     schedule() / next_removal() / due_removals() (which are defined through the same code)."""
 
+    MAX_REMEMBERED = 200_000  # distinct facts (and as-of days) kept; forgotten all at once beyond
+
     def __init__(self, policies: Iterable[Policy]) -> None:
         self.policies = tuple(policies)
         self._schedules: dict[CaseFacts, tuple[PlannedRemoval, ...]] = {}
         self._due: dict[tuple[CaseFacts, date], tuple[PlannedRemoval, ...]] = {}
+        self._as_of: datetime | None = None
+        self._as_of_day: date | None = None
 
     def schedule(self, facts: CaseFacts) -> tuple[PlannedRemoval, ...]:
         got = self._schedules.get(facts)
         if got is None:
+            if len(self._schedules) >= self.MAX_REMEMBERED:
+                self._schedules.clear()
             got = self._schedules[facts] = tuple(schedule_facts(facts, self.policies))
         return got
 
@@ -364,9 +374,13 @@ class Rules:
         return items[0] if items else None
 
     def due(self, facts: CaseFacts, as_of: datetime) -> tuple[PlannedRemoval, ...]:
-        key = (facts, as_of.astimezone(UTC).date())
+        if as_of is not self._as_of:
+            self._as_of, self._as_of_day = as_of, as_of.astimezone(UTC).date()
+        key = (facts, self._as_of_day)
         got = self._due.get(key)
         if got is None:
+            if len(self._due) >= self.MAX_REMEMBERED:
+                self._due.clear()
             got = self._due[key] = tuple(_fold_due(self.schedule(facts), as_of))
         return got
 

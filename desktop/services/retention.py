@@ -14,6 +14,7 @@ import logging
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
+from time import monotonic
 
 from desktop.domain import retention as r
 from desktop.domain.models import Case, Subject
@@ -33,7 +34,15 @@ MAX_REASON = 500
 UNUSED_SUBJECT = ("unused-subject", "Person with no data left",
                   "The person's record (their email) only links cases and consents; with none left it is deleted.")
 Progress = Callable[[int, int], None]
-SWEEP_BATCH = 5000  # cases per transaction in a sweep
+# A sweep's transactions: the first holds SWEEP_BATCH cases; each next one is sized from how long
+# the last took, aiming at SWEEP_BATCH_SECONDS, between SWEEP_BATCH_MIN and SWEEP_BATCH_MAX cases.
+# Fewer, larger transactions write each shared index page fewer times (at 100k cases a commit
+# rewrites ~10k scattered index pages whatever the batch size); shorter ones let the GUI and other
+# processes (5 s busy timeout) in between. The batching never changes what is removed.
+SWEEP_BATCH = 2000
+SWEEP_BATCH_MIN = 200
+SWEEP_BATCH_MAX = 50_000
+SWEEP_BATCH_SECONDS = 2.0
 
 
 def _day_after(as_of: datetime) -> datetime:
@@ -47,6 +56,7 @@ class RetentionService:
         self.repo = RetentionRepo(ctx.vault)
         self.requests = RequestRepo(ctx.vault)
         self._cache: tuple[str | None, list[r.Policy]] | None = None
+        self._rules: r.Rules | None = None
 
     # ---- policies -----------------------------------------------------------------------------
     def policies(self) -> list[r.Policy]:
@@ -56,6 +66,14 @@ class RetentionService:
             value = json.loads(raw) if raw is not None else self.settings.get(SETTINGS_KEY)
             self._cache = (raw, r.parse_policies(value))
         return list(self._cache[1])
+
+    def rules(self, policies: list[r.Policy] | None = None) -> r.Rules:
+        """The case rules for these policies (default: those in force), shared between calls so
+        that a sweep's re-checks reuse what its plan already evaluated for the same facts."""
+        policies = self.policies() if policies is None else policies
+        if self._rules is None or self._rules.policies != tuple(policies):
+            self._rules = r.Rules(policies)
+        return self._rules
 
     def policy(self, policy_id: str) -> r.Policy | None:
         return next((p for p in self.policies() if p.id == policy_id), None)
@@ -145,7 +163,7 @@ class RetentionService:
         """Dry run: every removal a sweep at as_of would make, in the order it makes them. Changes nothing."""
         as_of = as_of or self.ctx.now()
         policies = self.policies()
-        rules = r.Rules(policies)
+        rules = self.rules(policies)
         actions: list[PlannedAction] = []
         touched: set[int] = set()
         whole: set[int] = set()
@@ -195,7 +213,7 @@ class RetentionService:
         anything no longer due (a hold set meanwhile, a case reopened) is skipped and reported,
         never removed.
 
-        Cases go in batches of SWEEP_BATCH, one transaction each: the batch's cases are re-read
+        Cases go in batches (see SWEEP_BATCH), one transaction each: the batch's cases are re-read
         and re-checked inside it, removed with set-based statements, their timers recomputed and
         one audit entry per removal appended; the commit makes every removal of the batch durable
         at once, so each case is wholly purged or wholly untouched. If anything in a batch fails,
@@ -203,7 +221,7 @@ class RetentionService:
         case is reported in `failed` and never stops the others. A crash loses at most the
         uncommitted batch, which the next sweep redoes (timers are recomputed from data)."""
         as_of = as_of or self.ctx.now()
-        rules = r.Rules(self.policies())
+        rules = self.rules()
         planned = self.plan(as_of)
         report = SweepReport(as_of=as_of)
         by_case: dict[int, list[PlannedAction]] = {}
@@ -212,8 +230,11 @@ class RetentionService:
                 by_case.setdefault(a.target_id, []).append(a)
         total, step = len(by_case) + 3, 0
         pending = list(by_case.items())
-        for start in range(0, len(pending), SWEEP_BATCH):
-            batch = pending[start:start + SWEEP_BATCH]
+        start, size = 0, SWEEP_BATCH
+        while start < len(pending):
+            batch = pending[start:start + size]
+            start += len(batch)
+            began = monotonic()  # paces the batches only; what is due comes from as_of
             try:
                 with self.ctx.vault.transaction():
                     done, skipped = self._sweep_cases(batch, rules, as_of)
@@ -225,17 +246,19 @@ class RetentionService:
                 done, skipped = self._sweep_cases_one_by_one(batch, rules, as_of, report)
             report.done += done
             report.skipped += skipped
+            took = max(monotonic() - began, 0.001)
+            size = max(SWEEP_BATCH_MIN, min(SWEEP_BATCH_MAX, int(len(batch) * SWEEP_BATCH_SECONDS / took)))
             for _ in batch:
                 step += 1
                 if progress:
                     progress(step, total)
-        with self.ctx.vault.transaction():
-            self._sweep_others(planned, rules.policies, as_of, report)
+        self._sweep_others(planned, rules.policies, as_of, report)
+        if report.done:
+            self.ctx.audit("retention.sweep", "store", f"as_of={as_of.date().isoformat()}"
+                           f";removed={len(report.done)};skipped={len(report.skipped)}")
         if progress:
             progress(total - 1, total)
         if report.done:
-            self.ctx.audit("retention.sweep", "store", f"as_of={as_of.date().isoformat()};removed={len(report.done)}"
-                           f";skipped={len(report.skipped)}")
             self.ctx.vault.scrub()
             report.compacted = self.ctx.vault.compact_if_sparse(0.25)
         if progress:
@@ -308,7 +331,23 @@ class RetentionService:
     def _sweep_others(self, planned: list[PlannedAction], policies: tuple[r.Policy, ...] | list[r.Policy],
                       as_of: datetime, report: SweepReport) -> None:
         """Consent proofs, request records, then people with nothing left: re-checked and removed
-        inside the caller's transaction, in plan order, one audit entry each."""
+        in plan order, one audit entry each, in the transaction that removes them (consents and
+        requests in one, people in batches of SWEEP_BATCH_MAX / 5)."""
+        with self.ctx.vault.transaction():
+            self._sweep_consents_and_requests(planned, policies, as_of, report)
+        people = [a for a in planned if a.kind == "subject"]
+        step = max(1, SWEEP_BATCH_MAX // 5)
+        for start in range(0, len(people), step):
+            chunk = people[start:start + step]
+            with self.ctx.vault.transaction():
+                gone = self.repo.delete_unused_subjects([a.target_id for a in chunk])
+                done = [a for a in chunk if a.target_id in gone]
+                self.ctx.audit_repo.append_many(self.ctx.now(), self.ctx.staff, [_audit_entry(a) for a in done])
+            report.done += done
+            report.skipped += [a for a in chunk if a.target_id not in gone]
+
+    def _sweep_consents_and_requests(self, planned: list[PlannedAction], policies: tuple[r.Policy, ...] | list[r.Policy],
+                                     as_of: datetime, report: SweepReport) -> None:
         consents = [a for a in planned if a.kind == "consent"]
         still = {c.id: c for c in self.repo.withdrawn_marketing_consents([a.target_id for a in consents])}
         holders = self.ctx.subjects.get_many(sorted({c.subject_id for c in still.values() if c.subject_id}))
@@ -327,12 +366,8 @@ class RetentionService:
                 done.append(a)
             else:
                 report.skipped.append(a)
-        people = [a for a in planned if a.kind == "subject"]
-        gone = self.repo.delete_unused_subjects([a.target_id for a in people])
-        done += [a for a in people if a.target_id in gone]
-        report.skipped += [a for a in people if a.target_id not in gone]
-        report.done += done
         self.ctx.audit_repo.append_many(self.ctx.now(), self.ctx.staff, [_audit_entry(a) for a in done])
+        report.done += done
 
     # ---- legal holds and child flags -----------------------------------------------------------
     def subject_id_for_email(self, email: str) -> int:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
-from desktop.domain.clock import from_iso, to_iso
+from desktop.domain.clock import to_iso
 from desktop.domain.models import Consent
 from desktop.domain.retention import CaseFacts
 from desktop.store.rows import consent_from_row
@@ -20,12 +20,15 @@ from desktop.store.vault import Vault
 
 REMOVABLE_FIELDS = ("phone", "technical_details")
 CONSENT_COLUMNS = "id, subject_id, case_id, kind, version, given_at, withdrawn_at, source"
-# What the retention rules read from a case and its person (domain CaseFacts). octet_length()
-# tells whether a field holds data without reading the text itself (which may be long).
+# What the retention rules read from a case and its person, in the order of domain CaseFacts:
+# date() gives the UTC day of a stored time (it applies the offset); octet_length() tells
+# whether a field holds data without reading the text itself (which may be long).
+_CLOSED = "(c.status = 'closed' AND c.closed_at IS NOT NULL)"
 FACTS_SQL = (
-    "SELECT c.id, c.subject_id, c.status = 'closed' AND c.closed_at IS NOT NULL, c.closed_at,"
-    " c.last_activity_at, c.child_flagged_at, c.anonymised_at IS NOT NULL, c.legal_hold_reason IS NOT NULL,"
-    " s.legal_hold_reason IS NOT NULL, s.restricted_at IS NOT NULL,"
+    f"SELECT c.id, c.subject_id, CASE WHEN {_CLOSED} THEN date(c.closed_at) END,"
+    f" CASE WHEN NOT {_CLOSED} THEN date(c.last_activity_at) END, date(c.child_flagged_at),"
+    " c.anonymised_at IS NOT NULL, c.legal_hold_reason IS NOT NULL,"
+    " coalesce(s.legal_hold_reason IS NOT NULL, 0), coalesce(s.restricted_at IS NOT NULL, 0),"
     " coalesce(octet_length(c.phone), 0) > 0, coalesce(octet_length(c.technical_details), 0) > 0"
     " FROM cases c LEFT JOIN subjects s ON s.id = c.subject_id"
 )
@@ -59,19 +62,17 @@ class RetentionRepo:
             FACTS_SQL + " WHERE c.next_removal_at < ?"
             " OR (c.next_removal_at IS NULL AND c.anonymised_at IS NULL AND c.legal_hold_reason IS NULL)"
             " ORDER BY c.id", (to_iso(before),))
-        days = _Days()
-        return [(r[0], r[1], _facts(r, days)) for r in rows]
+        return [(r[0], r[1], CaseFacts._make(r[2:])) for r in rows]
 
     def case_facts(self, ids: Sequence[int]) -> dict[int, tuple[int | None, CaseFacts]]:
         """case id -> (subject id, facts) for those of `ids` that exist. Inside a write transaction
         this is the re-check a sweep makes before removing anything."""
-        days = _Days()
         out: dict[int, tuple[int | None, CaseFacts]] = {}
         c = self.vault.conn
         for chunk in _chunks(ids):
             marks = ",".join("?" * len(chunk))
             for r in c.execute(FACTS_SQL + f" WHERE c.id IN ({marks})", tuple(chunk)):
-                out[r[0]] = (r[1], _facts(r, days))
+                out[r[0]] = (r[1], CaseFacts._make(r[2:]))
         return out
 
     def case_ids_after(self, after_id: int, limit: int) -> list[int]:
@@ -232,38 +233,6 @@ class RetentionRepo:
                 "DELETE FROM subjects WHERE id IN (SELECT s.id FROM subjects s"
                 f" WHERE s.id IN ({','.join('?' * len(chunk))}) AND {_UNUSED}) RETURNING id", chunk).fetchall())
         return out
-
-
-class _Days:
-    """Stored ISO times -> UTC calendar days, remembered (a sweep meets each day many times)."""
-
-    def __init__(self) -> None:
-        self._seen: dict[str, date] = {}
-
-    def __call__(self, text: str | None) -> date | None:
-        if text is None or text == "":
-            return None
-        day = self._seen.get(text[:10]) if text.endswith("+00:00") else None
-        if day is None:
-            day = from_iso(text).date()  # type: ignore[union-attr]
-            if text.endswith("+00:00"):
-                self._seen[text[:10]] = day
-        return day
-
-
-def _facts(r: tuple, days: _Days) -> CaseFacts:
-    closed = bool(r[2])
-    return CaseFacts(
-        closed_day=days(r[3]) if closed else None,
-        activity_day=None if closed else days(r[4]),
-        child_day=days(r[5]),
-        anonymised=bool(r[6]),
-        case_hold=bool(r[7]),
-        subject_hold=bool(r[8]),
-        restricted=bool(r[9]),
-        phone=bool(r[10]),
-        technical_details=bool(r[11]),
-    )
 
 
 # A subject is kept while it has a legal hold, a recorded marketing objection (a suppression

@@ -12,7 +12,10 @@ from desktop.domain.models import Status
 from desktop.domain.retention import PolicyError
 from desktop.services import retention as retention_module
 from desktop.services.intake import RefusedError
+from desktop.store.audit_repo import AuditRepo
 from desktop.store.errors import NotFound
+from desktop.store.keys import Key
+from desktop.store.vault import Vault
 from tests.helpers.factories import add_case
 
 PERSONAL = ("Ada Lovelace", "ada@example.org", "+442079460001", "2079460001", "gmail.com bounce",
@@ -325,7 +328,11 @@ def test_dry_run_lists_exactly_what_the_sweep_then_removes(services, as_of):
 
 
 def test_sweep_in_many_small_batches_matches_the_plan_timers_audit_and_links(services, monkeypatch):
-    monkeypatch.setattr(retention_module, "SWEEP_BATCH", 2)
+    for name in ("SWEEP_BATCH", "SWEEP_BATCH_MIN", "SWEEP_BATCH_MAX"):
+        monkeypatch.setattr(retention_module, name, 2)
+    batches = []
+    real = services.retention._sweep_cases
+    monkeypatch.setattr(services.retention, "_sweep_cases", lambda batch, *a: batches.append(len(batch)) or real(batch, *a))
     ids = _mixed_store(services)
     more = [add_case(services, email=f"m{n}@example.org", received_at=day("2025-10-01T00:00:00")) for n in range(3)]
     for cid in more:
@@ -339,6 +346,7 @@ def test_sweep_in_many_small_batches_matches_the_plan_timers_audit_and_links(ser
     assert {a.target_id for a in fields} >= set(more) and len({a.target_id for a in plan if a.kind == "case"}) > 4
     report = services.retention.sweep(as_of)
     assert [a.key for a in report.done] == [a.key for a in plan] and report.skipped == report.failed == []
+    assert len(batches) > 2 and set(batches) <= {1, 2}
     assert not services.ctx.cases.exists(old) and not services.ctx.cases.exists(ids["old_open"])
     for cid in more:  # phone and technical details went in one sweep; the note stays
         case = services.cases.get(cid)
@@ -358,6 +366,56 @@ def test_sweep_in_many_small_batches_matches_the_plan_timers_audit_and_links(ser
                         for a in plan]
     assert head.count == head_before.count + len(plan) + 1
     assert services.vault.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+@pytest.mark.parametrize(("seconds_per_batch", "sizes"), [(1.0, [4, 8, 8]), (8.0, [4, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1])])
+def test_sweep_batches_are_sized_by_how_long_the_last_one_took(services, monkeypatch, seconds_per_batch, sizes):
+    for name, value in (("SWEEP_BATCH", 4), ("SWEEP_BATCH_MIN", 1), ("SWEEP_BATCH_MAX", 8), ("SWEEP_BATCH_SECONDS", 2.0)):
+        monkeypatch.setattr(retention_module, name, value)
+    ticks = iter(range(0, 1000))
+    monkeypatch.setattr(retention_module, "monotonic", lambda: next(ticks) * seconds_per_batch)
+    ids = [add_case(services, email=f"b{n}@example.org", received_at=day("2020-01-01T00:00:00")) for n in range(20)]
+    batches = []
+    real = services.retention._sweep_cases
+    monkeypatch.setattr(services.retention, "_sweep_cases", lambda batch, *a: batches.append(len(batch)) or real(batch, *a))
+    report = services.retention.sweep()
+    assert batches == sizes
+    assert [a.target_id for a in report.done if a.kind == "case"] == ids
+
+
+def test_batched_audit_append_leaves_the_chain_single_appends_would(services, tmp_path):
+    from desktop.domain.audit import entry_hash
+    from desktop.store.audit_repo import _entry_hash
+
+    tricky = ["", '"quoted" \\ back\\slash', "ünïcödé Ωμέγα 日本 😀", "\x00\x01\x1f\x7f\u2028\u2029", "tab\tnl\ncr\r"]
+    for text in tricky:
+        assert _entry_hash(*[text] * 6) == entry_hash(*[text] * 6)
+    assert _entry_hash("0" * 64, "", "tester", "x", "y", None) == entry_hash("0" * 64, "", "tester", "x", "y", None)
+    trail = services.ctx.audit_repo
+    services.ctx.audit("test.start", "store")
+    head = trail.head()
+    entries = [("retention.delete", f"case:{n}", text) for n, text in enumerate(tricky)]
+    ids = trail.append_many(day("2026-01-10T09:00:00"), "tester", entries)
+    assert ids == list(range(head.last_id + 1, head.last_id + 1 + len(entries)))
+    assert trail.append_many(day("2026-01-10T09:00:00"), "tester", []) == []
+    rows, new_head = trail.snapshot()
+    assert verify_trail(rows, new_head) is None  # every hash recomputed with domain entry_hash
+    assert (new_head.count, new_head.last_id, new_head.hash) == (head.count + len(entries), ids[-1], rows[-1][7])
+    # on two fresh stores, one append_many and as many append() calls leave identical trails
+    at = day("2026-01-10T09:00:00")
+    twins = [Vault.create(tmp_path / f"twin{n}.db", Key.passphrase(f"twin passphrase {n}")) for n in (1, 2)]
+    try:
+        one, many = (AuditRepo(v) for v in twins)
+        one.append(at, "tester", "store.created", "store")
+        many.append(at, "tester", "store.created", "store")
+        one.append_many(at, "tester", entries)
+        for action, target, detail in entries:
+            many.append(at, "tester", action, target, detail)
+        assert one.raw_rows() == many.raw_rows() and one.head() == many.head()
+        assert len(one.raw_rows()) == len(entries) + 1
+    finally:
+        for v in twins:
+            v.close()
 
 
 def test_case_facts_read_from_the_store_match_the_domain_rules(services):
