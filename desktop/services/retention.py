@@ -130,17 +130,13 @@ class RetentionService:
             self._refresh_chunk(list(case_ids[start:start + 2000]), policies)
 
     def _refresh_chunk(self, ids: list[int], policies: list[r.Policy]) -> None:
-        cases = self.ctx.cases.get_many(ids)
-        subjects = self.ctx.subjects.get_many(sorted({c.subject_id for c in cases.values() if c.subject_id}))
-        rows = []
-        for cid in ids:
-            case = cases.get(cid)
-            if case is None:
-                continue
-            item = r.next_removal(case, subjects.get(case.subject_id), policies)  # type: ignore[arg-type]
-            rows.append((item.due_at.isoformat(timespec="seconds") if item else None,
-                         item.policy_id if item else None, cid))
+        rules = self.rules(policies)
         with self.ctx.vault.transaction():
+            rows = []
+            for cid, (_, facts) in self.repo.case_facts(ids).items():
+                item = rules.next_removal(facts)
+                rows.append((item.due_at.isoformat(timespec="seconds") if item else None,
+                             item.policy_id if item else None, cid))
             self.repo.set_next_removal_many(rows)
 
     def refresh_all(self, progress: Progress | None = None, chunk: int = 2000) -> int:
@@ -300,8 +296,8 @@ class RetentionService:
                 timers[cid] = (item.due_at.isoformat(timespec="seconds") if item else None,
                                item.policy_id if item else None)
         at = self.ctx.now()
-        # Audit first: the same transaction commits both or neither, and appending before the
-        # deletes is several times cheaper (pages freed by the deletes are not reused for it).
+        # Audit first: the same transaction commits both or neither, and the append is cheaper
+        # before the deletes (measured ~25% with cipher_memory_security on).
         self.ctx.audit_repo.append_many(at, self.ctx.staff, [_audit_entry(a) for a in done])
         self.repo.purge(delete=delete, anonymise=anonymise, fields=fields, timers=timers, at=at)
         return done, skipped

@@ -48,16 +48,10 @@ class RetentionRepo:
         rows = self.vault.read("SELECT value FROM settings WHERE key = ?", (key,))
         return rows[0][0] if rows else None
 
-    def due_case_ids(self, before: datetime) -> list[int]:
-        """Cases whose stored next removal is before `before`, plus cases with no stored timer that
-        could still have one (not anonymised, no case hold): in rowid order."""
-        return [r[0] for r in self.vault.read(
-            "SELECT id FROM cases WHERE next_removal_at < ?"
-            " OR (next_removal_at IS NULL AND anonymised_at IS NULL AND legal_hold_reason IS NULL)"
-            " ORDER BY id", (to_iso(before),))]
-
     def due_case_facts(self, before: datetime) -> list[tuple[int, int | None, CaseFacts]]:
-        """(case id, subject id, facts) of the cases due_case_ids() names, in rowid order."""
+        """(case id, subject id, facts) of the cases whose stored next removal is before `before`,
+        plus those with no stored timer that could still have one (not anonymised, no case hold),
+        in rowid order."""
         rows = self.vault.read(
             FACTS_SQL + " WHERE c.next_removal_at < ?"
             " OR (c.next_removal_at IS NULL AND c.anonymised_at IS NULL AND c.legal_hold_reason IS NULL)"
