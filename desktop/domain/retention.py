@@ -352,7 +352,7 @@ class Rules:
     cases meets a few thousand distinct facts, so each is evaluated once. Same results as
     schedule() / next_removal() / due_removals() (which are defined through the same code)."""
 
-    MAX_REMEMBERED = 200_000  # distinct facts (and as-of days) kept; forgotten all at once beyond
+    MAX_REMEMBERED = 50_000  # distinct facts (and as-of days) kept; forgotten all at once beyond
 
     def __init__(self, policies: Iterable[Policy]) -> None:
         self.policies = tuple(policies)
