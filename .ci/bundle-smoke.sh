@@ -94,11 +94,16 @@ fi
 
 if has report; then
   step "CLI: report (access report PDF)"
+  # An Arabic name too: right-to-left text needs arabic-reshaper and python-bidi in the bundle.
+  "$BIN" --store "$STORE" add --name "Zofia محمد" --email zofia@example.com --category bounce \
+    --description "الرسائل لا تصل" >/dev/null
   "$BIN" --store "$STORE" report --email zofia@example.com --out "$WORK/access.pdf"
   head -c 5 "$WORK/access.pdf" | grep -q "%PDF-" || fail "report did not write a PDF"
   if command -v pdftotext >/dev/null; then
     pdftotext "$WORK/access.pdf" "$WORK/access.txt"
     grep -q "Łukasiewicz" "$WORK/access.txt" || fail "the PDF lacks the person's name (fonts?)"
+    # محمد joined (presentation forms), in reading or drawing order (extractors differ)
+    grep -q -e "ﻣﺤﻤﺪ" -e "ﺪﻤﺤﻣ" "$WORK/access.txt" || fail "the PDF lacks the Arabic name, joined"
   fi
   echo "access report: $(wc -c <"$WORK/access.pdf") bytes"
 else

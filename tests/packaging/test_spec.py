@@ -75,7 +75,8 @@ def test_hidden_imports_cover_what_is_imported_by_name(spec):
         assert f"{collected}.*collected*" in hidden
     for module in ("keyring.backends.SecretService", "keyring.backends.Windows", "keyring.backends.macOS",
                    "keyring.backends.libsecret", "keyring.backends.kwallet", "keyring.backends.chainer",
-                   "sqlcipher3", "sqlcipher3._sqlite3", "reportlab.rl_settings", "pypdf"):
+                   "sqlcipher3", "sqlcipher3._sqlite3", "reportlab.rl_settings", "pypdf",
+                   "bidi.algorithm", "arabic_reshaper"):
         assert module in hidden, module
     named = [m for m in hidden if "*" not in m]
     missing = [m for m in named if importlib.util.find_spec(m) is None]
