@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import datetime
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
+from reportlab.lib.enums import TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
+from desktop.reports import rtl
 from desktop.reports.fonts import BODY, BOLD, MONO, Glyphs, is_plain, markup, normalise_newlines
 
 INK = colors.HexColor("#1f2933")
@@ -46,6 +48,63 @@ class Para(Paragraph):
         got = super().wrap(availWidth, availHeight)
         self._laid_out_at = availWidth if "blPara" in self.__dict__ else None
         return got
+
+    # Right-to-left text: None = not yet known, else the base direction ("L"/"R") or "" for none.
+    _rtl_base: str | None = None
+
+    def drawPara(self, debug=0):  # noqa: N802 (reportlab API)
+        """Draws the lines in visual order when the text has right-to-left characters.
+
+        Lines are broken (and paragraphs split) in logical order; only the drawing sees each
+        line reordered (see desktop.reports.rtl), so wrapped lines keep their order.
+        """
+        logical = self.blPara
+        base = self._rtl_base
+        if base is None:
+            text = _layout_text(logical)
+            base = self._rtl_base = rtl.base_dir(text) if rtl.has_rtl(text) else ""
+        if not base:
+            return super().drawPara(debug)
+        style = self.style
+        self.blPara = _visual_blpara(logical, base)
+        if base == "R" and style.alignment == TA_LEFT:  # right-to-left text starts at the right
+            self.style = style.clone(f"{style.name}-rtl", alignment=TA_RIGHT)
+        try:
+            return super().drawPara(debug)
+        finally:
+            self.blPara = logical
+            self.style = style
+
+
+def _layout_text(blpara) -> str:
+    """The text of a paragraph layout (the parsed fragments are consumed by laying it out)."""
+    if blpara.kind == 0:
+        return " ".join(" ".join(words) for _extra, words in blpara.lines)
+    return "".join(getattr(f, "text", "") for line in blpara.lines for f in line.words)
+
+
+def _visual_blpara(blpara, base: str):
+    """A copy of a paragraph layout with each line in visual order."""
+    out = copy.copy(blpara)
+    if blpara.kind == 0:  # one font: lines are (extra space, [word, ...])
+        out.lines = [(extra, rtl.visual_line(" ".join(words), base).split(" ")) for extra, words in blpara.lines]
+        return out
+    lines = []
+    for line in blpara.lines:
+        words = line.words
+        texts = [getattr(f, "text", "") if not hasattr(f, "cbDefn") else "\ufffc" for f in words]
+        if not rtl.has_rtl("".join(texts)):
+            lines.append(line)
+            continue
+        frags = []
+        for n, text in rtl.visual_pieces(texts, base):
+            f = words[n]
+            frags.append(f if hasattr(f, "cbDefn") else f.clone(text=text))
+        line = copy.copy(line)
+        line.words = frags
+        lines.append(line)
+    out.lines = lines
+    return out
 
 
 def _style(name: str, font: str = BODY, size: float = 9.5, leading: float | None = None, **kw) -> ParagraphStyle:
@@ -126,7 +185,7 @@ class Writer:
         # A Paragraph collapses runs of spaces and breaks at other white space: keep its rendering.
         # (isprintable() is False for every separator but the ASCII space, and for controls.)
         if ("  " in text or text[0] == " " or text[-1] == " " or not text.isprintable()
-                or not is_plain(text, style.fontName)):
+                or not is_plain(text, style.fontName) or rtl.has_rtl(text)):
             return None
         if stringWidth(text, style.fontName, style.fontSize) <= width:
             return text

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 
 from desktop.paths import resource
+from desktop.reports.rtl import RTL_CHARS, shape
 
 BODY = "HI-Body"
 BOLD = "HI-Bold"
@@ -173,12 +174,18 @@ def markup(text: str | None, font: str = BODY, glyphs: Glyphs | None = None, *,
            multiline: bool = True, empty: str = "") -> str:
     """Escape user text for a Paragraph in a style whose font is `font`.
 
-    Newlines become <br/> (or spaces when multiline is False), tabs become spaces.
+    Newlines become <br/> (or spaces when multiline is False), tabs become spaces. Arabic
+    letters are joined (contextual forms, logical order); a Para draws right-to-left text in
+    visual order line by line (desktop.reports.rtl).
     """
     if text is None or text == "":
         return escape(empty)
     text = normalise_newlines(str(text))
     chars = set(text)
+    if not chars.isdisjoint(RTL_CHARS):
+        # Arabic letters joined, in logical order; the Paragraph draws each line in visual order.
+        text = shape(text)
+        chars = set(text)
     chars -= _LINE_CHARS
     if chars <= plain_chars(font):
         # Fast path (most text): the font draws every character, so only escaping and line breaks.
