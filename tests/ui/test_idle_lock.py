@@ -70,6 +70,8 @@ def unlock(qtbot, lock, passphrase=PASSPHRASE):
 
 def test_idle_timeout_closes_the_store_and_empties_every_view(qtbot, lock, window, services):
     add_case(services)
+    window.show_view("audit")
+    assert window.audit_view.model.rowCount() > 0
     window.case_model.reload()
     window.show_view("cases")
     qtbot.keyClicks(window.cases_view.search, "Ada")
