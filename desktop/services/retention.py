@@ -50,9 +50,11 @@ def _day_after(as_of: datetime) -> datetime:
 
 
 class RetentionService:
-    def __init__(self, ctx: Context, settings: SettingsService) -> None:
+    def __init__(self, ctx: Context, settings: SettingsService, *, timer: Callable[[], float] = monotonic) -> None:
+        """timer: a duration clock that only paces sweep batches (what is due comes from ctx.clock)."""
         self.ctx = ctx
         self.settings = settings
+        self.timer = timer
         self.repo = RetentionRepo(ctx.vault)
         self.requests = RequestRepo(ctx.vault)
         self._cache: tuple[str | None, list[r.Policy]] | None = None
@@ -230,7 +232,7 @@ class RetentionService:
         while start < len(pending):
             batch = pending[start:start + size]
             start += len(batch)
-            began = monotonic()  # paces the batches only; what is due comes from as_of
+            began = self.timer()  # paces the batches only; what is due comes from as_of
             try:
                 with self.ctx.vault.transaction():
                     done, skipped = self._sweep_cases(batch, rules, as_of)
@@ -242,7 +244,7 @@ class RetentionService:
                 done, skipped = self._sweep_cases_one_by_one(batch, rules, as_of, report)
             report.done += done
             report.skipped += skipped
-            took = max(monotonic() - began, 0.001)
+            took = max(self.timer() - began, 0.001)
             size = max(SWEEP_BATCH_MIN, min(SWEEP_BATCH_MAX, int(len(batch) * SWEEP_BATCH_SECONDS / took)))
             for _ in batch:
                 step += 1

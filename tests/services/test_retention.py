@@ -373,7 +373,7 @@ def test_sweep_batches_are_sized_by_how_long_the_last_one_took(services, monkeyp
     for name, value in (("SWEEP_BATCH", 4), ("SWEEP_BATCH_MIN", 1), ("SWEEP_BATCH_MAX", 8), ("SWEEP_BATCH_SECONDS", 2.0)):
         monkeypatch.setattr(retention_module, name, value)
     ticks = iter(range(0, 1000))
-    monkeypatch.setattr(retention_module, "monotonic", lambda: next(ticks) * seconds_per_batch)
+    services.retention.timer = lambda: next(ticks) * seconds_per_batch
     ids = [add_case(services, email=f"b{n}@example.org", received_at=day("2020-01-01T00:00:00")) for n in range(20)]
     batches = []
     real = services.retention._sweep_cases
