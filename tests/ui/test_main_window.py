@@ -130,3 +130,24 @@ def test_views_nobody_has_opened_yet_cost_nothing_at_start(qtbot, services, runn
     view = window.views["settings"]
     assert isinstance(view, SettingsView) and window.stack.currentWidget() is view
     assert view.org["controller_name"].text() == services.settings.organisation()["controller_name"]
+
+
+def test_start_keeps_no_module_source_in_memory_and_tracebacks_still_show_code(qtbot, services, tmp_path):
+    """PySide6 reads the source of every module imported after it into linecache (~7 MiB at start);
+    the window drops it once built. A traceback (--debug, a bug report) still shows its code lines."""
+    import linecache
+    import traceback
+
+    import desktop.ui.main_window as main_window_module
+
+    linecache.getlines(main_window_module.__file__)  # as PySide6's import-time check leaves it
+    window = build_window(services, settings=QSettings(str(tmp_path / "w.ini"), QSettings.IniFormat))
+    qtbot.addWidget(window)
+    assert main_window_module.__file__ not in linecache.cache
+    try:
+        window.show_view("no-such-view")
+    except KeyError as exc:
+        text = "".join(traceback.format_exception(exc))
+    else:  # pragma: no cover
+        raise AssertionError("an unknown view must not be shown")
+    assert "self.views[key]" in text, "the failing line of main_window.py is quoted"
