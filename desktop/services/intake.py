@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 
-from desktop.domain.models import IntakeData
+from desktop.domain.models import IntakeData, Subject
+from desktop.domain.retention import CaseFacts, PolicyError, Rules
 from desktop.domain.validation import ValidationError, validate_intake
-from desktop.services.context import Context
+from desktop.services.context import CaseHook, Context
 from desktop.services.settings import SettingsService
+from desktop.store.bulk import IntakeWriter, NewCase
 
 
 class RefusedError(Exception):
@@ -41,7 +44,7 @@ class IntakeService:
 
     def store(self, data: IntakeData, *, source: str = "form") -> IntakeResult:
         with self.ctx.vault.transaction():
-            result = self._store_one(data, source)
+            result = self._insert([data], source, bulk=False)[0]
             self.ctx.audit("case.create", f"case:{result.case_id},subject:{result.subject_id}", f"source={source}")
         return result
 
@@ -50,9 +53,8 @@ class IntakeService:
         if not items:
             return []
         with self.ctx.vault.transaction():
-            results = [self._store_one(d, source, notify=False) for d in items]
+            results = self._insert(items, source, bulk=True)
             ids = [r.case_id for r in results]
-            self.ctx.notify_cases_changed(ids)  # one bulk call: timers for all new cases
             self.ctx.audit("case.import", f"case:{ids[0]}-{ids[-1]}", f"count={len(ids)};source={source}")
         return results
 
@@ -71,27 +73,86 @@ class IntakeService:
             return "this person objected to marketing; marketing consent cannot be recorded"
         return None
 
-    def _store_one(self, data: IntakeData, source: str, notify: bool = True) -> IntakeResult:
+    def refusals(self, items: list[IntakeData]) -> list[str | None]:
+        """refusal() for each item, against the store as it is now (one look-up per 500 people)."""
+        existing = self.ctx.subjects.by_emails([d.email for d in items])
+        return [self._refusal(d, existing.get(d.email)) for d in items]
+
+    def _insert(self, items: list[IntakeData], source: str, *, bulk: bool) -> list[IntakeResult]:
+        """Write these submissions as new cases: refuse as a whole (RefusedError) if any may not be
+        stored, link each to its person (created on first contact), and give each its retention
+        timer in the same INSERT. Call inside vault.transaction(). The rows, ids and timers are
+        those that storing them one by one (subject look-up, case, index, consents, then the
+        case_changed hooks) leaves; see store/bulk.py."""
         ctx = self.ctx
         now = ctx.now()
-        existing = ctx.subjects.by_email(data.email)  # one look-up serves the refusal check and the link
-        problem = self._refusal(data, existing)
-        if problem:
-            raise RefusedError(problem)
-        subject_id = existing.id if existing else ctx.subjects.find_or_create(data.email, now)
-        case_id = ctx.cases.insert(data, subject_id=subject_id, created_at=now, staff=ctx.staff)
-        ctx.subjects.add_consent(
-            subject_id=subject_id, case_id=case_id, kind="privacy_notice",
-            version=data.notice_version, given_at=data.notice_acknowledged_at, source=source,
-        )
-        if data.marketing_consent:
-            ctx.subjects.add_consent(
-                subject_id=subject_id, case_id=case_id, kind="marketing",
-                version=data.notice_version, given_at=now, source=source,
-            )
-        if notify:
-            ctx.notify_case_changed(case_id)
-        return IntakeResult(case_id, subject_id, existing is not None)
+        existing = ctx.subjects.by_emails([d.email for d in items])  # read inside the transaction
+        for d in items:
+            problem = self._refusal(d, existing.get(d.email))
+            if problem:
+                raise RefusedError(problem)
+        new_emails = list(dict.fromkeys(d.email for d in items if d.email not in existing))
+        created = ctx.subjects.create_many(new_emails, now)
+        rules, timer_hook = self._timer_rules()
+        rows: list[NewCase] = []
+        results_meta: list[tuple[int, bool]] = []
+        seen: set[str] = set()
+        for d in items:
+            subject = existing.get(d.email)
+            subject_id = subject.id if subject is not None else created[d.email]
+            results_meta.append((subject_id, subject is not None or d.email in seen))
+            seen.add(d.email)
+            timer: tuple[str | None, str | None] = (None, None)
+            if rules is not None:
+                item = rules.next_removal(new_case_facts(d, subject))
+                if item is not None:
+                    timer = (item.due_at.isoformat(timespec="seconds"), item.policy_id)
+            rows.append(NewCase(d, subject_id, *timer))
+        ids = IntakeWriter(ctx.vault).insert(rows, created_at=now, staff=ctx.staff, source=source)
+        self._notify(ids, skip=timer_hook, bulk=bulk)
+        return [IntakeResult(cid, sid, repeat) for cid, (sid, repeat) in zip(ids, results_meta, strict=True)]
+
+    def _timer_rules(self) -> tuple[Rules | None, object | None]:
+        """The retention rules in force and the case_changed hook that would otherwise compute the
+        new cases' timers after the INSERT (RetentionService.refresh/refresh_many): (None, None)
+        when there is no such hook, or its policies are invalid (it then logs that, as before).
+        Only a first hook qualifies: an earlier hook could change the case before the timer is
+        computed."""
+        from desktop.services.retention import RetentionService  # retention imports this module
+
+        hook = self.ctx.case_changed[0] if self.ctx.case_changed else None
+        owner = getattr(getattr(hook, "many", None), "__self__", None)
+        if isinstance(owner, RetentionService) and getattr(hook, "one", None) == owner.refresh \
+                and getattr(hook, "many", None) == owner.refresh_many:
+            try:
+                return owner.rules(), hook
+            except PolicyError:
+                return None, None
+        return None, None
+
+    def _notify(self, case_ids: list[int], *, skip: object | None, bulk: bool) -> None:
+        """The case_changed hooks but `skip` (whose work is done), as before: one call per case for
+        a single intake; for store_many one bulk call to a CaseHook, one per case to other hooks."""
+        for hook in self.ctx.case_changed:
+            if hook is skip:
+                continue
+            if bulk and isinstance(hook, CaseHook):
+                hook.many(case_ids)
+            else:
+                for case_id in case_ids:
+                    hook(case_id)
+
+
+def new_case_facts(data: IntakeData, subject: Subject | None) -> CaseFacts:
+    """The retention facts of a case just taken in (open, last activity = received, no flags), as
+    retention_repo.case_facts reads them back from its stored row."""
+    return CaseFacts(
+        activity_day=data.received_at.astimezone(UTC).date().isoformat(),
+        subject_hold=subject is not None and subject.on_hold,
+        restricted=subject is not None and subject.restricted,
+        phone=bool(data.phone),
+        technical_details=bool(data.technical_details),
+    )
 
 
 __all__ = ["IntakeService", "IntakeResult", "RefusedError", "ValidationError"]

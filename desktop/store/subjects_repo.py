@@ -28,6 +28,36 @@ class SubjectRepo:
         cur = c.execute("INSERT INTO subjects(email, created_at) VALUES (?, ?)", (email, to_iso(at)))
         return int(cur.lastrowid)
 
+    def create_many(self, emails: list[str], at: datetime) -> dict[str, int]:
+        """New subjects for these emails (none may exist yet), ids assigned in list order as
+        find_or_create one by one would; returns email -> id. Call inside vault.transaction()."""
+        if not emails:
+            return {}
+        c = self.vault.conn
+        created = to_iso(at)
+        if len(emails) == 1:
+            return {emails[0]: int(c.execute("INSERT INTO subjects(email, created_at) VALUES (?, ?)",
+                                             (emails[0], created)).lastrowid)}
+        first = int(c.execute("SELECT coalesce(max(id), 0) + 1 FROM subjects").fetchone()[0])
+        ids = {email: first + i for i, email in enumerate(emails)}
+        c.executemany("INSERT INTO subjects(id, email, created_at) VALUES (?, ?, ?)",
+                      [(sid, email, created) for email, sid in ids.items()])
+        return ids
+
+    def by_emails(self, emails: list[str]) -> dict[str, Subject]:
+        """email -> subject for those of these (normalised) emails that have one."""
+        wanted = list(dict.fromkeys(emails))
+        if len(wanted) == 1:
+            one = self.by_email(wanted[0])
+            return {one.email: one} if one else {}
+        out: dict[str, Subject] = {}
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for r in self.vault.read(f"SELECT {SUBJECT_COLUMNS} FROM subjects WHERE email IN ({marks})", tuple(chunk)):
+                out[r[1]] = subject_from_row(r)
+        return out
+
     def by_email(self, email: str) -> Subject | None:
         rows = self.vault.read(f"SELECT {SUBJECT_COLUMNS} FROM subjects WHERE email = ?", (email,))
         return subject_from_row(rows[0]) if rows else None
