@@ -47,7 +47,7 @@ def scale_rows(ws: Workspace, main_store, main_n: int, sizes: tuple[int, ...], *
     r = Row("scale_search", f"search '{TERM}' as cases grow ({span})", Stats([search[hi]]), Stats([search[lo]]),
             target=FLAT, details={str(k): v for k, v in search.items()})
     r.note = "medians " + ", ".join(f"{label(k)}: {v * 1000:.1f}ms" for k, v in search.items()) + \
-        " (matches grow with the store: every match id is returned, sorted)"
+        " (matches grow with the store; the list reads its first 200 ids off the search index in list order, and counts the matches)"
     out.append(r)
     r = Row("scale_start", f"start to first paint as cases grow ({span})", start[hi], start[lo], target=FLAT,
             details={str(k): v.median for k, v in start.items()})

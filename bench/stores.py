@@ -23,6 +23,7 @@ import sqlcipher3
 from desktop.bootstrap import build_services, create_services
 from desktop.domain.clock import FixedClock
 from desktop.store.keys import Key
+from desktop.store.order_keys import key_sql
 from desktop.store.vault import Vault
 
 NOW = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
@@ -143,7 +144,7 @@ class Workspace:
                 for c in cols)
             conn.execute(f"INSERT INTO cases({listed}) SELECT {select} FROM cases WHERE id <= ?", (top,))
         conn.execute(
-            "INSERT INTO cases_fts(rowid, name, email, phone, description) SELECT id, coalesce(name, ''),"
+            f"INSERT INTO cases_fts(rowid, name, email, phone, description) SELECT {key_sql()}, coalesce(name, ''),"
             " coalesce(email, ''), coalesce(replace(phone, '+', ''), ''), coalesce(description, '')"
             " FROM cases WHERE id > ?", (top,))
         conn.execute("COMMIT")

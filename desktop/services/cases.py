@@ -33,6 +33,13 @@ class CaseDetail:
     next_removal_policy: str | None
 
 
+@dataclass
+class CaseListing:
+    ids: array  # the first ids, in list order
+    total: int  # how many cases the list holds
+    more: object | None  # token for CaseService.more_ids, None when `ids` is the whole list
+
+
 class CaseService:
     def __init__(self, ctx: Context, settings: SettingsService) -> None:
         self.ctx = ctx
@@ -42,14 +49,26 @@ class CaseService:
     def ids(self, query: CaseQuery) -> array:
         return self.ctx.cases.ids(query)
 
-    def list_ids(self, query: CaseQuery) -> array:
-        """The ids a case list shows (the GUI's, each time it is filled): the listing is audited like
-        the CLI's `cases`, by count and whether a search or filter applied, never the search text."""
-        ids = self.ctx.cases.ids(query)
+    def list_page(self, query: CaseQuery, limit: int) -> CaseListing:
+        """The first ids of a case list and how many it holds (the window's list, each time it is
+        filled). Lists in received order (the default) are read a page at a time; see more_ids().
+        The listing is audited like the CLI's `cases`: by count and whether a search or filter
+        applied, never the search text."""
+        repo = self.ctx.cases
+        if repo.pageable(query):
+            ids, more = repo.page(query, None, limit)
+            total = len(ids) if more is None else repo.count_matching(query)
+        else:
+            ids, more = repo.ids(query), None
+            total = len(ids)
         status = query.status.value if query.status is not None else "any"
         self.ctx.audit("cases.list", "cases",
-                       f"count={len(ids)};search={'yes' if query.search.strip() else 'no'};status={status}")
-        return ids
+                       f"count={total};search={'yes' if query.search.strip() else 'no'};status={status}")
+        return CaseListing(ids, total, more)
+
+    def more_ids(self, query: CaseQuery, after: object, limit: int) -> tuple[array, object | None]:
+        """The next ids of a list that list_page() began (same listing: not audited again)."""
+        return self.ctx.cases.page(query, after, limit)
 
     def rows(self, ids: list[int]) -> dict[int, Case]:
         return self.ctx.cases.get_many(ids)

@@ -85,6 +85,7 @@ class IntakeWriter:
         # search entries live under their list-order key (desktop/store/order_keys.py, schema 3)
         index = [(order_key(cid, row.data.received_at), row.data.name or "", row.data.email or "", phone_tokens(row.data.phone),
                   row.data.description or "") for cid, row in zip(ids, rows, strict=True)]
+        index.sort(key=lambda entry: entry[0])  # ascending keys: FTS5 flushes when a key goes down
         if len(index) == 1:
             c.execute(FTS_INSERT, index[0])
         else:

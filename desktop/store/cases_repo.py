@@ -8,7 +8,8 @@ from datetime import datetime
 
 from desktop.domain.clock import to_iso
 from desktop.domain.models import Case, CaseQuery, Change, IntakeData, Note, Status
-from desktop.store.errors import NotFound
+from desktop.store.errors import NotFound, StoreError
+from desktop.store.order_keys import MAX_CASE_ID, case_id_of, id_sql, key_sql, order_key
 from desktop.store.rows import CASE_COLUMNS, case_from_row, change_from_row, note_from_row
 from desktop.store.search import fts_query, phone_tokens
 from desktop.store.vault import Vault
@@ -45,7 +46,9 @@ class CaseRepo:
         self.vault = vault
 
     # ---- writes (call inside vault.transaction()) -------------------------------------------
-    def insert(self, data: IntakeData, *, subject_id: int, created_at: datetime, staff: str) -> int:
+    def insert(self, data: IntakeData, *, subject_id: int, created_at: datetime, staff: str,
+               index: bool = True) -> int:
+        """index=False: leave the search entry to the caller (insert_many adds them in key order)."""
         c = self.vault.conn
         cur = c.execute(
             "INSERT INTO cases(subject_id, name, email, phone, category, description, technical_details,"
@@ -59,12 +62,23 @@ class CaseRepo:
             ),
         )
         case_id = int(cur.lastrowid)
-        self._index(case_id, data.name, data.email, data.phone, data.description)
+        if case_id > MAX_CASE_ID:
+            raise StoreError("this store is full: case numbers have reached their limit")
+        if index:
+            self._index(order_key(case_id, data.received_at), data.name, data.email, data.phone, data.description)
         return case_id
 
     def insert_many(self, rows: Sequence[tuple[IntakeData, int]], *, created_at: datetime, staff: str) -> list[int]:
-        """Bulk insert for imports: rows of (data, subject_id). Caller holds the transaction."""
-        return [self.insert(d, subject_id=s, created_at=created_at, staff=staff) for d, s in rows]
+        """Bulk insert for imports: rows of (data, subject_id). Caller holds the transaction.
+
+        The search entries go in afterwards in ascending key order: FTS5 flushes its pending index
+        whenever a key is lower than the one before, so received-time order would flush per row."""
+        ids = [self.insert(d, subject_id=s, created_at=created_at, staff=staff, index=False) for d, s in rows]
+        entries = sorted((order_key(i, d.received_at), d.name or "", d.email or "", phone_tokens(d.phone),
+                          d.description or "") for i, (d, _s) in zip(ids, rows, strict=True))
+        self.vault.conn.executemany(
+            "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)", entries)
+        return ids
 
     def update(self, case_id: int, **fields: object) -> None:
         bad = set(fields) - CASE_UPDATABLE
@@ -79,8 +93,9 @@ class CaseRepo:
             raise NotFound(f"case {case_id} not found")
         if {"name", "email", "phone", "description"} & set(fields):
             case = self.get(case_id)
-            self._unindex(case_id)
-            self._index(case_id, case.name, case.email, case.phone, case.description)
+            key = order_key(case_id, case.received_at)
+            self.vault.conn.execute("DELETE FROM cases_fts WHERE rowid = ?", (key,))
+            self._index(key, case.name, case.email, case.phone, case.description)
 
     def set_next_removal(self, case_id: int, at: datetime | None, policy: str | None) -> None:
         self.vault.conn.execute(
@@ -93,14 +108,17 @@ class CaseRepo:
         self._unindex(case_id)
         c.execute("DELETE FROM cases WHERE id = ?", (case_id,))
 
-    def _index(self, case_id: int, name, email, phone, description) -> None:
+    def _index(self, key: int, name, email, phone, description) -> None:
+        """The case's search entry, under its list-order key (desktop/store/order_keys.py)."""
         self.vault.conn.execute(
             "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
-            (case_id, name or "", email or "", phone_tokens(phone), description or ""),
+            (key, name or "", email or "", phone_tokens(phone), description or ""),
         )
 
     def _unindex(self, case_id: int) -> None:
-        self.vault.conn.execute("DELETE FROM cases_fts WHERE rowid = ?", (case_id,))
+        rows = self.vault.conn.execute(f"SELECT {key_sql()} FROM cases WHERE id = ?", (case_id,)).fetchall()
+        if rows:
+            self.vault.conn.execute("DELETE FROM cases_fts WHERE rowid = ?", (rows[0][0],))
 
     def add_note(self, case_id: int, at: datetime, staff: str, body: str) -> int:
         cur = self.vault.conn.execute(
@@ -167,10 +185,10 @@ class CaseRepo:
                 # every match's order key from the narrow cases_search_order index (schema 2), not
                 # from its wide row: time follows the matches, not the size of the cases table
                 sql = ("SELECT c.id FROM cases_fts f JOIN cases c INDEXED BY cases_search_order"
-                       " ON c.id = f.rowid")
+                       f" ON c.id = {id_sql('f.rowid')}")
                 where.append("cases_fts MATCH ?")
             else:
-                where.append("c.id IN (SELECT rowid FROM cases_fts WHERE cases_fts MATCH ?)")
+                where.append(f"c.id IN (SELECT {id_sql('rowid')} FROM cases_fts WHERE cases_fts MATCH ?)")
             params.append(match)
         if query.status is not None:
             where.append("c.status = ?")
@@ -193,6 +211,83 @@ class CaseRepo:
                     break
                 out.extend(r[0] for r in chunk)
         return out
+
+    # ---- paged listing (the window's case list) --------------------------------------------------
+    @staticmethod
+    def pageable(query: CaseQuery) -> bool:
+        """Whether page() can read this list in order a page at a time: by received time (the
+        default), newest first when searching (the search index's key order), either way otherwise.
+        Other orders are read whole with ids()."""
+        return (query.sort == "received_at" and query.subject_id is None
+                and (query.descending or not query.search.strip()))
+
+    def page(self, query: CaseQuery, after: object | None, limit: int) -> tuple[array, object | None]:
+        """The next `limit` ids of a pageable list after `after` (None: from the top), and the token
+        for the page after (None at the end). Each page is read off an index in list order, so its
+        time does not grow with the size of the store (a prefix search still merges the doclists of
+        its terms, which grow with their matches)."""
+        if not self.pageable(query):
+            raise ValueError("this list order is not pageable")
+        out = array("q")
+        limit = max(1, int(limit))
+        params: list[object] = []
+        if query.search.strip():
+            match = fts_query(query.search)
+            if match is None:
+                return out, None
+            sql = "SELECT f.rowid FROM cases_fts f"
+            where = ["cases_fts MATCH ?"]
+            params.append(match)
+            if query.status is not None:
+                sql += f" JOIN cases c ON c.id = {id_sql('f.rowid')}"
+                where.append("c.status = ?")
+                params.append(query.status.value)
+            if after is not None:
+                where.append("f.rowid > ?")
+                params.append(int(after))  # type: ignore[call-overload]
+            sql += " WHERE " + " AND ".join(where) + " ORDER BY f.rowid LIMIT ?"
+            params.append(limit)
+            keys = [r[0] for r in self.vault.read(sql, tuple(params))]
+            out.extend(case_id_of(k) for k in keys)
+            return out, (keys[-1] if len(keys) == limit else None)
+        direction, cmp = ("DESC", "<") if query.descending else ("ASC", ">")
+        where = []
+        if query.status is not None:
+            where.append("status = ?")
+            params.append(query.status.value)
+        if after is not None:
+            where.append(f"(received_at, id) {cmp} (?, ?)")
+            params.extend(after)  # type: ignore[arg-type]
+        sql = "SELECT id, received_at FROM cases"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += f" ORDER BY received_at {direction}, id {direction} LIMIT ?"
+        params.append(limit)
+        rows = self.vault.read(sql, tuple(params))
+        out.extend(r[0] for r in rows)
+        return out, ((rows[-1][1], rows[-1][0]) if len(rows) == limit else None)
+
+    def count_matching(self, query: CaseQuery) -> int:
+        """How many cases a list holds (its search, status and person filters)."""
+        params: list[object] = []
+        if query.search.strip():
+            match = fts_query(query.search)
+            if match is None:
+                return 0
+            if query.status is None and query.subject_id is None:
+                return int(self.vault.read("SELECT count(*) FROM cases_fts WHERE cases_fts MATCH ?", (match,))[0][0])
+            sql = (f"SELECT count(*) FROM cases_fts f JOIN cases c ON c.id = {id_sql('f.rowid')}"
+                   " WHERE cases_fts MATCH ?")
+            params.append(match)
+        else:
+            sql = "SELECT count(*) FROM cases c WHERE 1"
+        if query.status is not None:
+            sql += " AND c.status = ?"
+            params.append(query.status.value)
+        if query.subject_id is not None:
+            sql += " AND c.subject_id = ?"
+            params.append(query.subject_id)
+        return int(self.vault.read(sql, tuple(params))[0][0])
 
     def count(self) -> int:
         return int(self.vault.read("SELECT count(*) FROM cases")[0][0])

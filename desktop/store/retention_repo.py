@@ -14,6 +14,7 @@ from datetime import datetime
 from desktop.domain.clock import to_iso
 from desktop.domain.models import Consent
 from desktop.domain.retention import CaseFacts
+from desktop.store.order_keys import key_sql
 from desktop.store.rows import consent_from_row
 from desktop.store.search import phone_tokens
 from desktop.store.vault import Vault
@@ -162,6 +163,10 @@ class RetentionRepo:
         if anonymised and at is None:
             raise ValueError("anonymising needs the time it happens")
         whole = sorted(deleted | anonymised)
+        keys: dict[int, int] = {}  # search-index keys, read before the case rows go
+        for chunk in _chunks(whole):
+            keys.update(c.execute(f"SELECT id, {key_sql()} FROM cases WHERE id IN ({','.join('?' * len(chunk))})",
+                                  chunk).fetchall())
         for chunk in _chunks(whole):
             marks = ",".join("?" * len(chunk))
             c.execute(f"DELETE FROM consents WHERE case_id IN ({marks}) AND kind <> 'marketing'", chunk)
@@ -196,12 +201,13 @@ class RetentionRepo:
         reindex: list[tuple] = []
         for chunk in _chunks(sorted(cid for cid, names in cleared.items() if "phone" in names)):
             reindex += c.execute(
-                "SELECT id, coalesce(name, ''), coalesce(email, ''), ?, coalesce(description, '') FROM cases"
+                f"SELECT {key_sql()}, coalesce(name, ''), coalesce(email, ''), ?, coalesce(description, '') FROM cases"
                 f" WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id", (phone_tokens(None), *chunk)).fetchall()
-        unindex = sorted(set(whole) | {r[0] for r in reindex})
+        unindex = sorted(set(keys.values()) | {r[0] for r in reindex})
         if unindex:
-            c.executemany("DELETE FROM cases_fts WHERE rowid = ?", [(i,) for i in unindex])
+            c.executemany("DELETE FROM cases_fts WHERE rowid = ?", [(k,) for k in unindex])
         if reindex:
+            reindex.sort()  # ascending keys: FTS5 flushes its pending index when a key goes down
             c.executemany("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
                           reindex)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from desktop.store.order_keys import key_sql
 from desktop.store.vault import Vault
 
 
@@ -48,7 +49,8 @@ class RightsRepo:
             changes += c.execute(f"DELETE FROM case_changes WHERE case_id IN ({marks})", chunk).rowcount
             consents += c.execute(f"DELETE FROM consents WHERE case_id IN ({marks})", chunk).rowcount
             c.execute(f"DELETE FROM request_cases WHERE case_id IN ({marks})", chunk)
-            c.execute(f"DELETE FROM cases_fts WHERE rowid IN ({marks})", chunk)
+            c.execute(f"DELETE FROM cases_fts WHERE rowid IN (SELECT {key_sql()} FROM cases WHERE id IN ({marks}))",
+                      chunk)
             cases += c.execute(f"DELETE FROM cases WHERE id IN ({marks})", chunk).rowcount
         subject_gone = False
         if delete_subject and subject_id is not None:

@@ -193,7 +193,11 @@ class Vault:
     def _migrate(self, from_version: int) -> None:
         for version in range(from_version + 1, LATEST + 1):
             with self.transaction() as c:
-                _run_script(c, MIGRATIONS[version])
+                step = MIGRATIONS[version]
+                if callable(step):
+                    step(c)
+                else:
+                    _run_script(c, step)
                 c.execute(f"PRAGMA user_version = {int(version)}")
 
     # ---- transactions ---------------------------------------------------------------------------

@@ -1,7 +1,11 @@
-"""The case list's table model: ordered ids up front (a compact array), rows fetched lazily in blocks.
+"""The case list's table model: ordered ids (a compact array) read a page at a time, rows fetched
+lazily in blocks.
 
-With 100,000 cases the model holds 100,000 ids (800 kB) and a few blocks of rows; Qt asks only for
-the rows on screen, and each block is one query for its cases, retention timers and data subjects.
+A list in received order (the default) starts with its first page of ids and its count, so the
+scroll bar is exact at once; further ids are read off the index in list order when a row past them
+is needed (scrolling, dragging the scroll bar). Other orders read every id up front. Qt asks only
+for the rows on screen, and each block of rows is one query for its cases, retention timers and
+data subjects. With 1,000,000 cases, opening the list or searching reads a page, not a million ids.
 """
 
 from __future__ import annotations
@@ -10,7 +14,14 @@ from array import array
 from collections import OrderedDict
 from dataclasses import dataclass, replace
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 
 from desktop.domain.models import Case, CaseQuery, Subject
@@ -77,6 +88,7 @@ class CaseRow:
 class CaseTableModel(QAbstractTableModel):
     BLOCK = 200
     MAX_BLOCKS = 8
+    EXTEND = 2000  # ids read at least per extension of a paged list
     queryChanged = Signal()  # noqa: N815 - Qt naming
 
     def __init__(self, services, parent=None, *, lazy: bool = False) -> None:
@@ -85,7 +97,10 @@ class CaseTableModel(QAbstractTableModel):
         super().__init__(parent)
         self.services = services
         self.query = CaseQuery()
-        self._ids: array = array("q")
+        self._ids: array = array("q")  # the list's ids read so far, in order
+        self._total = 0  # rows in the list (its count)
+        self._more: object | None = None  # token for the ids after self._ids; None: all read
+        self._stale = False
         self._blocks: OrderedDict[int, list[CaseRow | None]] = OrderedDict()
         self.rows_fetched = 0  # how many rows were read from the store (for tests and tuning)
         self.loaded = False
@@ -110,7 +125,9 @@ class CaseTableModel(QAbstractTableModel):
     def reload(self) -> None:
         """Re-run the query (after a save, import or edit); rows are fetched again when shown."""
         self.beginResetModel()
-        self._ids = self.services.cases.list_ids(self.query)  # audited: the list shows personal data
+        listing = self.services.cases.list_page(self.query, self.BLOCK)  # audited: personal data
+        self._ids, self._total, self._more = listing.ids, listing.total, listing.more
+        self._stale = False
         self.loaded = True
         self._blocks.clear()
         self.endResetModel()
@@ -120,14 +137,36 @@ class CaseTableModel(QAbstractTableModel):
         """Forget every id and cached row (at lock); reload() fills it again."""
         self.beginResetModel()
         self._ids = array("q")
+        self._total, self._more = 0, None
         self.loaded = False
         self._blocks.clear()
         self.endResetModel()
 
+    def _ensure_ids(self, row: int) -> bool:
+        """Read the list's ids up to `row` (and a margin) if they are not read yet. False when the
+        row has no case: the store lost cases since the count, and the list is reloaded."""
+        while row >= len(self._ids) and self._more is not None:
+            want = max(self.EXTEND, row + 1 - len(self._ids) + self.BLOCK)
+            ids, self._more = self.services.cases.more_ids(self.query, self._more, want)
+            self._ids.extend(ids)
+        if row < len(self._ids):
+            return True
+        if row < self._total and not self._stale:
+            self._stale = True
+            QTimer.singleShot(0, self.reload)
+        return False
+
+    @property
+    def ids_read(self) -> int:
+        return len(self._ids)
+
     def case_id(self, row: int) -> int | None:
-        return int(self._ids[row]) if 0 <= row < len(self._ids) else None
+        if not 0 <= row < self._total or not self._ensure_ids(row):
+            return None
+        return int(self._ids[row])
 
     def row_of(self, case_id: int) -> int | None:
+        """The row of a case among the ids read so far (a new case is on the first page)."""
         try:
             return self._ids.index(case_id)
         except ValueError:
@@ -135,7 +174,7 @@ class CaseTableModel(QAbstractTableModel):
 
     # ---- lazy rows ------------------------------------------------------------------------------
     def row(self, row: int) -> CaseRow | None:
-        if not 0 <= row < len(self._ids):
+        if not 0 <= row < self._total:
             return None
         number = row // self.BLOCK
         block = self._blocks.get(number)
@@ -146,9 +185,11 @@ class CaseTableModel(QAbstractTableModel):
                 self._blocks.popitem(last=False)
         else:
             self._blocks.move_to_end(number)
-        return block[row - number * self.BLOCK]
+        offset = row - number * self.BLOCK
+        return block[offset] if offset < len(block) else None
 
     def _fetch(self, number: int) -> list[CaseRow | None]:
+        self._ensure_ids(min((number + 1) * self.BLOCK, self._total) - 1)
         ids = list(self._ids[number * self.BLOCK:(number + 1) * self.BLOCK])
         cases = self.services.cases.rows(ids)
         removals = self.services.ctx.cases.next_removal(ids)
@@ -173,7 +214,7 @@ class CaseTableModel(QAbstractTableModel):
 
     # ---- Qt model API ---------------------------------------------------------------------------
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
-        return 0 if parent.isValid() else len(self._ids)
+        return 0 if parent.isValid() else self._total
 
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)

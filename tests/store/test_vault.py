@@ -146,30 +146,64 @@ def test_store_file_holds_no_plaintext(services, store_path):
             assert needle.encode(encoding) not in blob, f"{needle!r} found in {encoding}"
 
 
-def test_a_schema_1_store_is_upgraded_on_open_with_a_backup_and_keeps_its_cases(store_path, clock):
-    """Stores written before schema 2 get the search-order index on open; a pre-upgrade backup is
-    written first, and the cases, the search and the audit chain are intact afterwards."""
+def _as_schema(vault, version: int) -> None:
+    """Make a store what an older schema wrote: search entries keyed by case id (schemas 1 and 2),
+    and no search-order index (schema 1)."""
+    from desktop.store.search import phone_tokens
+
+    with vault.transaction() as c:
+        rows = c.execute("SELECT id, coalesce(name, ''), coalesce(email, ''), phone, coalesce(description, '')"
+                         " FROM cases WHERE anonymised_at IS NULL").fetchall()
+        c.execute("DELETE FROM cases_fts")
+        c.executemany("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
+                      [(i, n, e, phone_tokens(p), d) for i, n, e, p, d in rows])
+        if version < 2:
+            c.execute("DROP INDEX cases_search_order")
+        c.execute(f"PRAGMA user_version = {version}")
+
+
+@pytest.mark.parametrize("old", [1, 2])
+def test_an_older_store_is_upgraded_on_open_with_a_backup_and_keeps_its_cases_and_search(store_path, clock, old):
+    """Stores written before schema 3 are upgraded on open: the search-order index (2) and search
+    entries under their list-order keys (3). A pre-upgrade backup is written first, and the cases,
+    every kind of search (name, email, phone, description), the list order and the audit chain are
+    intact afterwards; an anonymised case stays out of the search."""
+    from datetime import timedelta
+
     from desktop.bootstrap import build_services
     from desktop.domain.models import CaseQuery
+    from desktop.store.retention_repo import RetentionRepo
 
     key = Key.passphrase(PASSPHRASE)
     vault = Vault.create(store_path, key)
     services = build_services(vault, clock=clock, staff="tester")
-    first = add_case(services, email="ada@example.org", description="bounce from spamhaus listing")
-    second = add_case(services, email="grace@example.org", description="spamhaus again")
-    with vault.transaction() as c:  # make it what schema 1 wrote
-        c.execute("DROP INDEX cases_search_order")
-        c.execute("PRAGMA user_version = 1")
+    t0 = clock.now() - timedelta(days=3)
+    first = add_case(services, received_at=t0, name="Ada Lovelace", email="ada@example.org",
+                     phone="+44 20 7946 0958", description="bounce from spamhaus listing")
+    second = add_case(services, received_at=t0 + timedelta(days=2), name="Grace Hopper",
+                      email="grace@example.org", phone=None, description="spamhaus again")
+    third = add_case(services, received_at=t0 + timedelta(days=1), name="Alan Turing",
+                     email="alan@example.org", phone="+1 202 555 0143", description="spamhaus third")
+    gone = add_case(services, received_at=t0, name="Zed Anon", email="zed@example.org",
+                    phone=None, description="spamhaus anonymised")
+    with vault.transaction():
+        RetentionRepo(vault).purge(anonymise=[gone], at=clock.now())
+    _as_schema(vault, old)
+    assert vault.user_version() == old
     vault.close()
 
     vault = Vault.open(store_path, key)
     try:
-        assert vault.user_version() == LATEST == 2
+        assert vault.user_version() == LATEST == 3
         assert vault.read("SELECT name FROM sqlite_master WHERE name = 'cases_search_order'")
-        assert store_path.with_name(f"{store_path.name}.pre-v2.bak").exists()
+        assert store_path.with_name(f"{store_path.name}.pre-v3.bak").exists()
         services = build_services(vault, clock=clock, staff="tester")
-        found = list(services.cases.ids(CaseQuery(search="spamhaus")))
-        assert sorted(found) == sorted([first, second])
+        ids = services.cases.ids
+        assert list(ids(CaseQuery(search="spamhaus"))) == [second, third, first]  # newest first
+        assert list(ids(CaseQuery(search="grace"))) == [second]
+        assert list(ids(CaseQuery(search="ada@exam"))) == [first]
+        assert list(ids(CaseQuery(search="020794"))) == [first]  # national form of the phone
+        assert services.cases.list_page(CaseQuery(search="spamhaus"), 2).ids.tolist() == [second, third]
         assert services.audit.verify().ok
     finally:
         vault.close()

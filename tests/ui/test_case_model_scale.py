@@ -51,3 +51,63 @@ def test_model_counts_all_rows_but_fetches_few(qtbot, many):
     model.set_query(CaseQuery(search="Person 12345"))
     assert model.rowCount() == 1
     assert model.rows_fetched - before <= CaseTableModel.BLOCK
+
+
+def click_first_row(qtbot, view) -> None:
+    rect = view.table.visualRect(view.model.index(0, 0))
+    qtbot.mouseClick(view.table.viewport(), Qt.LeftButton, pos=rect.center())
+    assert view.table.currentIndex().row() == 0
+
+
+def test_the_list_reads_a_page_of_ids_and_the_rest_as_the_user_scrolls(qtbot, many):
+    """In received order (the default) the list starts from its first page of ids and its count:
+    the scroll bar covers every case at once, and Ctrl+End reaches the oldest case."""
+    model = CaseTableModel(many)
+    view = CasesView(model)
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    name = CaseTableModel.column_of("name")
+    assert model.rowCount() == N and view.count_label.text() == f"{N:,} cases"
+    assert model.ids_read <= CaseTableModel.BLOCK
+    assert view.table.verticalScrollBar().maximum() > N // 2  # the whole list, not a page
+    assert model.data(model.index(0, name)) == f"Person {N - 1:05d}"  # same received time: newest id first
+
+    click_first_row(qtbot, view)
+    qtbot.keyClick(view.table, Qt.Key_End, Qt.ControlModifier)
+    assert view.table.currentIndex().row() == N - 1
+    assert model.data(model.index(N - 1, name)) == "Person 00000"
+    assert model.ids_read == N
+    row = N // 2
+    assert model.data(model.index(row, name)) == f"Person {N - 1 - row:05d}"
+
+
+def test_a_search_with_many_matches_shows_its_count_and_pages_its_ids(qtbot, many):
+    model = CaseTableModel(many)
+    view = CasesView(model)
+    qtbot.addWidget(view)
+    view.show()
+    qtbot.waitExposed(view)
+    with qtbot.waitSignal(view.search_applied, timeout=2000):
+        qtbot.keyClicks(view.search, "bounce")
+    assert model.rowCount() == N and view.count_label.text() == f"{N:,} cases match"
+    assert model.ids_read <= CaseTableModel.BLOCK
+    click_first_row(qtbot, view)
+    qtbot.keyClick(view.table, Qt.Key_End, Qt.ControlModifier)
+    assert view.table.currentIndex().row() == N - 1
+    assert model.data(model.index(N - 1, CaseTableModel.column_of("name"))) == "Person 00000"
+
+
+def test_a_list_that_lost_cases_since_its_count_reloads(qtbot, many):
+    """Cases were erased (by another window, say) after the list was counted: the rows past the
+    end show as removed, and the list reloads with the right count."""
+    model = CaseTableModel(many)
+    assert model.rowCount() == N and model.ids_read < N
+    request = many.requests.open("erasure", "p0@example.org").request
+    many.requests.record_verification(request.id, "reply_from_address", verified_by="Sam")
+    many.rights.erase(request.id)  # Person 00000, 05000, 10000 and 15000
+    name = CaseTableModel.column_of("name")
+    assert model.data(model.index(N - 1, name)) == "(removed)"
+    qtbot.waitUntil(lambda: model.rowCount() == N - 4, timeout=2000)
+    assert model.data(model.index(N - 5, name)) == "Person 00001"
