@@ -247,9 +247,8 @@ class CaseRepo:
                 params.append(int(after))  # type: ignore[call-overload]
             sql += " WHERE " + " AND ".join(where) + " ORDER BY f.rowid LIMIT ?"
             params.append(limit)
-            keys = [r[0] for r in self.vault.read(sql, tuple(params))]
-            out.extend(case_id_of(k) for k in keys)
-            return out, (keys[-1] if len(keys) == limit else None)
+            last = self._stream(sql, params, out, case_id_of)
+            return out, (last[0] if len(out) == limit and last else None)
         direction, cmp = ("DESC", "<") if query.descending else ("ASC", ">")
         where = []
         if query.status is not None:
@@ -263,9 +262,21 @@ class CaseRepo:
             sql += " WHERE " + " AND ".join(where)
         sql += f" ORDER BY received_at {direction}, id {direction} LIMIT ?"
         params.append(limit)
-        rows = self.vault.read(sql, tuple(params))
-        out.extend(r[0] for r in rows)
-        return out, ((rows[-1][1], rows[-1][0]) if len(rows) == limit else None)
+        last = self._stream(sql, params, out)
+        return out, ((last[1], last[0]) if len(out) == limit and last else None)
+
+    def _stream(self, sql: str, params: list[object], out: array, convert=None) -> tuple | None:
+        """Append the first column of every row to `out` (converted), a chunk at a time, so a long
+        page (a scroll bar dragged to the end) never holds all its rows as Python tuples; returns
+        the last row."""
+        last = None
+        with self.vault._lock:
+            cur = self.vault.conn.execute(sql, params)
+            while chunk := cur.fetchmany(5000):
+                ids = (r[0] for r in chunk)
+                out.extend(map(convert, ids) if convert else ids)
+                last = chunk[-1]
+        return last
 
     def count_matching(self, query: CaseQuery) -> int:
         """How many cases a list holds (its search, status and person filters)."""

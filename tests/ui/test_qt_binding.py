@@ -17,3 +17,20 @@ def test_void_qt_calls_keep_none_alive(qtbot):
         box.setChecked(i % 2 == 0)
         label.setText(str(i))
     assert sys.getrefcount(None) - before > -50  # 6.12.0 on 3.11 loses ~1000 here
+
+
+def test_modules_imported_after_the_ui_are_not_read_as_source(tmp_path, monkeypatch):
+    """PySide6's import hook would read every later module's source (and keep it in linecache):
+    the first report (reportlab) and the first intake check (phonenumbers) paid for that."""
+    import linecache
+
+    import desktop.ui  # noqa: F401 - the adjustment happens on import
+
+    module = tmp_path / "late_module_for_pyside_hook.py"
+    module.write_text("# mentions PySide6\nVALUE = 42\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    linecache.clearcache()
+    late = __import__("late_module_for_pyside_hook")  # an import statement's path (PySide6 hooks it)
+    assert late.VALUE == 42
+    assert str(module) not in linecache.cache
+    sys.modules.pop("late_module_for_pyside_hook", None)
