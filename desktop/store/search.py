@@ -20,11 +20,51 @@ def phone_tokens(e164: str | None) -> str:
     if not e164:
         return ""
     digits = e164.lstrip("+")
-    try:
-        import phonenumbers
+    national = _national_digits(e164)
+    if national is None:
+        try:
+            import phonenumbers
 
-        number = phonenumbers.parse(e164, None)
-        national = str(number.national_number)
-        return f"{digits} {national} 0{national}"
-    except Exception:
-        return digits
+            national = str(phonenumbers.parse(e164, None).national_number)
+        except Exception:
+            return digits
+    return f"{digits} {national} 0{national}"
+
+
+_E164 = re.compile(r"\+[1-9][0-9]{3,19}")
+_NATIONAL_PREFIX: dict[int, re.Pattern | None] = {}  # country code -> its national_prefix_for_parsing
+
+
+def _national_digits(e164: str) -> str | None:
+    """str(phonenumbers.parse(e164, None).national_number) without the parse (~30 us a number, and
+    every imported phone was parsed once already by validation), or None where parse() must decide.
+
+    For '+' and digits only, parse() takes the country code as the shortest leading 1-3 digits that
+    name one, and the rest as the national number, unless the rest starts with the region's
+    national prefix (then it may strip it; left to parse() here). tests/store/test_search.py checks
+    this against parse() for every region's example numbers."""
+    if _E164.fullmatch(e164) is None:
+        return None
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    for size in (1, 2, 3):
+        code = int(e164[1:1 + size])
+        if code in COUNTRY_CODE_TO_REGION_CODE:
+            break
+    else:
+        return None
+    rest = e164[1 + size:]
+    if not 2 <= len(rest) <= 17:
+        return None
+    if code not in _NATIONAL_PREFIX:
+        from phonenumbers import PhoneMetadata, region_code_for_country_code
+
+        metadata = PhoneMetadata.metadata_for_region_or_calling_code(code, region_code_for_country_code(code))
+        if metadata is None:
+            return None
+        prefix = metadata.national_prefix_for_parsing
+        _NATIONAL_PREFIX[code] = re.compile(prefix) if prefix else None
+    prefix_re = _NATIONAL_PREFIX[code]
+    if prefix_re is not None and prefix_re.match(rest):
+        return None
+    return str(int(rest))
