@@ -128,14 +128,29 @@ def check_technical(raw: str | None) -> FieldResult:
     return FieldResult(text)
 
 
+def _remembered(memo: dict | None, check, *args: str | None) -> FieldResult:
+    """check(*args), looked up in memo first (results are immutable and depend on args alone)."""
+    if memo is None:
+        return check(*args)
+    key = (check.__name__, *args)
+    got = memo.get(key)
+    if got is None:
+        got = memo[key] = check(*args)
+    return got
+
+
 def validate_intake(
     raw: dict[str, object],
     *,
     default_region: str,
     now: datetime,
     notice_version: str,
+    memo: dict | None = None,
 ) -> IntakeData:
     """Validate a raw form/CLI/import dict. Raises ValidationError naming every bad field.
+
+    memo: a dict kept across the rows of one import, so an email address or phone number that
+    comes again is checked once (email-validator and phonenumbers are most of a row's cost).
 
     Keys: name, email, phone, category, description, technical_details, channel, received_at
     (datetime or None), notice_acknowledged (bool), marketing_consent (bool),
@@ -148,8 +163,8 @@ def validate_intake(
 
     checks = {
         "name": check_name(s("name")),
-        "email": check_email(s("email")),
-        "phone": check_phone(s("phone"), default_region),
+        "email": _remembered(memo, check_email, s("email")),
+        "phone": _remembered(memo, check_phone, s("phone"), default_region),
         "category": check_category(s("category")),
         "description": check_description(s("description")),
         "technical_details": check_technical(s("technical_details")),

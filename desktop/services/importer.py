@@ -149,11 +149,12 @@ class ImportService:
         # Read once per file, not per row (two store reads per row were ~5% of a large import).
         settings = {"default_region": self.intake.settings.phone_region,
                     "notice_version": self.intake.settings.notice_version}
+        memo: dict = {}  # email and phone checks of this file: a repeated value is checked once
         for index, (line, record) in enumerate(records):
             if progress and index % 500 == 0:
                 progress(index, len(records))
             try:
-                data = self._parse(record, settings)
+                data = self._parse(record, settings, memo)
             except ValidationError as exc:
                 errors.append((index, RowError(line, str(exc))))
                 continue
@@ -174,7 +175,7 @@ class ImportService:
             progress(len(records), len(records))
         return report
 
-    def _parse(self, record: object, settings: dict | None = None) -> IntakeData:
+    def _parse(self, record: object, settings: dict | None = None, memo: dict | None = None) -> IntakeData:
         if not isinstance(record, dict):
             raise ValidationError({"record": "each submission must be an object with named fields"})
         raw = _normalise_keys(record)
@@ -197,4 +198,4 @@ class ImportService:
         }
         if settings is None:
             return self.intake.validate(form)
-        return validate_intake(form, now=self.intake.ctx.now(), **settings)
+        return validate_intake(form, now=self.intake.ctx.now(), memo=memo, **settings)
