@@ -13,6 +13,8 @@ from desktop.domain.models import AuditEntry
 from desktop.store.vault import Vault
 
 HEAD_KEY = "audit_head"
+_LAST_AND_HEAD = ("SELECT a.id, a.hash, (SELECT value FROM meta WHERE key = ?) FROM (SELECT 1)"
+                  " LEFT JOIN (SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1) a")
 
 
 def _entry_hash(prev_hash: str, at: str, staff: str, action: str, target: str, detail: str) -> str:
@@ -42,13 +44,13 @@ class AuditRepo:
         if not entries:
             return []
         with self.vault.transaction() as c:
-            row = c.execute("SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1").fetchone()
-            prev = row[1] if row else GENESIS
-            head_row = c.execute("SELECT value FROM meta WHERE key = ?", (HEAD_KEY,)).fetchone()
-            old_head = Head.decode(head_row[0]) if head_row else None
+            # the last entry and the recorded head, in one statement (one intake appends one entry)
+            last_id, prev, head_text = c.execute(_LAST_AND_HEAD, (HEAD_KEY,)).fetchone()
+            prev = prev if last_id is not None else GENESIS
+            old_head = Head.decode(head_text)
             # Continue numbering after the recorded head: entries cut from the end leave a visible
             # gap even after new entries are appended (ids are never reused).
-            entry_id = max(row[0] if row else 0, old_head.last_id if old_head else 0)
+            entry_id = max(last_id or 0, old_head.last_id if old_head else 0)
             at_s = to_iso(at) or ""
             rows = []
             for action, target, detail in entries:
