@@ -17,10 +17,10 @@ import sys
 
 
 def _memory_keyring(store: str, secret: str) -> None:
-    import keyring
-    from keyring.backend import KeyringBackend
+    from desktop.store.keys import SERVICE, _keyring_module, keyring_account
 
-    from desktop.store.keys import SERVICE, keyring_account
+    keyring, _ = _keyring_module()  # imported the way the app imports it
+    from keyring.backend import KeyringBackend
 
     class BenchMemoryKeyring(KeyringBackend):
         priority = 1  # type: ignore[assignment]

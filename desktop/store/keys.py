@@ -53,6 +53,9 @@ def keyring_account(store_path: Path) -> str:
 
 
 def _keyring_module():
+    from desktop.deferred_imports import defer_unused_by_keyring
+
+    defer_unused_by_keyring()  # ~50 ms of start: see desktop/deferred_imports.py
     import keyring
     import keyring.errors
 
