@@ -6,9 +6,11 @@ an exception message.
 
 from __future__ import annotations
 
+import importlib
 import logging
 import os
 import secrets
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -52,6 +54,21 @@ def keyring_account(store_path: Path) -> str:
     return str(Path(store_path).expanduser().resolve())
 
 
+# This system's own keyring backends ("module:class"), asked directly: see _choose_native_backend.
+NATIVE_BACKENDS: dict[str, tuple[str, ...]] = {
+    "linux": ("keyring.backends.SecretService:Keyring", "keyring.backends.kwallet:DBusKeyring",
+              "keyring.backends.kwallet:DBusKeyringKWallet4", "keyring.backends.libsecret:Keyring"),
+    "darwin": ("keyring.backends.macOS:Keyring",),
+    "win32": ("keyring.backends.Windows:WinVaultKeyring",),
+}
+
+
+def _platform() -> str:
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return "linux"
+    return sys.platform
+
+
 def _keyring_module():
     from desktop.deferred_imports import defer_unused_by_keyring
 
@@ -59,7 +76,41 @@ def _keyring_module():
     import keyring
     import keyring.errors
 
+    _choose_native_backend(keyring)
     return keyring, keyring.errors
+
+
+def _choose_native_backend(keyring) -> None:
+    """Pick the keyring backend without keyring's full discovery, where that gives the same answer.
+
+    keyring's discovery imports every backend it ships, other systems' too: on Linux the macOS one
+    runs ctypes.util.find_library, which spawns gcc and ldconfig. About 130 ms of every start on the
+    development VM. So, when no backend was set (the tests set one) and none is configured
+    (PYTHON_KEYRING_BACKEND or keyringrc.cfg, honoured exactly as keyring does), this system's own
+    backends are asked directly and the viable one with the highest priority is used, as keyring
+    would choose among them. When none is viable, nothing is set and keyring's discovery runs as
+    before (third-party backends installed as plugins are then considered too)."""
+    core = keyring.core
+    if getattr(core, "_keyring_backend", True) is not None:  # already chosen (or keyring changed)
+        return
+    try:
+        configured = core.load_env() or core.load_config()
+    except Exception:  # a broken configuration: let keyring report it on first use
+        return
+    if configured is not None:
+        core.set_keyring(configured)
+        return
+    viable = []
+    for spec in NATIVE_BACKENDS.get(_platform(), ()):
+        module, _, name = spec.partition(":")
+        try:
+            backend = getattr(importlib.import_module(module), name)
+            if backend.viable:
+                viable.append(backend)
+        except Exception:  # a backend whose libraries are missing is simply not a candidate
+            continue
+    if viable:
+        core.set_keyring(max(viable, key=lambda backend: backend.priority)())
 
 
 def keyring_reason() -> str | None:

@@ -67,3 +67,72 @@ def test_passphrase_with_quotes_round_trips(tmp_path):
     key = Key.passphrase("it's a \"quoted\" pass; --")
     Vault.create(tmp_path / "q.db", key).close()
     Vault.open(tmp_path / "q.db", key).close()
+
+
+FAKE_BACKENDS = '''
+from keyring.backend import KeyringBackend
+from keyring.compat import properties
+
+
+class _Base(KeyringBackend):
+    def get_password(self, service, username):
+        return None
+
+    def set_password(self, service, username, password):
+        pass
+
+    def delete_password(self, service, username):
+        pass
+
+
+class Broken(_Base):
+    @properties.classproperty
+    def priority(cls):
+        raise RuntimeError("no D-Bus here")
+
+
+class Good(_Base):
+    priority = 5
+
+
+class Better(_Base):
+    priority = 6
+'''
+
+CHOOSE = '''
+import sys
+from desktop.store import keys
+keys.NATIVE_BACKENDS[keys._platform()] = ("fake_backends:Broken", "fake_backends:Good", "fake_backends:Better",
+                                          "no_such_module:Keyring")
+print(keys.keyring_reason())
+import keyring
+print(type(keyring.get_keyring()).__name__)
+print("keyring.backends.macOS" in sys.modules or "keyring.backends.Windows" in sys.modules)
+'''
+
+
+def _choose(tmp_path, **env):
+    import os
+    import subprocess
+    import sys
+
+    (tmp_path / "fake_backends.py").write_text(FAKE_BACKENDS, encoding="utf-8")
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHON_KEYRING_BACKEND"}
+    environment["PYTHONPATH"] = os.pathsep.join([str(tmp_path), os.getcwd()])
+    environment["XDG_CONFIG_HOME"] = str(tmp_path / "config")  # no keyringrc.cfg
+    environment.update(env)
+    result = subprocess.run([sys.executable, "-c", CHOOSE], capture_output=True, text=True, timeout=60,
+                            env=environment)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.split("\n")[:3]
+
+
+def test_the_systems_own_keyring_is_chosen_without_loading_other_systems_backends(tmp_path):
+    reason, chosen, foreign_loaded = _choose(tmp_path)
+    assert reason == "None" and chosen == "Better"  # the viable one with the highest priority
+    assert foreign_loaded == "False"
+
+
+def test_a_configured_keyring_backend_is_honoured(tmp_path):
+    reason, chosen, _ = _choose(tmp_path, PYTHON_KEYRING_BACKEND="keyring.backends.null.Keyring")
+    assert reason == "the OS keyring is disabled" and chosen == "Keyring"
