@@ -61,7 +61,13 @@ def caps_lock_guess(text: str, shift: bool) -> bool | None:
     return text.isupper() != shift
 
 
+STILL_OPENING = ("Still opening. The first time after an update the store is upgraded (a backup of it "
+                 "is written first); for a large store this can take a minute or two. Please wait.")
+
+
 class UnlockDialog(QDialog):
+    SLOW_MS = 2000  # after this long, say why opening may take a while
+
     def __init__(self, path: Path, open_store: OpenStore, *, staff: str = "", runner: Runner | None = None,
                  parent: QWidget | None = None, restore_store: RestoreStore | None = None,
                  confirm: Confirm | None = None, notify: Notify | None = None) -> None:
@@ -123,6 +129,15 @@ class UnlockDialog(QDialog):
         layout.addWidget(self.caps)
         self.error = error_label("Error")
         layout.addWidget(self.error)
+        self.progress = QLabel()
+        self.progress.setWordWrap(True)
+        self.progress.setStyleSheet(INFO_STYLE)
+        self.progress.setAccessibleName("Progress")
+        self.progress.hide()
+        layout.addWidget(self.progress)
+        self.slow_timer = QTimer(self)
+        self.slow_timer.setSingleShot(True)
+        self.slow_timer.timeout.connect(lambda: self._progress(STILL_OPENING))
 
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.unlock_button = self.buttons.button(QDialogButtonBox.Ok)
@@ -205,15 +220,26 @@ class UnlockDialog(QDialog):
         self.error.hide()
         self.unlock_button.setEnabled(False)
         self._key_tried = key
+        self._progress("Opening the store…")
+        self.slow_timer.start(self.SLOW_MS)
         self.runner.run_task(lambda: self.open_store(self.path, key, staff[:80]), self._opened, self._failed)
 
+    def _progress(self, text: str | None) -> None:
+        if text is None:
+            self.slow_timer.stop()
+        self.progress.setText(text or "")
+        self.progress.setVisible(bool(text))
+        self._fit_height()
+
     def _opened(self, services) -> None:
+        self._progress(None)
         self.services = services
         self.passphrase.clear()
         self._key_tried = None
         self.accept()
 
     def _failed(self, exc: BaseException) -> None:
+        self._progress(None)
         if isinstance(exc, StoreDamaged):
             self._damaged()
             return

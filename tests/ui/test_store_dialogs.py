@@ -238,3 +238,30 @@ def test_run_gui_without_a_display_says_so(monkeypatch, capsys):
     assert launch.run_gui(argparse.Namespace(store=None)) == 1
     err = capsys.readouterr().err
     assert "no display" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_slow_open_says_why_and_the_dialog_stays_responsive(qtbot, store_path, fail_keyring, monkeypatch):
+    """Opening runs off the GUI thread; when it takes a while (a store upgrade after an update),
+    the dialog says so, and the message goes once the store is open."""
+    import threading
+
+    from desktop.ui.jobs import TaskRunner
+
+    passphrase_store(store_path)
+    release = threading.Event()
+
+    def slow_open(path, key, staff):
+        release.wait(10)
+        return open_(path, key, staff)
+
+    monkeypatch.setattr(UnlockDialog, "SLOW_MS", 50)
+    dialog = shown(qtbot, UnlockDialog(store_path, slow_open, staff="tester", runner=TaskRunner()))
+    qtbot.keyClicks(dialog.passphrase, PASSPHRASE)
+    qtbot.keyClick(dialog.passphrase, Qt.Key_Return)
+    assert dialog.progress.isVisible() and dialog.progress.text() == "Opening the store…"
+    qtbot.waitUntil(lambda: "upgraded" in dialog.progress.text(), timeout=2000)
+    assert not dialog.unlock_button.isEnabled()
+    release.set()
+    qtbot.waitUntil(lambda: dialog.result() == QDialog.Accepted, timeout=5000)
+    assert not dialog.progress.isVisible()
+    dialog.services.close()
