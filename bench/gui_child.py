@@ -17,10 +17,16 @@ import sys
 
 
 def _memory_keyring(store: str, secret: str) -> None:
-    from desktop.store.keys import SERVICE, _keyring_module, keyring_account
+    """Set an in-memory backend holding the store's key, before the app asks keyring for one (as the
+    tests do). The app's own keyring import path is kept (desktop.deferred_imports); choosing the OS
+    backend is not part of the figure: this machine has none (see docs/bench.md)."""
+    from desktop.deferred_imports import defer_unused_by_keyring
 
-    keyring, _ = _keyring_module()  # imported the way the app imports it
+    defer_unused_by_keyring()  # as desktop.store.keys imports keyring
+    import keyring
     from keyring.backend import KeyringBackend
+
+    from desktop.store.keys import SERVICE, keyring_account
 
     class BenchMemoryKeyring(KeyringBackend):
         priority = 1  # type: ignore[assignment]
