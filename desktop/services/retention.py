@@ -43,6 +43,11 @@ SWEEP_BATCH = 2000
 SWEEP_BATCH_MIN = 200
 SWEEP_BATCH_MAX = 50_000
 SWEEP_BATCH_SECONDS = 2.0
+# While a sweep removes, the store's page cache may grow to the file's size, up to this much (then
+# back to the usual 32 MB): see RetentionRepo.working_cache.
+SWEEP_CACHE_MAX = 256 * 1024 * 1024
+# After a sweep the file is compacted (VACUUM) when at least this fraction of it is free pages.
+SWEEP_COMPACT_AT = 0.25
 
 
 def _day_after(as_of: datetime) -> datetime:
@@ -226,6 +231,12 @@ class RetentionService:
         for a in planned:
             if a.kind == "case":
                 by_case.setdefault(a.target_id, []).append(a)
+        with self.repo.working_cache(SWEEP_CACHE_MAX):
+            self._sweep_all(by_case, planned, rules, as_of, report, progress)
+        return report
+
+    def _sweep_all(self, by_case: dict[int, list[PlannedAction]], planned: list[PlannedAction], rules: r.Rules,
+                   as_of: datetime, report: SweepReport, progress: Progress | None) -> None:
         total, step = len(by_case) + 3, 0
         pending = list(by_case.items())
         start, size = 0, SWEEP_BATCH
@@ -257,11 +268,9 @@ class RetentionService:
         if progress:
             progress(total - 1, total)
         if report.done:
-            self.ctx.vault.scrub()
-            report.compacted = self.ctx.vault.compact_if_sparse(0.25)
+            report.compacted = self.ctx.vault.scrub(compact_at=SWEEP_COMPACT_AT)
         if progress:
             progress(total, total)
-        return report
 
     def _sweep_cases(self, batch: list[tuple[int, list[PlannedAction]]], rules: r.Rules,
                      as_of: datetime) -> tuple[list[PlannedAction], list[PlannedAction]]:

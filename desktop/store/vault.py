@@ -237,12 +237,23 @@ class Vault:
                 raise _map_error(exc, self.path) from exc
 
     # ---- maintenance -------------------------------------------------------------------------
-    def scrub(self) -> None:
-        """After deleting personal data: merge the FTS index, checkpoint and truncate the WAL."""
+    def scrub(self, compact_at: float | None = None) -> bool:
+        """After deleting personal data: merge the FTS index (removed terms leave its pages), then
+        checkpoint and truncate the WAL. With compact_at, also VACUUM first when at least that
+        fraction of the file is free pages; returns whether it did.
+
+        The VACUUM comes before the one checkpoint: it writes every live page anew into the WAL,
+        so checkpointing the sweep's frames into the file first (as this did before) wrote most
+        of the file once more for nothing. Either way the old pages are overwritten or cut off
+        and the WAL is emptied before this returns."""
         with self._lock:
             c = self.conn
             c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
+            compacted = compact_at is not None and self.free_fraction() >= compact_at
+            if compacted:
+                c.execute("VACUUM")
             c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        return compacted
 
     def free_fraction(self) -> float:
         pages = int(self.pragma("page_count") or 0)
