@@ -25,19 +25,21 @@ BODY = "HI-Body"
 BOLD = "HI-Bold"
 MONO = "HI-Mono"
 FALLBACK = "HI-Fallback"
+HANGUL = "HI-Hangul"
 
 FILES = {
     BODY: "DejaVuSans.ttf",
     BOLD: "DejaVuSans-Bold.ttf",
     MONO: "DejaVuSansMono.ttf",
     FALLBACK: "DroidSansFallbackFull.ttf",
+    HANGUL: "NanumSquareR.ttf",  # Korean: Droid Sans Fallback has only 3 of the 11,172 Hangul syllables
 }
 
 # The fonts tried, in order, for text whose style uses the key font.
 CHAINS = {
-    BODY: (BODY, FALLBACK),
-    BOLD: (BOLD, BODY, FALLBACK),
-    MONO: (MONO, BODY, FALLBACK),
+    BODY: (BODY, FALLBACK, HANGUL),
+    BOLD: (BOLD, BODY, FALLBACK, HANGUL),
+    MONO: (MONO, BODY, FALLBACK, HANGUL),
 }
 
 # Direction controls (LRE, RLE, PDF, LRO, RLO, LRI, RLI, FSI, PDI, LRM, RLM, ALM): they can make
@@ -73,6 +75,7 @@ def register() -> dict[str, frozenset[int]]:
             addMapping(BOLD, bold, italic, BOLD)
             addMapping(MONO, bold, italic, MONO)
             addMapping(FALLBACK, bold, italic, FALLBACK)
+            addMapping(HANGUL, bold, italic, HANGUL)
         _charmaps.update(maps)
     return _charmaps
 

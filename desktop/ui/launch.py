@@ -65,6 +65,9 @@ def forget_source_lines() -> None:
 def build_window(services, *, runner=None, settings=None, notify=None, confirm=None):
     """Wire controllers and views to the services and mount them in the main window."""
     forget_source_lines()
+    from desktop.ui.style import register_fallback_fonts
+
+    register_fallback_fonts()
     from desktop.ui.case_model import CaseTableModel
     from desktop.ui.cases_view import CasesView
     from desktop.ui.intake_controller import IntakeController
@@ -131,6 +134,9 @@ def run_gui(args) -> int:
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName("helpdesk-intake")
+    from desktop.ui.style import register_fallback_fonts
+
+    register_fallback_fonts()  # before the first dialog: a name typed there may need it
     path = store_path(getattr(args, "store", None))
     services = obtain_services(path)
     if services is None:

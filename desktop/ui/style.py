@@ -146,3 +146,26 @@ def marker_icon(kind: str) -> QIcon:
     p.end()
     _ICONS[kind] = QIcon(pix)
     return _ICONS[kind]
+
+
+_FALLBACK_FONTS = ("DroidSansFallbackFull.ttf", "NanumSquareR.ttf")  # Chinese and Japanese; Korean
+_fonts_registered = False
+
+
+def register_fallback_fonts() -> None:
+    """Make the shipped CJK fonts (the ones the PDF reports embed) available to Qt's font fallback, so
+    a Chinese, Japanese or Korean name shows as letters, not boxes, on a system without such a font.
+    Registering names the file only (about 5 ms); glyphs load when such text is first drawn. Once
+    per process; a missing file is skipped (the system's fonts still apply)."""
+    global _fonts_registered
+    if _fonts_registered:
+        return
+    _fonts_registered = True
+    from PySide6.QtGui import QFontDatabase
+
+    from desktop.paths import resource
+
+    for name in _FALLBACK_FONTS:
+        path = resource("fonts", name)
+        if path.is_file():
+            QFontDatabase.addApplicationFont(str(path))

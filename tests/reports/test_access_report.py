@@ -99,7 +99,7 @@ def test_hostile_strings_appear_literally_and_embed_nothing(report):
 
 def test_unicode_round_trips_and_every_font_is_embedded(report):
     _ids, _result, out, text = report
-    for phrase in (NAME, "Ελληνικά και русский текст, 東京の山田さん", "Łódź", "ő, ş"):
+    for phrase in (NAME, "Ελληνικά και русский текст, 東京の山田さん, 서울의 김민준", "Łódź", "ő, ş"):
         assert phrase in text, phrase
     assert phrase in squash(" ".join(pypdf_text(out)))
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True).stdout

@@ -10,7 +10,17 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Paragraph
 
 from desktop.paths import resource
-from desktop.reports.fonts import BODY, FALLBACK, FILES, MONO, Glyphs, coverage, markup, register
+from desktop.reports.fonts import (
+    BODY,
+    FALLBACK,
+    FILES,
+    HANGUL,
+    MONO,
+    Glyphs,
+    coverage,
+    markup,
+    register,
+)
 
 
 def test_shipped_fonts_have_licences_and_reasonable_size():
@@ -20,13 +30,15 @@ def test_shipped_fonts_have_licences_and_reasonable_size():
     for filename in FILES.values():
         assert (folder / filename).is_file()
     licences = {p.name for p in folder.glob("LICENSE*")}
-    assert {"LICENSE-DejaVu.txt", "LICENSE-DroidSansFallback.txt", "LICENSE-Apache-2.0.txt"} <= licences
+    assert {"LICENSE-DejaVu.txt", "LICENSE-DroidSansFallback.txt", "LICENSE-Apache-2.0.txt",
+            "LICENSE-OFL-Nanum.txt"} <= licences
 
 
 def test_main_font_covers_latin_greek_cyrillic_and_cjk_falls_back():
     for ch in "ŁőşΩμέγαЖуков":
         assert coverage(ch) == [(ch, BODY)], ch
     assert coverage("山田") == [("山", FALLBACK), ("田", FALLBACK)]
+    assert coverage("김민준") == [("김", HANGUL), ("민", HANGUL), ("준", HANGUL)]  # Korean
     assert coverage("ก") == [("ก", None)]  # Thai: no shipped font
 
 

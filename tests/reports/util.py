@@ -41,7 +41,7 @@ def person_with_cases(services) -> dict:
         "zoe2": add_case(services, name=HOSTILE_NAME, email=EMAIL, phone=None, category="spam_folder",
                          description=HOSTILE_DESC, technical_details="=cmd|' /C calc'!A0\nReceived: from mx"),
         "zoe3": add_case(services, name=NAME, email=EMAIL, category="smtp_auth",
-                         description="Ελληνικά και русский текст, 東京の山田さん"),
+                         description="Ελληνικά και русский текст, 東京の山田さん, 서울의 김민준"),
         "other": add_case(services, name="Quentin Otherperson", email=OTHER_EMAIL,
                           description="OTHER-PERSON-SECRET-TEXT"),
     }

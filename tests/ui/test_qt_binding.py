@@ -34,3 +34,17 @@ def test_modules_imported_after_the_ui_are_not_read_as_source(tmp_path, monkeypa
     assert late.VALUE == 42
     assert str(module) not in linecache.cache
     sys.modules.pop("late_module_for_pyside_hook", None)
+
+
+def test_the_shipped_cjk_font_backs_the_window_up(qtbot):
+    """A Japanese or Chinese name shows as letters even where the system has no CJK font: the
+    font the reports embed is registered with Qt's fallback before any window shows."""
+    from PySide6.QtGui import QFontDatabase
+
+    from desktop.ui.style import register_fallback_fonts
+
+    register_fallback_fonts()
+    register_fallback_fonts()  # once per process
+    for system in (QFontDatabase.WritingSystem.Japanese, QFontDatabase.WritingSystem.SimplifiedChinese):
+        assert "Droid Sans Fallback" in QFontDatabase.families(system)
+    assert "NanumSquare" in QFontDatabase.families(QFontDatabase.WritingSystem.Korean)
