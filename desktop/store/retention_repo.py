@@ -226,12 +226,14 @@ class RetentionRepo:
                 f"SELECT {key_sql()}, coalesce(name, ''), coalesce(email, ''), ?, coalesce(description, '') FROM cases"
                 f" WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id", (phone_tokens(None), *chunk)).fetchall()
         unindex = sorted(set(keys.values()) | {r[0] for r in reindex})
-        if unindex:
+        if not unindex:
+            return
+        with _no_fts_merges(c):
             c.executemany("DELETE FROM cases_fts WHERE rowid = ?", [(k,) for k in unindex])
-        if reindex:
-            reindex.sort()  # ascending keys: FTS5 flushes its pending index when a key goes down
-            c.executemany("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
-                          reindex)
+            if reindex:
+                reindex.sort()  # ascending keys: FTS5 flushes its pending index when a key goes down
+                c.executemany("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
+                              reindex)
 
     def delete_consents(self, consent_ids: Sequence[int]) -> set[int]:
         """Delete those of these withdrawn marketing consents that still are; returns the ids deleted."""
@@ -255,6 +257,39 @@ class RetentionRepo:
                 "DELETE FROM subjects WHERE id IN (SELECT s.id FROM subjects s"
                 f" WHERE s.id IN ({','.join('?' * len(chunk))}) AND {_UNUSED}) RETURNING id", chunk).fetchall())
         return out
+
+
+# FTS5's own defaults for the two merge settings (used while cases_fts_config holds no value).
+_FTS_MERGE_DEFAULTS = {"automerge": 4, "deletemerge": 10}
+
+
+@contextlib.contextmanager
+def _no_fts_merges(c) -> Iterator[None]:
+    """No automatic FTS5 merges for the search-index changes made in the block; call inside the
+    write transaction. The settings are put back before the block ends, in the same transaction,
+    so no commit ever holds them off (a crash leaves the index's settings as they were).
+
+    Why: at a flush FTS5 merges segments (automerge) and rewrites segments with many deleted rows
+    (deletemerge). A sweep deletes thousands of index rows per batch, so every batch's commit
+    rewrote large segments, ~1.5 s in all at 100k cases, and the sweep then runs 'optimize', which
+    merges every segment into one anyway (dropping the removed rows' terms). Putting a setting
+    back is itself a statement on the index, which makes FTS5 flush the pending changes first,
+    while merging is still off."""
+    saved = dict(_FTS_MERGE_DEFAULTS)
+    saved.update(c.execute("SELECT k, v FROM cases_fts_config WHERE k IN ('automerge', 'deletemerge')").fetchall())
+
+    def put(values: Mapping[str, int]) -> None:
+        for name, value in values.items():
+            c.execute("INSERT INTO cases_fts(cases_fts, rank) VALUES (?, ?)", (name, int(value)))
+
+    put(dict.fromkeys(saved, 0))
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(Exception):  # the rollback that follows restores them in any case
+            put(saved)
+        raise
+    put(saved)
 
 
 # A subject is kept while it has a legal hold, a recorded marketing objection (a suppression

@@ -229,6 +229,35 @@ def test_a_statement_failing_in_the_store_rolls_back_only_its_case(services):
                                  if e.action.startswith("retention.")}
 
 
+def test_sweeps_leave_the_search_index_merge_settings_as_they_were(services, monkeypatch):
+    """A sweep turns FTS5's automatic merges off inside each batch (the final optimize merges
+    anyway); no commit may keep them off, or the index would stop merging for good."""
+    def settings() -> dict[str, int]:
+        stored = dict(services.vault.read("SELECT k, v FROM cases_fts_config"))
+        return {k: int(stored.get(k, default)) for k, default in (("automerge", 4), ("deletemerge", 10))}
+
+    assert settings() == {"automerge": 4, "deletemerge": 10}
+    first = add_case(services, received_at=day("2020-01-01T00:00:00"))
+    bad = add_case(services, email="bad@example.org", received_at=day("2020-01-01T00:00:00"))
+    kept = add_case(services, email="kept@example.org")
+    real = services.retention.repo.purge
+
+    def purge(**kw) -> None:
+        real(**kw)  # merges are off and the index changed ...
+        if bad in kw["delete"]:
+            raise RuntimeError("simulated failure")  # ... then the batch (or the bad case) rolls back
+
+    monkeypatch.setattr(services.retention.repo, "purge", purge)
+    report = services.retention.sweep()
+    assert report.failed == [bad] and not services.ctx.cases.exists(first)
+    assert settings() == {"automerge": 4, "deletemerge": 10}
+    monkeypatch.setattr(services.retention.repo, "purge", real)
+    assert [a.target_id for a in services.retention.sweep().done if a.kind == "case"] == [bad]
+    assert settings() == {"automerge": 4, "deletemerge": 10}
+    assert list(services.cases.ids(_search("kept@example.org"))) == [kept]
+    assert list(services.cases.ids(_search("bad@example.org"))) == []
+
+
 # ---- children -------------------------------------------------------------------------------------------
 def test_child_flag_deletes_at_the_next_sweep(services, clock):
     cid = add_case(services)
