@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 from dataclasses import dataclass, field
@@ -51,12 +52,16 @@ def _bool(value: object, name: str) -> bool:
     raise ValidationError({name: f"expected yes/no, got {text[:20]!r}"})
 
 
+@functools.lru_cache(maxsize=512)
+def _canonical_key(k: object) -> str:
+    key = str(k or "").strip().lower().replace(" ", "_").replace("-", "_")
+    return ALIASES.get(key, key)
+
+
 def _normalise_keys(record: dict) -> dict:
-    out = {}
-    for k, val in record.items():
-        key = str(k or "").strip().lower().replace(" ", "_").replace("-", "_")
-        out[ALIASES.get(key, key)] = val
-    return out
+    """Field names as the app knows them ("E-mail " -> "email"); every row of a file has the same
+    names, so each is worked out once."""
+    return {_canonical_key(k): val for k, val in record.items()}
 
 
 def read_records(path: Path) -> list[tuple[int, dict]]:
