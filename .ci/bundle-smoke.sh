@@ -78,6 +78,12 @@ set -e
 [ "$status" = 4 ] || fail "a wrong passphrase gave exit status $status, expected 4"
 echo "wrong passphrase -> exit 4: $(cat "$WORK/err")"
 
+step "background page check in a child process (the window runs it this way)"
+printf '{"kind": "passphrase", "secret": "%s"}\n' "$HELPDESK_INTAKE_PASSPHRASE" \
+  | "$BIN" --page-check-child "$STORE" >"$WORK/pages.json"
+[ "$(cat "$WORK/pages.json")" = "[]" ] || fail "page check of a sound store printed: $(cat "$WORK/pages.json")"
+echo "sound store -> $(cat "$WORK/pages.json")"
+
 commands=$("$BIN" --help)
 has() { grep -qE "^\s+$1\b|[{,]$1[,}]" <<<"$commands"; }
 

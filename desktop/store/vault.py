@@ -287,6 +287,22 @@ class Vault:
             except DatabaseError as exc:
                 return [str(exc)]
 
+    def page_problems_in_child(self) -> list[str]:
+        """cipher_integrity_check in a child process (desktop/store/page_check.py), so this process
+        keeps SQLCipher's memory security off until it locks; on a second connection here when no
+        child can run."""
+        with self._lock:
+            if self._conn is None:
+                return []
+            path, key = self.path, self._key
+        from desktop.store.page_check import PageCheckUnavailable, problems_in_child
+
+        try:
+            return problems_in_child(path, key)
+        except PageCheckUnavailable as exc:
+            log.warning("%s; checking pages in this process", exc)
+            return self.page_problems_detached()
+
     def page_problems_detached(self) -> list[str]:
         """cipher_integrity_check on a second, short-lived connection: for a check in the background
         while the app goes on using this one (WAL lets both read). No size limit: nobody waits."""

@@ -9,7 +9,8 @@ Triggers: the idle watcher, Ctrl+L (File › Lock), the OS session locking. The 
   5. audit "store.lock", close the store (Vault.close turns cipher_memory_security on);
   6. hide the window and show the unlock dialog.
 A store's pages are checked (cipher_integrity_check) in the background a moment after each window
-shows, on a second connection, instead of before it; when a check fails the app locks at once (asking
+shows, in a child process (so this one keeps SQLCipher's memory security off until it locks),
+instead of before it; when a check fails the app locks at once (asking
 about unsaved work first) and the next unlock checks before opening, so the unlock dialog reports the
 damage and offers the latest backup. On success the services are rebuilt through
      desktop.bootstrap (failed attempts are written to the trail at that unlock) and a fresh
@@ -158,7 +159,8 @@ class LockController(QObject):
 
     # ---- the background page check ------------------------------------------------------------
     def check_pages(self) -> None:
-        """Check every page's HMAC on a second connection, off the GUI thread; lock when one fails."""
+        """Check every page's HMAC in a child process (desktop/store/page_check.py), waited for off the
+        GUI thread; lock when one fails."""
         services = self.services
         if services is None or self.state == LOCKED:
             return
@@ -180,7 +182,7 @@ class LockController(QObject):
         def failed(exc: BaseException) -> None:
             log.warning("background page check could not run: %s", type(exc).__name__)
 
-        self.runner.run_task(services.vault.page_problems_detached, done, failed)
+        self.runner.run_task(services.vault.page_problems_in_child, done, failed)
 
     def _apply_idle_setting(self) -> None:
         if self._fixed_idle_ms is not None:
