@@ -52,7 +52,7 @@ def _child(args: list[str], secret: str) -> dict:
 def import_row(ws: Workspace, n: int, *, runs: int) -> list[Row]:
     """Two rows: the import as `helpdesk-intake import` runs it, in a fresh process (bench/import_child.py),
     and the same import in the bench's own process, where SQLCipher's memory security is on, as in the
-    window after its background page check (File > Import)."""
+    window once it has been locked and unlocked (File > Import)."""
     csv_path = write_web_form_file(ws.root / f"forms-{n}.csv", n, seed=SEED + 1, now=NOW)
     data = [c.data for c in DemoGenerator(SEED + 1, NOW).cases(n)]
     cases = [_case_tuple(d) for d in data]
@@ -119,7 +119,7 @@ def import_row(ws: Workspace, n: int, *, runs: int) -> list[Row]:
     inproc = Row("import_inproc", f"import {n:,} (CSV), memory security on", a, b, target=2.0,
                  details={**details, "rows_per_s": n / a.median})
     inproc.note = (f"{n / a.median:,.0f} rows/s; the same import in the bench process, where SQLCipher's "
-                   "process-wide memory security is on, as in the window after its background page check "
+                   "process-wide memory security is on, as in the window once it has been locked and unlocked "
                    f"(File > Import); {baseline_text}, same process")
     bad = [r for r in reports if r.errors or len(r.case_ids) != n]
     if bad:
