@@ -146,7 +146,7 @@ class Workspace:
         conn.execute(
             f"INSERT INTO cases_fts(rowid, name, email, phone, description) SELECT {key_sql()}, coalesce(name, ''),"
             " coalesce(email, ''), coalesce(replace(phone, '+', ''), ''), coalesce(description, '')"
-            " FROM cases WHERE id > ?", (top,))
+            " FROM cases WHERE id > ? ORDER BY 1", (top,))  # ascending keys: FTS5 flushes when a key goes down
         conn.execute("COMMIT")
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         conn.close()
