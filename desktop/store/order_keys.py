@@ -15,7 +15,7 @@ Case ids must stay below 2**30 (about a billion cases); received times are store
 
 from __future__ import annotations
 
-import calendar
+import math
 from datetime import datetime
 
 from desktop.domain.clock import ensure_utc
@@ -27,7 +27,7 @@ MAX_CASE_ID = (1 << ID_BITS) - 1
 def order_key(case_id: int, received_at: datetime | str) -> int:
     if isinstance(received_at, str):
         received_at = datetime.fromisoformat(received_at)
-    seconds = calendar.timegm(ensure_utc(received_at).utctimetuple())
+    seconds = math.floor(ensure_utc(received_at).replace(microsecond=0).timestamp())
     return -((seconds << ID_BITS) + case_id)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
@@ -80,7 +80,10 @@ class MainWindow(QMainWindow):
             label.setTextFormat(Qt.PlainText)
             label.setContentsMargins(10, 0, 10, 0)
             status.addPermanentWidget(label)
-        self.refresh_status()
+        # the case count after the first paint: count(*) reads a whole index, which at start comes
+        # from disk (about 0.3 s for 100,000 cases from a cold cache, ten times that at a million)
+        self.refresh_status(count=False)
+        QTimer.singleShot(0, self._count_cases)
         self._restore_geometry()
 
     # ---- views ----------------------------------------------------------------------------------
@@ -155,7 +158,7 @@ class MainWindow(QMainWindow):
         self.view_changed.emit(key)
 
     # ---- status bar -----------------------------------------------------------------------------
-    def refresh_status(self) -> None:
+    def refresh_status(self, *, count: bool = True) -> None:
         vault = self.services.vault
         path = str(vault.path)
         shown = path if len(path) <= STORE_PATH_CHARS else "…" + path[-(STORE_PATH_CHARS - 1):]
@@ -164,6 +167,12 @@ class MainWindow(QMainWindow):
         self.store_label.setAccessibleName(f"Store: {path}")
         kind = "OS keyring" if vault.key_kind == "raw" else "passphrase"
         self.protection_label.setText(f"Protected by {kind}")
+        if count:
+            self._count_cases()
+
+    def _count_cases(self) -> None:
+        if not self.services.vault.is_open:  # locked before the first count ran
+            return
         n = self.services.cases.count()
         self.count_label.setText(f"{n:,} case{'s' if n != 1 else ''}")
 
