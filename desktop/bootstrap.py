@@ -76,7 +76,8 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     dossier = DossierService(ctx, settings)
     reports = ReportService(ctx, settings, dossier)
     retention = RetentionService(ctx, settings)
-    ctx.case_changed.append(CaseHook(retention.refresh, retention.refresh_many))  # every create/edit/status change keeps its timer current
+    # every create/edit/status change keeps its timer current; a new case gets its timer in its INSERT
+    ctx.case_changed.append(CaseHook(retention.refresh, retention.refresh_many, new_case_rules=retention.rules))
     return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer,
                     requests=requests, rights=rights, dossier=dossier, reports=reports, retention=retention)
 

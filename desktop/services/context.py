@@ -16,10 +16,16 @@ from desktop.store.vault import Vault
 
 @dataclass(frozen=True)
 class CaseHook:
-    """A case_changed hook with a bulk form, so a 100k-row import makes one call, not 100k."""
+    """A case_changed hook with a bulk form, so a 100k-row import makes one call, not 100k.
+
+    new_case_rules: for a hook that keeps each case's retention timer, the rules it applies. A new
+    case's timer then goes into the case's own INSERT (IntakeService), and the hook is not called
+    for it: the UPDATE it would make right after the INSERT is saved. Used only when this is the
+    first hook, so no earlier hook can change the case before its timer is computed."""
 
     one: Callable[[int], None]
     many: Callable[[list[int]], None]
+    new_case_rules: Callable[[], object] | None = None
 
     def __call__(self, case_id: int) -> None:
         self.one(case_id)
@@ -47,13 +53,17 @@ class Context:
     def now(self) -> datetime:
         return self.clock.now()
 
-    def notify_case_changed(self, case_id: int) -> None:
+    def notify_case_changed(self, case_id: int, *, skip: object | None = None) -> None:
+        """skip: a hook whose work is already done (a new case's timer written with its INSERT)."""
         for hook in self.case_changed:
-            hook(case_id)
+            if hook is not skip:
+                hook(case_id)
 
-    def notify_cases_changed(self, case_ids: list[int]) -> None:
+    def notify_cases_changed(self, case_ids: list[int], *, skip: object | None = None) -> None:
         """Many cases at once (imports): a CaseHook gets one bulk call, other hooks one call per case."""
         for hook in self.case_changed:
+            if hook is skip:
+                continue
             if isinstance(hook, CaseHook):
                 hook.many(case_ids)
             else:

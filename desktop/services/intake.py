@@ -109,38 +109,24 @@ class IntakeService:
                     timer = (item.due_at.isoformat(timespec="seconds"), item.policy_id)
             rows.append(NewCase(d, subject_id, *timer))
         ids = IntakeWriter(ctx.vault).insert(rows, created_at=now, staff=ctx.staff, source=source)
-        self._notify(ids, skip=timer_hook, bulk=bulk)
+        if bulk:  # one bulk call to a CaseHook; a single intake calls each hook per case, as before
+            ctx.notify_cases_changed(ids, skip=timer_hook)
+        else:
+            for case_id in ids:
+                ctx.notify_case_changed(case_id, skip=timer_hook)
         return [IntakeResult(cid, sid, repeat) for cid, (sid, repeat) in zip(ids, results_meta, strict=True)]
 
-    def _timer_rules(self) -> tuple[Rules | None, object | None]:
-        """The retention rules in force and the case_changed hook that would otherwise compute the
-        new cases' timers after the INSERT (RetentionService.refresh/refresh_many): (None, None)
-        when there is no such hook, or its policies are invalid (it then logs that, as before).
-        Only a first hook qualifies: an earlier hook could change the case before the timer is
-        computed."""
-        from desktop.services.retention import RetentionService  # retention imports this module
-
+    def _timer_rules(self) -> tuple[Rules | None, CaseHook | None]:
+        """The retention rules for new cases' timers and the hook they stand in for (CaseHook's
+        new_case_rules, first hook only): (None, None) when there is none, or its policies are
+        invalid (the hook then runs after the INSERT and logs that, as before)."""
         hook = self.ctx.case_changed[0] if self.ctx.case_changed else None
-        owner = getattr(getattr(hook, "many", None), "__self__", None)
-        if isinstance(owner, RetentionService) and getattr(hook, "one", None) == owner.refresh \
-                and getattr(hook, "many", None) == owner.refresh_many:
-            try:
-                return owner.rules(), hook
-            except PolicyError:
-                return None, None
-        return None, None
-
-    def _notify(self, case_ids: list[int], *, skip: object | None, bulk: bool) -> None:
-        """The case_changed hooks but `skip` (whose work is done), as before: one call per case for
-        a single intake; for store_many one bulk call to a CaseHook, one per case to other hooks."""
-        for hook in self.ctx.case_changed:
-            if hook is skip:
-                continue
-            if bulk and isinstance(hook, CaseHook):
-                hook.many(case_ids)
-            else:
-                for case_id in case_ids:
-                    hook(case_id)
+        if not isinstance(hook, CaseHook) or hook.new_case_rules is None:
+            return None, None
+        try:
+            return hook.new_case_rules(), hook  # type: ignore[return-value]
+        except PolicyError:
+            return None, None
 
 
 def new_case_facts(data: IntakeData, subject: Subject | None) -> CaseFacts:
