@@ -2,3 +2,14 @@
 
 __version__ = "0.1.0"
 APP_NAME = "helpdesk-intake"
+
+
+def disable_core_dumps() -> None:
+    """No core files: a crash must not write decrypted pages or keys to disk (Linux, macOS). Here,
+    at the bottom of the package, so the CLI and the page-check child process both use it."""
+    try:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (ImportError, ValueError, OSError):  # Windows has no resource module
+        pass

@@ -7,7 +7,7 @@ import importlib
 import logging
 import sys
 
-from desktop import APP_NAME, __version__
+from desktop import APP_NAME, __version__, disable_core_dumps
 
 # One module per area under desktop/commands/, each with register(subparsers).
 COMMAND_MODULES = ["core", "demo", "security", "requests", "reports", "retention"]
@@ -30,16 +30,6 @@ def build_parser() -> argparse.ArgumentParser:
     for name in COMMAND_MODULES:
         importlib.import_module(f"desktop.commands.{name}").register(sub)
     return parser
-
-
-def disable_core_dumps() -> None:
-    """No core files: a crash must not write decrypted pages or keys to disk (Linux, macOS)."""
-    try:
-        import resource
-
-        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    except (ImportError, ValueError, OSError):  # Windows has no resource module
-        pass
 
 
 def main(argv: list[str] | None = None) -> int:
