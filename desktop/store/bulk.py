@@ -21,7 +21,7 @@ from datetime import datetime
 from desktop.domain.clock import to_iso
 from desktop.domain.models import IntakeData, Status
 from desktop.store.order_keys import order_key
-from desktop.store.search import phone_tokens
+from desktop.store.search import FTS_INSERT, phone_tokens
 from desktop.store.vault import Vault
 
 _CASE_COLUMNS = (
@@ -31,7 +31,6 @@ _CASE_COLUMNS = (
 CASE_INSERT = f"INSERT INTO cases({_CASE_COLUMNS}) VALUES ({','.join('?' * 17)})"
 CASE_INSERT_WITH_ID = f"INSERT INTO cases(id, {_CASE_COLUMNS}) VALUES ({','.join('?' * 18)})"
 CONSENT_INSERT = "INSERT INTO consents(subject_id, case_id, kind, version, given_at, source) VALUES (?,?,?,?,?,?)"
-FTS_INSERT = "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)"
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import datetime
 
 from desktop.domain.clock import to_iso
@@ -11,7 +11,7 @@ from desktop.domain.models import Case, CaseQuery, Change, IntakeData, Note, Sta
 from desktop.store.errors import NotFound, StoreError
 from desktop.store.order_keys import MAX_CASE_ID, case_id_of, id_sql, key_sql, order_key
 from desktop.store.rows import CASE_COLUMNS, case_from_row, change_from_row, note_from_row
-from desktop.store.search import fts_query, phone_tokens
+from desktop.store.search import FTS_INSERT, fts_query, phone_tokens
 from desktop.store.vault import Vault
 
 SORTABLE = {
@@ -46,9 +46,8 @@ class CaseRepo:
         self.vault = vault
 
     # ---- writes (call inside vault.transaction()) -------------------------------------------
-    def insert(self, data: IntakeData, *, subject_id: int, created_at: datetime, staff: str,
-               index: bool = True) -> int:
-        """index=False: leave the search entry to the caller (insert_many adds them in key order)."""
+    def insert(self, data: IntakeData, *, subject_id: int, created_at: datetime, staff: str) -> int:
+        """One case and its search entry (new intakes go in through store/bulk.py)."""
         c = self.vault.conn
         cur = c.execute(
             "INSERT INTO cases(subject_id, name, email, phone, category, description, technical_details,"
@@ -64,21 +63,8 @@ class CaseRepo:
         case_id = int(cur.lastrowid)
         if case_id > MAX_CASE_ID:
             raise StoreError("this store is full: case numbers have reached their limit")
-        if index:
-            self._index(order_key(case_id, data.received_at), data.name, data.email, data.phone, data.description)
+        self._index(order_key(case_id, data.received_at), data.name, data.email, data.phone, data.description)
         return case_id
-
-    def insert_many(self, rows: Sequence[tuple[IntakeData, int]], *, created_at: datetime, staff: str) -> list[int]:
-        """Bulk insert for imports: rows of (data, subject_id). Caller holds the transaction.
-
-        The search entries go in afterwards in ascending key order: FTS5 flushes its pending index
-        whenever a key is lower than the one before, so received-time order would flush per row."""
-        ids = [self.insert(d, subject_id=s, created_at=created_at, staff=staff, index=False) for d, s in rows]
-        entries = sorted((order_key(i, d.received_at), d.name or "", d.email or "", phone_tokens(d.phone),
-                          d.description or "") for i, (d, _s) in zip(ids, rows, strict=True))
-        self.vault.conn.executemany(
-            "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)", entries)
-        return ids
 
     def update(self, case_id: int, **fields: object) -> None:
         bad = set(fields) - CASE_UPDATABLE
@@ -110,10 +96,7 @@ class CaseRepo:
 
     def _index(self, key: int, name, email, phone, description) -> None:
         """The case's search entry, under its list-order key (desktop/store/order_keys.py)."""
-        self.vault.conn.execute(
-            "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
-            (key, name or "", email or "", phone_tokens(phone), description or ""),
-        )
+        self.vault.conn.execute(FTS_INSERT, (key, name or "", email or "", phone_tokens(phone), description or ""))
 
     def _unindex(self, case_id: int) -> None:
         rows = self.vault.conn.execute(f"SELECT {key_sql()} FROM cases WHERE id = ?", (case_id,)).fetchall()
@@ -152,26 +135,13 @@ class CaseRepo:
         return bool(self.vault.read("SELECT 1 FROM cases WHERE id = ?", (case_id,)))
 
     def get_many(self, ids: Iterable[int]) -> dict[int, Case]:
-        ids = list(ids)
-        out: dict[int, Case] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for r in self.vault.read(f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({marks})", tuple(chunk)):
-                out[r[0]] = case_from_row(r)
-        return out
+        rows = self.vault.read_in(f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({{marks}})", list(ids))
+        return {r[0]: case_from_row(r) for r in rows}
 
     def next_removal(self, ids: Iterable[int]) -> dict[int, tuple[str | None, str | None]]:
-        ids = list(ids)
-        out: dict[int, tuple[str | None, str | None]] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for r in self.vault.read(
-                f"SELECT id, next_removal_at, next_removal_policy FROM cases WHERE id IN ({marks})", tuple(chunk)
-            ):
-                out[r[0]] = (r[1], r[2])
-        return out
+        rows = self.vault.read_in(
+            "SELECT id, next_removal_at, next_removal_policy FROM cases WHERE id IN ({marks})", list(ids))
+        return {r[0]: (r[1], r[2]) for r in rows}
 
     def ids(self, query: CaseQuery) -> array:
         """Ids of matching cases in display order, as a compact array (cheap even for 1M cases)."""

@@ -16,7 +16,7 @@ from desktop.domain.models import Consent
 from desktop.domain.retention import CaseFacts
 from desktop.store.order_keys import key_sql
 from desktop.store.rows import consent_from_row
-from desktop.store.search import phone_tokens
+from desktop.store.search import FTS_INSERT, phone_tokens
 from desktop.store.vault import Vault
 
 REMOVABLE_FIELDS = ("phone", "technical_details")
@@ -232,8 +232,7 @@ class RetentionRepo:
             c.executemany("DELETE FROM cases_fts WHERE rowid = ?", [(k,) for k in unindex])
             if reindex:
                 reindex.sort()  # ascending keys: FTS5 flushes its pending index when a key goes down
-                c.executemany("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
-                              reindex)
+                c.executemany(FTS_INSERT, reindex)
 
     def delete_consents(self, consent_ids: Sequence[int]) -> set[int]:
         """Delete those of these withdrawn marketing consents that still are; returns the ids deleted."""

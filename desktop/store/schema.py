@@ -22,15 +22,14 @@ def _rekey_search_index(c) -> None:
     """3: store each case's search entry under its list-order key (desktop/store/order_keys.py), so
     a search reads its first page off the index instead of sorting every match. The index is
     contentless, so it is rebuilt from the cases, with the phone tokens the app indexes."""
-    from desktop.store.search import phone_tokens
+    from desktop.store.search import FTS_INSERT, phone_tokens
 
     c.execute("DROP TABLE cases_fts")
     c.execute(FTS_TABLE.strip())
     cur = c.execute(f"SELECT {key_sql()}, coalesce(name, ''), coalesce(email, ''), phone, coalesce(description, '')"
                     " FROM cases WHERE anonymised_at IS NULL ORDER BY 1")
     while rows := cur.fetchmany(5000):
-        c.executemany("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
-                      [(k, n, e, phone_tokens(p), d) for k, n, e, p, d in rows])
+        c.executemany(FTS_INSERT, [(k, n, e, phone_tokens(p), d) for k, n, e, p, d in rows])
 
 
 MIGRATIONS: dict[int, str | Callable] = {

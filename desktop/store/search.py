@@ -6,6 +6,9 @@ import re
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+# A case's search entry, under its list-order key (desktop/store/order_keys.py)
+FTS_INSERT = "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)"
+
 
 def fts_query(text: str) -> str | None:
     """'ali exa' -> '"ali"* AND "exa"*'. None when the text has no searchable word."""

@@ -46,17 +46,9 @@ class SubjectRepo:
 
     def by_emails(self, emails: list[str]) -> dict[str, Subject]:
         """email -> subject for those of these (normalised) emails that have one."""
-        wanted = list(dict.fromkeys(emails))
-        if len(wanted) == 1:
-            one = self.by_email(wanted[0])
-            return {one.email: one} if one else {}
-        out: dict[str, Subject] = {}
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for r in self.vault.read(f"SELECT {SUBJECT_COLUMNS} FROM subjects WHERE email IN ({marks})", tuple(chunk)):
-                out[r[1]] = subject_from_row(r)
-        return out
+        rows = self.vault.read_in(f"SELECT {SUBJECT_COLUMNS} FROM subjects WHERE email IN ({{marks}})",
+                                  list(dict.fromkeys(emails)))
+        return {r[1]: subject_from_row(r) for r in rows}
 
     def by_email(self, email: str) -> Subject | None:
         rows = self.vault.read(f"SELECT {SUBJECT_COLUMNS} FROM subjects WHERE email = ?", (email,))
@@ -69,13 +61,8 @@ class SubjectRepo:
         return subject_from_row(rows[0])
 
     def get_many(self, ids: list[int]) -> dict[int, Subject]:
-        out: dict[int, Subject] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start:start + 500]
-            marks = ",".join("?" * len(chunk))
-            for r in self.vault.read(f"SELECT {SUBJECT_COLUMNS} FROM subjects WHERE id IN ({marks})", tuple(chunk)):
-                out[r[0]] = subject_from_row(r)
-        return out
+        rows = self.vault.read_in(f"SELECT {SUBJECT_COLUMNS} FROM subjects WHERE id IN ({{marks}})", list(ids))
+        return {r[0]: subject_from_row(r) for r in rows}
 
     def update(self, subject_id: int, **fields: object) -> None:
         bad = set(fields) - SUBJECT_UPDATABLE

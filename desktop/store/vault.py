@@ -236,6 +236,15 @@ class Vault:
             except DatabaseError as exc:
                 raise _map_error(exc, self.path) from exc
 
+    def read_in(self, sql: str, values: list, chunk: int = 500) -> list[tuple]:
+        """read() of a query with an `IN ({marks})` list, run for `chunk` values at a time (SQLite
+        caps the number of parameters); the rows of every chunk, in chunk order."""
+        rows: list[tuple] = []
+        for start in range(0, len(values), chunk):
+            part = tuple(values[start:start + chunk])
+            rows += self.read(sql.format(marks=",".join("?" * len(part))), part)
+        return rows
+
     # ---- maintenance -------------------------------------------------------------------------
     def scrub(self, compact_at: float | None = None) -> bool:
         """After deleting personal data: merge the FTS index (removed terms leave its pages), then
@@ -259,14 +268,6 @@ class Vault:
         pages = int(self.pragma("page_count") or 0)
         free = int(self.pragma("freelist_count") or 0)
         return free / pages if pages else 0.0
-
-    def compact_if_sparse(self, threshold: float = 0.25) -> bool:
-        if self.free_fraction() < threshold:
-            return False
-        with self._lock:
-            self.conn.execute("VACUUM")
-            self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-        return True
 
     def integrity_problems(self) -> list[str]:
         """cipher_integrity_check (page HMACs) plus SQLite's own integrity_check; [] when clean."""
