@@ -38,10 +38,9 @@ def main(argv: list[str]) -> int:
     else:
         import sqlcipher3
 
-        from bench.rows_data import CASE_INSERT, FTS_INSERT, _case_tuple
+        from bench.rows_data import _case_tuple, raw_import
         from bench.stores import NOW, RAW_PRAGMAS, SEED
         from desktop.services.demo import DemoGenerator
-        from desktop.store.search import phone_tokens
 
         data = [c.data for c in DemoGenerator(SEED + 1, NOW).cases(n)]  # the CSV's rows, parsed untimed
         cases = [_case_tuple(d) for d in data]
@@ -50,12 +49,7 @@ def main(argv: list[str]) -> int:
         for pragma in RAW_PRAGMAS:
             conn.execute(pragma).fetchall()
         t0 = time.perf_counter()
-        conn.execute("BEGIN IMMEDIATE")
-        first = (conn.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]) + 1
-        conn.executemany(CASE_INSERT, cases)
-        conn.executemany(FTS_INSERT, ((first + i, d.name, d.email, phone_tokens(d.phone), d.description)
-                                      for i, d in enumerate(data)))
-        conn.execute("COMMIT")
+        raw_import(conn, cases, data)
         elapsed = time.perf_counter() - t0
         rows, errors = len(cases), 0
         conn.close()

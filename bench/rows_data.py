@@ -35,6 +35,16 @@ def _unlink(path) -> None:
 
 
 # ---- import ------------------------------------------------------------------------------------
+def raw_import(conn, cases: list[tuple], data: list) -> None:
+    """The import baseline: the same rows into cases and the FTS index with executemany, one transaction."""
+    conn.execute("BEGIN IMMEDIATE")
+    first = (conn.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]) + 1
+    conn.executemany(CASE_INSERT, cases)
+    conn.executemany(FTS_INSERT, ((first + i, d.name, d.email, phone_tokens(d.phone), d.description)
+                                  for i, d in enumerate(data)))
+    conn.execute("COMMIT")
+
+
 def _child(args: list[str], secret: str) -> dict:
     import json
     import subprocess
@@ -96,13 +106,7 @@ def import_row(ws: Workspace, n: int, *, runs: int) -> list[Row]:
         return path, ws.raw(path)
 
     def base_body(state) -> None:
-        _, conn = state
-        conn.execute("BEGIN IMMEDIATE")
-        first = (conn.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]) + 1
-        conn.executemany(CASE_INSERT, cases)
-        conn.executemany(FTS_INSERT, ((first + i, d.name, d.email, phone_tokens(d.phone), d.description)
-                                      for i, d in enumerate(data)))
-        conn.execute("COMMIT")
+        raw_import(state[1], cases, data)
 
     def base_teardown(state) -> None:
         path, conn = state

@@ -24,13 +24,18 @@ def many(services):
     return services
 
 
-def test_model_counts_all_rows_but_fetches_few(qtbot, many):
-    model = CaseTableModel(many)
+def shown_list(qtbot, services) -> tuple[CaseTableModel, CasesView]:
+    model = CaseTableModel(services)
     view = CasesView(model)
     qtbot.addWidget(view)
     view.resize(1200, 700)
     view.show()
     qtbot.waitExposed(view)
+    return model, view
+
+
+def test_model_counts_all_rows_but_fetches_few(qtbot, many):
+    model, view = shown_list(qtbot, many)
     assert model.rowCount() == N
     assert model.rows_fetched <= 2 * CaseTableModel.BLOCK  # only what is on screen
     # jump around like a person scrolling: the block cache stays small
@@ -62,12 +67,7 @@ def click_first_row(qtbot, view) -> None:
 def test_the_list_reads_a_page_of_ids_and_the_rest_as_the_user_scrolls(qtbot, many):
     """In received order (the default) the list starts from its first page of ids and its count:
     the scroll bar covers every case at once, and Ctrl+End reaches the oldest case."""
-    model = CaseTableModel(many)
-    view = CasesView(model)
-    qtbot.addWidget(view)
-    view.resize(1200, 700)
-    view.show()
-    qtbot.waitExposed(view)
+    model, view = shown_list(qtbot, many)
     name = CaseTableModel.column_of("name")
     assert model.rowCount() == N and view.count_label.text() == f"{N:,} cases"
     assert model.ids_read <= CaseTableModel.BLOCK
@@ -84,11 +84,7 @@ def test_the_list_reads_a_page_of_ids_and_the_rest_as_the_user_scrolls(qtbot, ma
 
 
 def test_a_search_with_many_matches_shows_its_count_and_pages_its_ids(qtbot, many):
-    model = CaseTableModel(many)
-    view = CasesView(model)
-    qtbot.addWidget(view)
-    view.show()
-    qtbot.waitExposed(view)
+    model, view = shown_list(qtbot, many)
     with qtbot.waitSignal(view.search_applied, timeout=2000):
         qtbot.keyClicks(view.search, "bounce")
     assert model.rowCount() == N and view.count_label.text() == f"{N:,} cases match"
