@@ -18,6 +18,7 @@ from desktop.store.backups import BackupInfo, inspect_backup, make_backup, swap_
 from desktop.store.erasure_repo import ErasureRepo
 from desktop.store.errors import StoreDamaged, StoreError, WrongKeyError
 from desktop.store.keys import Key, KeyringUnavailable, keyring_delete, keyring_get, keyring_set
+from desktop.store.store_lock import StoreLock
 from desktop.store.vault import Vault
 
 ERASURE_RECORD_SCHEMA = 4  # the schema that brought the keyed erasure record
@@ -47,11 +48,12 @@ def _stamp(clock: Clock) -> str:
     return clock.now().strftime("%Y%m%dT%H%M%SZ")
 
 
-def _ensure_not_in_use(store: Path, key: Key) -> ErasureMemory | None:
-    """When the current store opens, make sure no other window or process has it open, and read
-    its keyed erasure record (None when it has none or does not open)."""
+def _ensure_not_in_use(store: Path, key: Key, in_use: StoreLock) -> ErasureMemory | None:
+    """With the store's in-use lock held exclusive (no other window or process has it open), a
+    last check through SQLite; and the store's keyed erasure record (None when it has none or
+    does not open)."""
     try:
-        vault = Vault.open(store, key, migrate=False)
+        vault = Vault.open(store, key, migrate=False, in_use=in_use)
     except (WrongKeyError, StoreDamaged, StoreError):
         return None  # damaged or under another key: nothing can be using it sensibly
     try:
@@ -74,11 +76,15 @@ def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str) ->
     if store.exists() and backup.resolve() == store.resolve():
         raise StoreError("the backup is the store itself; nothing was changed")
     inspect_backup(backup, key)
-    memory = _ensure_not_in_use(store, key) if store.exists() else None
-    old_keyring_key = None
-    with contextlib.suppress(KeyringUnavailable):
-        old_keyring_key = keyring_get(store)
-    swap, info = swap_in(store, backup, key, _stamp(clock))
+    in_use = StoreLock(store).exclusive()  # StoreBusy (exit 6) while anyone else has it open
+    try:
+        memory = _ensure_not_in_use(store, key, in_use) if store.exists() else None
+        old_keyring_key = None
+        with contextlib.suppress(KeyringUnavailable):
+            old_keyring_key = keyring_get(store)
+        swap, info = swap_in(store, backup, key, _stamp(clock))
+    finally:
+        in_use.release()  # processes that waited for it now open the restored store
     try:
         services = open_services(store, key, clock=clock, staff=staff)
     except BaseException:
