@@ -156,7 +156,9 @@ class Vault:
                 if not migrate:
                     raise StoreError(f"the store needs an upgrade from schema {version} to {LATEST}")
                 backup = path.with_name(f"{path.name}.pre-v{LATEST}.bak")
-                vault.backup_to(backup)
+                from desktop.store.backups import make_backup
+
+                make_backup(vault, backup)
                 vault._migrate(from_version=version)
             return vault
         except BaseException:
