@@ -33,7 +33,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from desktop.commands.common import INTERNAL, map_exception
 
     disable_core_dumps()
     parser = build_parser()
@@ -43,6 +42,19 @@ def main(argv: list[str] | None = None) -> int:
         from desktop.ui.shell.launch import run_gui  # Qt is imported only here
 
         return run_gui(args)
+    from desktop.commands.terminal import SafeStream
+
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = SafeStream(sys.stdout), SafeStream(sys.stderr)  # no control characters act
+    try:
+        return _run(args)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _run(args: argparse.Namespace) -> int:
+    from desktop.commands.common import INTERNAL, map_exception
+
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

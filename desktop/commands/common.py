@@ -11,7 +11,12 @@ from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 from desktop.domain.clock import FixedClock
-from desktop.domain.validation import ValidationError, parse_iso_datetime
+from desktop.domain.validation import (
+    DateRangeError,
+    ValidationError,
+    check_date_range,
+    parse_iso_datetime,
+)
 from desktop.paths import store_path
 
 # Exit statuses (documented in the README and `helpdesk-intake --help`).
@@ -50,7 +55,9 @@ def out(text: str = "") -> None:
 
 
 def print_json(value: object) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=str) + "\n")
+    from desktop.commands.terminal import json_escape_unsafe
+
+    sys.stdout.write(json_escape_unsafe(json.dumps(value, ensure_ascii=False, indent=2, default=str)) + "\n")
 
 
 def terminal_prompt(message: str, confirm: bool) -> str | None:
@@ -72,8 +79,10 @@ def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
     try:
         if len(text.strip()) == 10:
             d = date.fromisoformat(text.strip())
-            return datetime.combine(d, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=UTC)
+            return check_date_range(datetime.combine(d, time(23, 59, 59) if end_of_day else time(0, 0), tzinfo=UTC))
         return parse_iso_datetime(text)
+    except DateRangeError as exc:
+        raise CliError(f"{text.strip()!r} is out of range: {exc}", INVALID) from exc
     except ValueError as exc:
         raise CliError(f"not an ISO 8601 date or date-time: {text!r}", INVALID) from exc
 
@@ -129,6 +138,8 @@ def map_exception(exc: BaseException) -> tuple[str, int] | None:
         return str(exc), REFUSED
     if isinstance(exc, se.WrongKeyError | se.StoreLocked | se.StoreDamaged | se.StoreTooNew):
         return str(exc), KEY
+    if isinstance(exc, se.StorePathError):
+        return str(exc), INVALID
     if isinstance(exc, se.StoreError):
         return str(exc), INTERNAL
     if isinstance(exc, FileNotFoundError | PermissionError | IsADirectoryError):
@@ -144,6 +155,20 @@ Handler = Callable[[argparse.Namespace], int]
 def add_store_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", metavar="PATH", default=argparse.SUPPRESS,
                         help="store file (default: $HELPDESK_INTAKE_STORE or the platform data dir)")
+
+
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+
+
+def record_id(text: str) -> int:
+    """argparse type of a case id (and --limit): a whole number SQLite can hold (exit 2 otherwise)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text[:40]!r}") from None
+    if not 1 <= value <= MAX_ID:
+        raise argparse.ArgumentTypeError(f"{text[:40]} is out of range (1 to {MAX_ID})")
+    return value
 
 
 def path_arg(text: str) -> Path:

@@ -16,6 +16,7 @@ from desktop.commands.common import (
     parse_when,
     path_arg,
     print_json,
+    record_id,
     terminal_prompt,
 )
 from desktop.domain.models import CaseQuery, Category, Channel, Status
@@ -55,7 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("show", help="show one case with its notes, history and consents")
     add_store_arg(p)
-    p.add_argument("case_id", type=int, metavar="CASE_ID")
+    p.add_argument("case_id", type=record_id, metavar="CASE_ID")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_show)
 
@@ -70,8 +71,9 @@ def cmd_init(args: argparse.Namespace) -> int:
     )
 
     path = store_path(getattr(args, "store", None))
-    if path.exists():
-        raise CliError(f"a file already exists at {path}; not overwriting it", 6)
+    if path.exists() or path.is_symlink():
+        what = "a folder" if path.is_dir() else "a file" if path.exists() else "a symbolic link to a missing file"
+        raise CliError(f"{what} already exists at {path}; not overwriting it", 6)
     try:
         resolution = key_for_new_store(path, terminal_prompt)
     except ValueError as exc:

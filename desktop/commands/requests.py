@@ -15,6 +15,7 @@ from desktop.commands.common import (
     out,
     parse_when,
     print_json,
+    record_id,
 )
 from desktop.domain.models import RequestType, verification_label
 from desktop.domain.validation import ValidationError, check_email
@@ -50,7 +51,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = rsub.add_parser("confirm", help="confirm which cases belong to the person")
     add_store_arg(p)
     p.add_argument("ref", metavar="REF")
-    p.add_argument("case_ids", metavar="CASE_ID", type=int, nargs="+")
+    p.add_argument("case_ids", metavar="CASE_ID", type=record_id, nargs="+")
     p.set_defaults(func=cmd_confirm)
 
     p = rsub.add_parser("verify", help="record how the requester's identity was checked")
@@ -65,7 +66,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = rsub.add_parser("rectify", help="correct a case for a verified rectification request")
     add_store_arg(p)
     p.add_argument("ref", metavar="REF")
-    p.add_argument("case_id", metavar="CASE_ID", type=int)
+    p.add_argument("case_id", metavar="CASE_ID", type=record_id)
     p.add_argument("--set", dest="changes", metavar="FIELD=VALUE", action="append", required=True,
                    help="name, email, phone, category, description, technical_details or channel; repeatable")
     p.set_defaults(func=cmd_rectify)

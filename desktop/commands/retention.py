@@ -19,6 +19,7 @@ from desktop.commands.common import (
     parse_when,
     path_arg,
     print_json,
+    record_id,
 )
 from desktop.domain.retention import WHAT_TEXT, PolicyError
 
@@ -36,14 +37,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_store_arg(p)
     p.add_argument("hold_action", choices=["set", "lift"], metavar="set|lift")
     who = p.add_mutually_exclusive_group(required=True)
-    who.add_argument("--case", type=int, metavar="ID")
+    who.add_argument("--case", type=record_id, metavar="ID")
     who.add_argument("--email", metavar="E", help="the data subject's email address (all their cases)")
     p.add_argument("--reason", metavar="R", help="why (required to set; kept with the hold, not in the audit trail)")
     p.set_defaults(func=cmd_hold)
 
     p = sub.add_parser("flag-child", help="mark a case as a child's (under 13): deleted at the next sweep")
     add_store_arg(p)
-    p.add_argument("case_id", type=int, metavar="CASE_ID")
+    p.add_argument("case_id", type=record_id, metavar="CASE_ID")
     p.set_defaults(func=cmd_flag_child)
 
     p = sub.add_parser("policies", help="show the retention policies (or load new ones from a JSON file)")
@@ -144,6 +145,8 @@ def cmd_policies(args: argparse.Namespace) -> int:
             new = json.loads(args.load.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CliError(f"{args.load.name} is not a JSON file ({type(exc).__name__})", INVALID) from exc
+        except RecursionError as exc:
+            raise CliError(f"{args.load.name} is nested too deeply to be a policy file", INVALID) from exc
     services = open_services(args)
     try:
         try:

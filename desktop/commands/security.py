@@ -18,6 +18,7 @@ from desktop.commands.common import (
     parse_when,
     path_arg,
     print_json,
+    record_id,
     terminal_prompt,
 )
 from desktop.paths import store_path
@@ -39,11 +40,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         p = asub.add_parser(name, help=text)
         add_store_arg(p)
         p.add_argument("--action", help="e.g. case.view, store.unlock, store.key_change")
-        p.add_argument("--case", type=int, metavar="ID", help="entries about this case")
+        p.add_argument("--case", type=record_id, metavar="ID", help="entries about this case")
         p.add_argument("--since", metavar="DATE", help="from this ISO date or date-time (inclusive)")
         p.add_argument("--until", metavar="DATE", help="up to this ISO date (inclusive) or date-time")
         if name == "list":
-            p.add_argument("--limit", type=int, default=200)
+            p.add_argument("--limit", type=record_id, default=200)
             p.add_argument("--json", action="store_true")
         else:
             p.add_argument("--out", required=True, type=path_arg, metavar="FILE.csv")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from desktop.domain.models import Category, Channel, IntakeData
 
@@ -221,6 +221,8 @@ def validate_intake(
         errors["received_at"] = "Received time needs a time zone (e.g. 2026-01-05T09:30:00+00:00)."
     elif received > now:
         errors["received_at"] = "Received time is in the future."
+    elif received < EARLIEST_DATE:
+        errors["received_at"] = f"Received time is out of range: {DATE_RANGE}."
     if errors:
         raise ValidationError(errors)
     return IntakeData(
@@ -239,9 +241,33 @@ def validate_intake(
     )
 
 
-def parse_iso_datetime(text: str) -> datetime:
-    """Parse an ISO 8601 date or date-time; a bare date or naive time is taken as UTC."""
+# The dates the app accepts anywhere (received times, --as-of, imports): from the Unix epoch to the
+# end of 2199. Earlier dates are no helpdesk's; later ones overflow the search index's keys
+# (store/order_keys.py: seconds * 2**30 in 63 bits) and date arithmetic near year 9999.
+EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+END_DATE = datetime(2200, 1, 1, tzinfo=UTC)
+DATE_RANGE = "dates must lie between 1970-01-01 and 2199-12-31 (UTC)"
+
+
+class DateRangeError(ValueError):
+    def __init__(self) -> None:
+        super().__init__(DATE_RANGE)
+
+
+def check_date_range(value: datetime) -> datetime:
+    """value (aware or taken as UTC) in UTC, or DateRangeError."""
     from desktop.domain.clock import ensure_utc
 
-    value = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
-    return ensure_utc(value)
+    try:
+        value = ensure_utc(value)
+    except OverflowError as exc:
+        raise DateRangeError() from exc
+    if not EARLIEST_DATE <= value < END_DATE:
+        raise DateRangeError()
+    return value
+
+
+def parse_iso_datetime(text: str) -> datetime:
+    """Parse an ISO 8601 date or date-time; a bare date or naive time is taken as UTC. ValueError
+    when it is not one; DateRangeError (a ValueError) outside EARLIEST_DATE..END_DATE."""
+    return check_date_range(datetime.fromisoformat(text.strip().replace("Z", "+00:00")))

@@ -8,16 +8,19 @@ passed its checks, and keeps the replaced store as <store>.replaced-<timestamp>.
 from __future__ import annotations
 
 import contextlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.clock import Clock
 from desktop.services.context import Context
 from desktop.services.erasure_record import ErasureMemory, Reapplied
+from desktop.services.intake import RefusedError
 from desktop.store.backups import BackupInfo, inspect_backup, make_backup, swap_in
 from desktop.store.erasure_repo import ErasureRepo
 from desktop.store.errors import StoreDamaged, StoreError, WrongKeyError
 from desktop.store.keys import Key, KeyringUnavailable, keyring_delete, keyring_get, keyring_set
+from desktop.store.store_file import check_kind
 from desktop.store.store_lock import StoreLock
 from desktop.store.vault import Vault
 
@@ -67,14 +70,25 @@ def _ensure_not_in_use(store: Path, key: Key, in_use: StoreLock) -> ErasureMemor
         vault.close()
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
 def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str) -> RestoreResult:
     """Verify `backup` (opens with `key`, pages and integrity clean, app marker, schema not
     newer), then swap it in and open it; on any failure put the replaced store back."""
     from desktop.bootstrap import open_services
 
     store, backup = Path(store).expanduser(), Path(backup).expanduser()
-    if store.exists() and backup.resolve() == store.resolve():
-        raise StoreError("the backup is the store itself; nothing was changed")
+    if store.is_symlink():  # restore the file the link points to, and keep the link
+        store = store.resolve()
+    if store.exists():
+        check_kind(store)  # a folder, device or FIFO at the store path: refused, nothing moved
+        if backup.resolve() == store.resolve() or _same_file(backup, store):
+            raise RefusedError("the backup is the store itself; nothing was changed")
     inspect_backup(backup, key)
     in_use = StoreLock(store).exclusive()  # StoreBusy (exit 6) while anyone else has it open
     try:

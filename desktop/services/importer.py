@@ -79,7 +79,7 @@ def read_records(path: Path) -> list[tuple[int, dict]]:
     if suffix == ".csv":
         return _csv_records(text)
     if suffix in (".json", ".jsonl", ".ndjson"):
-        return _json_records(text, path.name)
+        return _json_records(text, path.name, lines=suffix != ".json")
     raise ImportFileError(f"{path.name}: unsupported file type; use .csv or .json")
 
 
@@ -89,8 +89,16 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
     reader = csv.DictReader(io.StringIO(text, newline=""))
     if not reader.fieldnames:
         raise ImportFileError("the CSV file is empty or has no header row")
+    named = [h for h in reader.fieldnames if h and h.strip()]
+    seen: dict[str, str] = {}
+    for h in named:  # "Email" twice, or "email" and "E-mail": which column is meant is ambiguous
+        key = _canonical_key(h)
+        if key in seen:
+            raise ImportFileError(f"the CSV header names the column {key!r} twice ({seen[key]!r} and {h!r}); "
+                                  "which one is meant is ambiguous")
+        seen[key] = h
     headers = {ALIASES.get(h.strip().lower().replace(" ", "_"), h.strip().lower().replace(" ", "_"))
-               for h in reader.fieldnames if h}
+               for h in named}
     missing = {"name", "email", "description"} - headers
     if missing:
         raise ImportFileError("the CSV header lacks column(s): " + ", ".join(sorted(missing)))
@@ -105,40 +113,91 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
     return out
 
 
-def _json_records(text: str, name: str) -> list[tuple[int, dict]]:
-    """A JSON array, an object {"submissions": [...]}, or JSON lines (one object per line)."""
-    stripped = text.lstrip()
+MAX_JSON_DEPTH = 20  # a submission is an object of plain values; deeper nesting is not a form export
+
+
+def _json_records(text: str, name: str, lines: bool = False) -> list[tuple[int, dict]]:
+    """Records of a JSON file: the top-level array, or the array under the top-level key
+    "submissions" (nothing else, and not a decoy "submissions" text elsewhere). The file must be
+    exactly one JSON value: trailing data, missing commas and a repeated "submissions" key are
+    refused. lines: JSON lines (.jsonl/.ndjson), one object per line."""
     try:
-        if stripped.startswith("["):
-            return _json_array(text, text.index("[") + 1, name)
-        if stripped.startswith("{"):
-            try:
-                value = json.loads(text)
-            except json.JSONDecodeError as exc:
-                if exc.msg != "Extra data":
-                    raise
-                return [(n, json.loads(line)) for n, line in enumerate(text.splitlines(), 1) if line.strip()]
-            if isinstance(value.get("submissions"), list):
-                return _json_array(text, text.index("[", text.index('"submissions"')) + 1, name)
-            return [(text.count("\n", 0, text.index("{")) + 1, value)]
+        if lines:
+            return [(n, _check_depth(json.loads(line), name)) for n, line in enumerate(text.splitlines(), 1)
+                    if line.strip()]
+        value = json.loads(text)  # strict: the whole file, one value (no garbage, no missing commas)
+        _check_depth(value, name)
+        if isinstance(value, list):
+            return _array_lines(text, text.index("["), name)
+        if isinstance(value, dict) and "submissions" in value:
+            if not isinstance(value["submissions"], list):
+                raise ImportFileError(f'{name}: "submissions" is not a list of submissions')
+            return _array_lines(text, _submissions_at(text, name), name)
     except json.JSONDecodeError as exc:
-        raise ImportFileError(f"{name}: JSON syntax error at line {exc.lineno}, column {exc.colno}") from exc
-    raise ImportFileError(f"{name}: not a JSON list of submissions")
+        raise ImportFileError(f"{name}: JSON syntax error at line {exc.lineno}, column {exc.colno}"
+                              + (" (unexpected data after the end)" if exc.msg == "Extra data" else "")) from exc
+    except RecursionError as exc:
+        raise ImportFileError(f"{name}: the JSON is nested too deeply to be a form export") from exc
+    raise ImportFileError(f'{name}: not a JSON list of submissions (a top-level list, or a "submissions" key)')
 
 
-def _json_array(text: str, pos: int, name: str) -> list[tuple[int, dict]]:
+def _check_depth(value: object, name: str) -> object:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ImportFileError(f"{name}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep; "
+                                  "a form export is not")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return value
+
+
+_WS = " \t\r\n"
+
+
+def _skip(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def _submissions_at(text: str, name: str) -> int:
+    """Where the array of the top-level key "submissions" starts (the text is valid JSON)."""
+    decoder = json.JSONDecoder()
+    pos, found = _skip(text, text.index("{") + 1), []
+    while text[pos] != "}":
+        key, pos = decoder.raw_decode(text, pos)
+        pos = _skip(text, _skip(text, pos) + 1)  # past ':'
+        if key == "submissions":
+            found.append(pos)
+        _, pos = decoder.raw_decode(text, pos)
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    if len(found) != 1:
+        raise ImportFileError(f'{name}: the key "submissions" appears {len(found)} times; which list is meant '
+                              "is ambiguous")
+    return found[0]
+
+
+def _array_lines(text: str, pos: int, name: str) -> list[tuple[int, dict]]:
+    """(line, value) of each element of the (valid) JSON array starting at text[pos] == '['."""
     decoder = json.JSONDecoder()
     out: list[tuple[int, dict]] = []
-    while True:
-        while pos < len(text) and text[pos] in " \t\r\n,":
-            pos += 1
-        if pos >= len(text):
-            raise ImportFileError(f"{name}: the JSON list is not closed")
-        if text[pos] == "]":
-            return out
-        value, end = decoder.raw_decode(text, pos)
-        out.append((text.count("\n", 0, pos) + 1, value))
-        pos = end
+    pos = _skip(text, pos + 1)
+    line, counted = 1, 0
+    while text[pos] != "]":
+        line += text.count("\n", counted, pos)
+        counted = pos
+        value, pos = decoder.raw_decode(text, pos)
+        out.append((line, value))
+        pos = _skip(text, pos)
+        if text[pos] == ",":
+            pos = _skip(text, pos + 1)
+    return out
 
 
 class ImportService:

@@ -18,7 +18,14 @@ from desktop.domain.models import (
     Subject,
     SubjectRequest,
 )
-from desktop.domain.validation import ValidationError, check_channel, check_email, check_phone
+from desktop.domain.validation import (
+    DATE_RANGE,
+    EARLIEST_DATE,
+    ValidationError,
+    check_channel,
+    check_email,
+    check_phone,
+)
 from desktop.services.context import Context
 from desktop.services.intake import RefusedError
 from desktop.services.settings import SettingsService
@@ -163,6 +170,8 @@ class RequestService:
             errors["received_at"] = "Received time needs a time zone (e.g. 2026-01-05T09:30:00+00:00)."
         elif received > now:
             errors["received_at"] = "Received time is in the future."
+        elif received < EARLIEST_DATE:
+            errors["received_at"] = f"Received time is out of range: {DATE_RANGE}."
         if errors:
             raise ValidationError(errors)
         rule, cal = self.rule(), self.calendar()

@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.store.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
+from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST
 
@@ -200,7 +201,7 @@ def swap_in(store: Path, backup: Path, key: Key, stamp: str) -> tuple[Swap, Back
     Nothing is renamed before both checks pass."""
     store = Path(store)
     inspect_backup(backup, key)
-    store.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    make_private_dirs(store.parent)
     staging = store.with_name(f"{store.name}.restoring-{stamp}")
     info = copy_verified(backup, staging, key)
     aside = None

@@ -36,3 +36,8 @@ class StoreTooNew(StoreError):
 
 class NotFound(StoreError):
     """A case, subject or request that does not exist."""
+
+
+class StorePathError(StoreError):
+    """The store path is not something a store can be (a folder, a device, a FIFO) or cannot be
+    used (a read-only file system, no write permission). Exit status 3 (invalid input)."""

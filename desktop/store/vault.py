@@ -20,12 +20,13 @@ from desktop.store.errors import (
     StoreDamaged,
     StoreError,
     StoreExists,
-    StoreNotFound,
     StoreTooNew,
     WrongKeyError,
 )
+from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
+from desktop.store.store_file import check_store_file
 from desktop.store.store_lock import StoreLock
 
 log = logging.getLogger(__name__)
@@ -79,12 +80,9 @@ class Vault:
     @classmethod
     def create(cls, path: Path, key: Key) -> Vault:
         path = Path(path).expanduser()
-        if path.exists():
-            raise StoreExists(f"a file already exists at {path}; not overwriting it")
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        with contextlib.suppress(OSError):
-            if path.parent.stat().st_uid == os.getuid():
-                os.chmod(path.parent, 0o700)
+        if path.exists() or path.is_symlink():
+            raise StoreExists(f"a file or link already exists at {path}; not overwriting it")
+        make_private_dirs(path.parent)  # a folder that already exists keeps its mode (store/folders.py)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
         in_use = StoreLock(path)
@@ -114,12 +112,7 @@ class Vault:
         in_use: a lock the caller already holds (a restore's exclusive one); else one is taken
         shared, before the file is opened, and held until close()."""
         path = Path(path).expanduser()
-        if not path.exists():
-            raise StoreNotFound(f"no store at {path}; create one with 'helpdesk-intake init'")
-        if path.is_dir():
-            raise StoreError(f"{path} is a folder, not a store file")
-        if path.stat().st_size == 0:
-            raise WrongKeyError("not a helpdesk-intake store (the file is empty)")
+        check_store_file(path)  # a folder, device, FIFO, truncated or read-only store: its own message
         owned = in_use is None
         in_use = in_use or StoreLock(path).shared()
         try:
