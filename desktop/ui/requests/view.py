@@ -59,6 +59,8 @@ class RequestsView(QWidget):
         self.ask_export_path = ask_export_path
         self.ask_report_path = None  # None: the preview's own file dialog
         self.actions = RequestActions(self)
+        self.status_counter = RequestsStatus()  # for the window's status bar (mount_requests)
+        self.counts_changed.connect(self.status_counter.show_counts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
 
@@ -268,11 +270,8 @@ def mount_requests(window, services, *, shortcut: str = "Ctrl+R",
     """Composition: build the view over the services, mount it, add the status-bar counter."""
     view = RequestsView(RequestsController(services), runner=window.runner)
     window.add_view("requests", "Requests", view, shortcut)
-    status = RequestsStatus()
-    window.statusBar().addPermanentWidget(status)
-    view.counts_changed.connect(status.show_counts)
+    window.statusBar().addPermanentWidget(view.status_counter)
     if on_cases_changed is not None:
         view.changed.connect(on_cases_changed)
     view.refresh_counts()
-    window.requests_view, window.requests_status = view, status
     return view

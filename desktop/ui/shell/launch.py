@@ -90,8 +90,7 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     find.triggered.connect(lambda: (window.show_view("cases"), cases.focus_search()))
 
     def case_saved(case_id: int) -> None:
-        model.reload()
-        window.refresh_status()
+        window.cases_changed()
 
     def open_case(case_id: int) -> None:
         from desktop.ui.cases.detail import CaseDetailDialog
@@ -106,8 +105,6 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     intake.saved.connect(case_saved)
     window.imported.connect(lambda _r: model.reload())
     cases.open_case.connect(open_case)
-    window.intake_view, window.cases_view, window.case_model = intake, cases, model
-    window.open_case = open_case
     from desktop.ui.requests.view import mount_requests
 
     mount_requests(window, services, shortcut="Ctrl+R", on_cases_changed=lambda: case_saved(0))
