@@ -56,9 +56,9 @@ class RequestsView(QWidget):
         self.controller = controller
         self.runner = runner or TaskRunner()
         self.exec_dialog: Callable[[QDialog], int] = lambda dialog: dialog.exec()
-        self.ask_export_path = ask_export_path
-        self.ask_report_path = None  # None: the preview's own file dialog
-        self.actions = RequestActions(self)
+        self.ask_export_path: Callable[[QWidget, str], str | None] = ask_export_path
+        self.ask_report_path: Callable[[QWidget, str], str | None] | None = None  # None: the preview's dialog
+        self.actions = RequestActions(controller, self, self)  # self as its ActionHost and dialog parent
         self.status_counter = RequestsStatus()  # for the window's status bar (mount_requests)
         self.counts_changed.connect(self.status_counter.show_counts)
         layout = QVBoxLayout(self)
@@ -222,6 +222,12 @@ class RequestsView(QWidget):
     def after_change(self, request_id: int | None, text: str) -> None:
         self.reload(select=request_id)
         self.say(True, text)
+        self.changed.emit()
+
+    def disable_action(self, key: str) -> None:
+        self.detail.buttons[key].setEnabled(False)
+
+    def notify_changed(self) -> None:
         self.changed.emit()
 
     def progress_dialog(self, text: str) -> QProgressDialog:
