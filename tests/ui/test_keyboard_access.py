@@ -37,7 +37,8 @@ from desktop.ui.requests.rights_dialogs import ConfirmDialog
 from desktop.ui.retention.sweep_dialog import SweepPreviewDialog
 from desktop.ui.shell.clipboard_guard import ClipboardGuard
 from desktop.ui.shell.create_store_dialog import CreateStoreDialog
-from desktop.ui.shell.first_run_wizard import FirstRunController, FirstRunWizard
+from desktop.ui.shell.first_run_controller import FirstRunController
+from desktop.ui.shell.first_run_wizard import FirstRunWizard
 from desktop.ui.shell.idle_lock import SessionLockWatcher
 from desktop.ui.shell.launch import build_window
 from desktop.ui.shell.lock_controller import LockController

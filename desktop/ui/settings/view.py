@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import deadlines as dl
 from desktop.domain.retention import PolicyError, parse_policies
-from desktop.ui.shell.first_run_wizard import (
+from desktop.ui.shell.first_run_controller import (
     deadline_problems,
     holiday_countries,
     organisation_problems,

@@ -28,7 +28,8 @@ def _no_display() -> bool:
 def obtain_services(path: Path, *, runner=None, parent=None):
     """First-run wizard when no store exists, else the unlock dialog. None when the person cancels."""
     from desktop import bootstrap
-    from desktop.ui.shell.first_run_wizard import FirstRunController, FirstRunWizard
+    from desktop.ui.shell.first_run_controller import FirstRunController
+    from desktop.ui.shell.first_run_wizard import FirstRunWizard
     from desktop.ui.shell.unlock_dialog import UnlockDialog
 
     staff = bootstrap.default_staff()
