@@ -35,8 +35,8 @@ from desktop.ui.requests.controller import (
     RequestsController,
     day,
 )
+from desktop.ui.widgets.forms import plain_label as _plain
 from desktop.ui.widgets.outcome_dialog import OutcomeDialog
-from desktop.ui.widgets.outcome_dialog import plain_label as _plain
 from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, error_label, set_invalid
 
 Submit = Callable[..., Outcome]

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.requests.controller import ErasurePlan, MatchedCase, Outcome
 from desktop.ui.requests.dialogs import match_text
+from desktop.ui.widgets.forms import plain_label as _plain
 from desktop.ui.widgets.outcome_dialog import OutcomeDialog
-from desktop.ui.widgets.outcome_dialog import plain_label as _plain
 from desktop.ui.widgets.style import BANNER_HOLD, ERROR_STYLE, banner
 
 

@@ -36,17 +36,10 @@ from desktop.ui.shell.first_run_controller import (
     holiday_countries,
     retention_rows,
 )
+from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE, banner, error_label
-
-
-def _row(form: QFormLayout, label: str, widget: QWidget, name: str) -> QWidget:
-    widget.setAccessibleName(name)
-    caption = QLabel(label)
-    caption.setBuddy(widget)
-    form.addRow(caption, widget)
-    return widget
 
 
 class _Page(QWizardPage):
@@ -83,7 +76,7 @@ class LocationPage(_Page):
         caption = QLabel("Store &file:")
         caption.setBuddy(self.path)
         self.form.addRow(caption, holder)
-        self.staff = _row(self.form, "&Your name (in the audit trail):", QLineEdit(c.staff), "Your name")
+        self.staff = labelled_row(self.form, "&Your name (in the audit trail):", QLineEdit(c.staff), "Your name")
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, "Store file", self.path.text(), "Store (*.db)")
@@ -104,8 +97,8 @@ class ProtectionPage(_Page):
         self.reason = banner("", BANNER_HOLD)
         self.reason.setAccessibleName("Why the OS keyring is not used")
         self.layout_.insertWidget(1, self.reason)
-        self.pass1 = _row(self.form, "&Passphrase:", QLineEdit(), "Passphrase")
-        self.pass2 = _row(self.form, "&Repeat passphrase:", QLineEdit(), "Repeat passphrase")
+        self.pass1 = labelled_row(self.form, "&Passphrase:", QLineEdit(), "Passphrase")
+        self.pass2 = labelled_row(self.form, "&Repeat passphrase:", QLineEdit(), "Repeat passphrase")
         for w in (self.pass1, self.pass2):
             w.setEchoMode(QLineEdit.Password)
 
@@ -138,13 +131,13 @@ class OrganisationPage(_Page):
         self.c = c
         org = c.organisation
         self.fields = {
-            "controller_name": _row(self.form, "&Organisation (controller):",
+            "controller_name": labelled_row(self.form, "&Organisation (controller):",
                                     QLineEdit(org.get("controller_name", "")), "Organisation name"),
-            "controller_address": _row(self.form, "&Address:", QPlainTextEdit(org.get("controller_address", "")),
+            "controller_address": labelled_row(self.form, "&Address:", QPlainTextEdit(org.get("controller_address", "")),
                                        "Postal address"),
-            "privacy_contact_email": _row(self.form, "Privacy &contact email:",
+            "privacy_contact_email": labelled_row(self.form, "Privacy &contact email:",
                                           QLineEdit(org.get("privacy_contact_email", "")), "Privacy contact email"),
-            "supervisory_authority": _row(self.form, "&Supervisory authority:",
+            "supervisory_authority": labelled_row(self.form, "&Supervisory authority:",
                                           QPlainTextEdit(org.get("supervisory_authority", "")),
                                           "Supervisory authority"),
         }
@@ -165,11 +158,11 @@ class DeadlinesPage(_Page):
     def __init__(self, c: FirstRunController) -> None:
         super().__init__("Deadlines", "How due dates of data-subject requests are counted.")
         self.c = c
-        self.rule = _row(self.form, "Deadline &rule:", QComboBox(), "Deadline rule")
+        self.rule = labelled_row(self.form, "Deadline &rule:", QComboBox(), "Deadline rule")
         for rule in dl.DeadlineRule:
             self.rule.addItem(rule.label, rule.value)
         self.rule.setCurrentIndex(max(0, self.rule.findData(c.app.get("deadline_rule", "policy30"))))
-        self.country = _row(self.form, "Public holidays of &country:", QComboBox(), "Holiday country")
+        self.country = labelled_row(self.form, "Public holidays of &country:", QComboBox(), "Holiday country")
         for code, name in holiday_countries():
             self.country.addItem(f"{name} ({code})", code)
         self.country.setCurrentIndex(max(0, self.country.findData(c.app.get("holiday_country", "GB"))))

@@ -7,20 +7,9 @@ A subclass builds its fields into self.layout() and then calls add_footer(ok_tex
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QDialog, QDialogButtonBox, QVBoxLayout, QWidget
 
 from desktop.ui.widgets.style import error_label
-
-
-def plain_label(text: str = "", style: str = "") -> QLabel:
-    """A wrapped plain-text label (user text in it is never markup)."""
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)
-    label.setWordWrap(True)
-    if style:
-        label.setStyleSheet(style)
-    return label
 
 
 class OutcomeDialog(QDialog):
