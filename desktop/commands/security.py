@@ -93,7 +93,7 @@ def _damaged(exc: Exception) -> CliError:
 
 
 def _open(args: argparse.Namespace):
-    from desktop.store.errors import StoreDamaged
+    from desktop.errors import StoreDamaged
 
     try:
         return open_services(args)
@@ -153,8 +153,8 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from desktop.errors import StoreDamaged
     from desktop.services.backup_service import BackupService
-    from desktop.store.errors import StoreDamaged
 
     if args.out.exists():
         raise CliError(f"{args.out} already exists; not overwriting it", 6)
@@ -173,8 +173,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from desktop.bootstrap import default_staff
     from desktop.domain.clock import SystemClock
+    from desktop.errors import StoreDamaged, WrongKeyError
     from desktop.services.backup_service import restore
-    from desktop.store.errors import StoreDamaged, WrongKeyError
     from desktop.store.keys import key_for_existing_store
 
     path = store_path(getattr(args, "store", None))
@@ -209,7 +209,8 @@ def _new_passphrase() -> str:
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
-    from desktop.services.keys_service import KeyChangeRefused, KeyService
+    from desktop.errors import KeyChangeRefused
+    from desktop.services.keys_service import KeyService
     from desktop.store.keys import keyring_reason
 
     to = "passphrase" if args.to_passphrase else "keyring" if args.to_keyring else None
