@@ -64,6 +64,12 @@ class Services:
     def close(self) -> None:
         self.ctx.vault.close()
 
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Services:
     ctx = Context(vault=vault, clock=clock or SystemClock(), staff=staff or default_staff())
