@@ -181,6 +181,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CliError(f"{exc}; nothing was changed (a backup opens only with the key the store had "
                        "when it was made: set HELPDESK_INTAKE_PASSPHRASE for a passphrase backup)", KEY) from exc
     out(f"restored {path} from {args.file} (schema {result.info.schema_version})")
+    if result.reapplied.people:
+        out(f"erasures done since the backup were applied again: {result.reapplied.people} person(s), "
+            f"{result.reapplied.cases} case(s) removed from the restored store")
     if result.aside:
         out(f"the replaced store is kept at {result.aside}; delete it once you are satisfied")
     return OK
