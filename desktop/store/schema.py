@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from desktop.store.erasure_repo import migrate_4
 from desktop.store.order_keys import key_sql
 
 APP_MARKER = "helpdesk-intake"
@@ -126,6 +127,8 @@ CREATE VIRTUAL TABLE cases_fts USING fts5(
 CREATE INDEX IF NOT EXISTS cases_search_order ON cases(id, received_at, status);
 """,
     3: _rekey_search_index,
+    # 4: the keyed erasure record (store/erasure_repo.py): a secret made once, HMACs of erased addresses
+    4: migrate_4,
 }
 
 LATEST = max(MIGRATIONS)

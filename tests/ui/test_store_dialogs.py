@@ -8,8 +8,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWizard
 
 from desktop import bootstrap
+from desktop.errors import StoreDamaged
 from desktop.store import keys
-from desktop.store.errors import StoreDamaged
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
 from desktop.ui.shell.first_run_controller import FirstRunController

@@ -29,8 +29,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import deadlines as dl
+from desktop.errors import KeyringUnavailable
 from desktop.store import keys
-from desktop.store.keys import KeyringUnavailable
 from desktop.ui.shell.first_run_controller import (
     FirstRunController,
     holiday_countries,
