@@ -24,7 +24,6 @@ PRAGMAS = ("PRAGMA secure_delete = ON", "PRAGMA temp_store = MEMORY", "PRAGMA fo
 COLUMNS = ("id, subject_id, name, email, phone, category, description, technical_details, channel, status,"
            " received_at, closed_at, last_activity_at, resolution, notice_version, notice_acknowledged_at")
 ID_MASK = (1 << 30) - 1
-KEY_SQL = "(-((CAST(strftime('%s', received_at) AS INTEGER) << 30) + id))"
 
 
 def connect(path: str):
@@ -115,14 +114,18 @@ def export(conn, email: str, out: str) -> None:
         z.writestr("notes.json", json.dumps(notes, default=str))
 
 
-def erase(conn, email: str) -> None:
+def erase(conn, email: str, indexed_file: str) -> None:
+    """indexed_file: the person's search entries as indexed (JSON; their phone tokens are the app's
+    computation, made untimed by rows_cli), removed with FTS5's 'delete' command (secure-delete)."""
+    indexed = json.loads(open(indexed_file, encoding="utf-8").read())
     conn.execute("BEGIN IMMEDIATE")
     sid = conn.execute("SELECT id FROM subjects WHERE email = ?", (email,)).fetchone()[0]
     ids = [r[0] for r in conn.execute("SELECT id FROM cases WHERE subject_id = ?", (sid,))]
     marks = ",".join("?" * len(ids))
     for table in ("case_notes", "case_changes", "consents", "request_cases"):
         conn.execute(f"DELETE FROM {table} WHERE case_id IN ({marks})", ids)
-    conn.execute(f"DELETE FROM cases_fts WHERE rowid IN (SELECT {KEY_SQL} FROM cases WHERE id IN ({marks}))", ids)
+    conn.executemany("INSERT INTO cases_fts(cases_fts, rowid, name, email, phone, description)"
+                     " VALUES ('delete', ?, ?, ?, ?, ?)", indexed)
     conn.execute(f"DELETE FROM cases WHERE id IN ({marks})", ids)
     conn.execute("DELETE FROM consents WHERE subject_id = ?", (sid,))
     conn.execute("UPDATE requests SET subject_id = NULL WHERE subject_id = ?", (sid,))
@@ -150,7 +153,7 @@ def main(argv: list[str]) -> int:
     elif mode == "export":
         export(conn, rest[0], rest[1])
     elif mode == "erase":
-        erase(conn, rest[0])
+        erase(conn, rest[0], rest[1])
     elif mode == "sweep":
         sweep_plan(conn, rest[0])
     else:

@@ -10,6 +10,7 @@ the store (erase) get a fresh copy for every run, untimed. Target: at most 3x th
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -72,6 +73,15 @@ class CliStores:
             ids = services.cases.ids(CaseQuery())
             self.case_id = int(ids[len(ids) // 2])
             services.retention.sweep(NOW)  # nothing left due as of NOW (the dry-run row plans with nothing due)
+            from desktop.store.order_keys import key_sql
+            from desktop.store.search import phone_tokens
+
+            rows = services.vault.read(
+                f"SELECT {key_sql()}, coalesce(name, ''), coalesce(email, ''), phone, coalesce(description, '')"
+                " FROM cases WHERE subject_id = (SELECT id FROM subjects WHERE email = ?)", (PERSON,))
+            self.indexed_file = ws.root / "cli-person-indexed.json"
+            self.indexed_file.write_text(json.dumps([(k, n, e, phone_tokens(p), d) for k, n, e, p, d in rows]),
+                                         encoding="utf-8")
         finally:
             services.close()
         self.as_of = "2026-01-10"
@@ -154,7 +164,7 @@ def sides(cli: CliStores, command: str) -> tuple[Side, Side]:
             "show": ["show", str(p), str(cli.case_id)],
             "report": ["report", str(p), PERSON, str(out_dir / "bare.pdf"), font],
             "export": ["export", str(p), PERSON, str(out_dir / "bare.zip")],
-            "erase": ["erase", str(p), PERSON],
+            "erase": ["erase", str(p), PERSON, str(cli.indexed_file)],
             "sweep": ["sweep", str(p), cli.as_of + "T00:00:00+00:00"],
         }[command]
         return _run(bare + args, cli.env(p))

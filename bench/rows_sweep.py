@@ -6,7 +6,8 @@ transaction: the child rows (notice consents, notes, change history, request lin
 search-index entries of removed cases, the cases, the cleared fields (phone, technical details; a
 cleared phone's index entry rewritten), anonymised cases, withdrawn consents, closed requests and
 the people nothing needs; then it checkpoints and truncates the WAL. Its search index deletes with
-FTS5's secure-delete option, so it leaves no residue either. Not in the baseline: the app's plan,
+FTS5 'delete' command and the index's secure-delete option
+(schema 4), as the app does, so it leaves no residue either. Not in the baseline: the app's plan,
 its re-check inside each batch, its audit entry per removal, batching, and VACUUM (which only
 reclaims space). The plan is computed untimed and handed to both sides as the same store copy.
 """
@@ -28,8 +29,10 @@ def _chunks(ids: list[int], size: int = 500):
         yield ids[start:start + size]
 
 
-def plan_of(actions) -> dict:
-    """The app's plan (PlannedAction list) as plain id lists for the raw sweep."""
+def plan_of(actions, conn=None) -> dict:
+    """The app's plan (PlannedAction list) as plain id lists for the raw sweep, with the search
+    entries it removes as they were indexed (read untimed from `conn`: the phone tokens are the
+    app's own computation)."""
     out: dict[str, list[int]] = {"delete": [], "anonymise": [], "phone": [], "technical_details": [],
                                  "consent": [], "request": [], "subject": []}
     for a in actions:
@@ -38,7 +41,17 @@ def plan_of(actions) -> dict:
             out.setdefault(key, []).append(a.target_id)
         else:
             out[a.kind].append(a.target_id)
-    return {k: sorted(set(v)) for k, v in out.items()}
+    plan = {k: sorted(set(v)) for k, v in out.items()}
+    plan["indexed"] = []
+    if conn is not None:
+        from desktop.store.search import phone_tokens
+
+        for chunk in _chunks(sorted(set(plan["delete"]) | set(plan["anonymise"]) | set(plan["phone"]))):
+            plan["indexed"] += [(k, n, e, phone_tokens(p), d) for k, n, e, p, d in conn.execute(
+                f"SELECT {KEY_SQL}, coalesce(name, ''), coalesce(email, ''), phone, coalesce(description, '')"
+                f" FROM cases WHERE anonymised_at IS NULL AND id IN ({','.join('?' * len(chunk))})", chunk)]
+        plan["indexed"].sort()
+    return plan
 
 
 def raw_sweep(conn, plan: dict, at_iso: str) -> None:
@@ -47,10 +60,8 @@ def raw_sweep(conn, plan: dict, at_iso: str) -> None:
     c.execute("BEGIN IMMEDIATE")
     whole = sorted(set(plan["delete"]) | set(plan["anonymise"]))
     deleted = set(plan["delete"])
-    keys: list[int] = []
     for chunk in _chunks(whole):
         marks = ",".join("?" * len(chunk))
-        keys += [k for (k,) in c.execute(f"SELECT {KEY_SQL} FROM cases WHERE id IN ({marks})", chunk)]
         c.execute(f"DELETE FROM consents WHERE case_id IN ({marks}) AND kind <> 'marketing'", chunk)
         c.execute(f"UPDATE consents SET case_id = NULL WHERE case_id IN ({marks})", chunk)
         c.execute(f"DELETE FROM case_notes WHERE case_id IN ({marks})", chunk)
@@ -80,7 +91,8 @@ def raw_sweep(conn, plan: dict, at_iso: str) -> None:
         c.execute(f"DELETE FROM requests WHERE id IN ({','.join('?' * len(chunk))})", chunk)
     for chunk in _chunks(plan["subject"]):
         c.execute(f"DELETE FROM subjects WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-    c.executemany("DELETE FROM cases_fts WHERE rowid = ?", [(k,) for k in sorted(set(keys) | {r[0] for r in reindex})])
+    c.executemany("INSERT INTO cases_fts(cases_fts, rowid, name, email, phone, description)"
+                  " VALUES ('delete', ?, ?, ?, ?, ?)", plan["indexed"])
     c.executemany("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)", sorted(reindex))
     c.execute("COMMIT")
     c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
@@ -117,11 +129,10 @@ def sweep_template(ws: Workspace, store, key=None):
 def sweep_row(ws: Workspace, store, n: int, *, runs: int) -> Row:
     template, due = sweep_template(ws, store)
     plan_file = ws.root / "sweep-plan.json"
-    plan_file.write_text(json.dumps(plan_of(due)), encoding="utf-8")
-    base_template = ws.copy(template, "sweep-base-template")
-    conn = ws.raw(base_template)  # the baseline's index deletes securely, as the app's (untimed set-up)
-    conn.execute("INSERT INTO cases_fts(cases_fts, rank) VALUES ('secure-delete', 1)")
+    conn = ws.raw(template)
+    plan_file.write_text(json.dumps(plan_of(due, conn)), encoding="utf-8")
     conn.close()
+    base_template = template
     reports: list[dict] = []
 
     def body(mode: str):

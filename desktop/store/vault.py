@@ -247,9 +247,14 @@ class Vault:
 
     # ---- maintenance -------------------------------------------------------------------------
     def scrub(self, compact_at: float | None = None) -> bool:
-        """After deleting personal data: merge the FTS index (removed terms leave its pages), then
-        checkpoint and truncate the WAL. With compact_at, also VACUUM first when at least that
-        fraction of the file is free pages; returns whether it did.
+        """After deleting personal data: make sure the FTS index keeps none of it, then checkpoint
+        and truncate the WAL. With compact_at, also VACUUM first when at least that fraction of the
+        file is free pages; returns whether it did.
+
+        The index deletes securely (FTS5 'secure-delete', schema 4): a deleted entry's terms left
+        the index pages when it was deleted, so nothing is merged here and an erasure's cost does
+        not grow with the store. A store whose index lacks the option (it is a setting of the index
+        itself) gets the old whole-index merge ('optimize') instead, which drops removed terms too.
 
         The VACUUM comes before the one checkpoint: it writes every live page anew into the WAL,
         so checkpointing the sweep's frames into the file first (as this did before) wrote most
@@ -257,12 +262,17 @@ class Vault:
         and the WAL is emptied before this returns."""
         with self._lock:
             c = self.conn
-            c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
+            if not self.fts_deletes_securely():
+                c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
             compacted = compact_at is not None and self.free_fraction() >= compact_at
             if compacted:
                 c.execute("VACUUM")
             c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         return compacted
+
+    def fts_deletes_securely(self) -> bool:
+        row = self.conn.execute("SELECT v FROM cases_fts_config WHERE k = 'secure-delete'").fetchone()
+        return bool(row and int(row[0]))
 
     def free_fraction(self) -> float:
         pages = int(self.pragma("page_count") or 0)
