@@ -121,7 +121,8 @@ def run(args: argparse.Namespace) -> tuple[list, dict]:
         timings["build store"] = time.perf_counter() - t0
         n = plan.n
         if "import" in wanted:
-            step("import", lambda: rows_data.import_row(ws, plan.import_n, runs=plan.slow_runs),
+            step("import", lambda: rows_data.import_row(ws, plan.import_n, runs=plan.slow_runs,
+                                                          inproc_n=min(plan.import_n, 20_000)),
                  ("import", "import", 2.0), ("import_inproc", "import, memory security on", 2.0))
         if "save" in wanted:
             step("save", lambda: rows_data.save_row(ws, store, n, runs=plan.runs * 2), ("save_one", "save one", 3.0))

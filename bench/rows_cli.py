@@ -57,11 +57,7 @@ class CliStores:
         from desktop.store.keys import Key
 
         ws = self.ws
-        path = ws.copy(self.store, "cli")
-        conn = ws.raw(path)
-        conn.execute("PRAGMA journal_mode = DELETE").fetchall()
-        conn.execute(f"PRAGMA rekey = {Key.passphrase(PASSPHRASE).pragma_value()}")
-        conn.close()
+        path = ws.passphrase_copy(self.store, PASSPHRASE, "cli")
         services = ws.open(path, Key.passphrase(PASSPHRASE))
         try:
             items = [dataclasses.replace(c.data, email=PERSON, marketing_consent=False)

@@ -35,13 +35,12 @@ def _child(args: list[str], secret: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def import_row(ws: Workspace, n: int, *, runs: int) -> list[Row]:
+def import_row(ws: Workspace, n: int, *, runs: int, inproc_n: int | None = None) -> list[Row]:
     """Two rows: the import as `helpdesk-intake import` runs it, in a fresh process (bench/import_child.py),
     and the same import in the bench's own process, where SQLCipher's memory security is on, as in the
-    window once it has been locked and unlocked (File > Import)."""
+    window once it has been locked and unlocked (File > Import), of inproc_n rows (5 pairs of a 100k
+    import with memory security on would take most of the bench's time budget)."""
     csv_path = write_web_form_file(ws.root / f"forms-{n}.csv", n, seed=SEED + 1, now=NOW)
-    data = [c.data for c in DemoGenerator(SEED + 1, NOW).cases(n)]
-    prepared = prepare(data, phone_tokens=phone_tokens)
     empty = ws.empty_store()
     warm_csv = write_web_form_file(ws.root / "forms-warm.csv", min(n, 300), seed=SEED + 2, now=NOW)
     details = {"csv_mib": csv_path.stat().st_size / 2**20}
@@ -70,6 +69,10 @@ def import_row(ws: Workspace, n: int, *, runs: int) -> list[Row]:
         fresh.note += f"; IMPORT REJECTED ROWS: {bad[0]}"
 
     # in the bench process (memory security on)
+    n = inproc_n or n
+    csv_path = write_web_form_file(ws.root / f"forms-{n}.csv", n, seed=SEED + 1, now=NOW)
+    data = [c.data for c in DemoGenerator(SEED + 1, NOW).cases(n)]
+    prepared = prepare(data, phone_tokens=phone_tokens)
     def app_setup():
         return ws.open(ws.copy(empty, "import-app"))
 

@@ -33,7 +33,7 @@ def scale_rows(ws: Workspace, main_store, main_n: int, sizes: tuple[int, ...], *
         store = _store(ws, main_store, main_n, size)
         made[size] = store
         search[size] = rows_search.search_median(ws, store, TERM, runs)
-        got = rows_gui.start_and_memory(ws, store, size, runs=gui_runs, warm=warm, baseline=False)
+        got = rows_gui.start_and_memory(ws, store, size, runs=gui_runs, warm=warm, baseline=False, session=False)
         start[size], memory[size] = got["start"][0], got["memory"][0]
         if size > main_n:
             rows_data._unlink(store)
