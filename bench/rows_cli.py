@@ -83,11 +83,14 @@ class CliStores:
         self.as_of = "2026-01-10"
         return path
 
-    def env(self, store: Path) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_INTAKE_")}
+    def env(self, store: Path, app: bool = False) -> dict[str, str]:
+        """app: the app side may run another checkout's code (BENCH_APP_ROOT, e.g. an export of main
+        for before/after figures); the bare side and the bench always run this one."""
+        root = os.environ.get("BENCH_APP_ROOT", str(ROOT)) if app else str(ROOT)
+        env = {k: v for k, v in os.environ.items() if not k.startswith("HELPDESK_INTAKE_") and k != "BENCH_APP_ROOT"}
         env.update(HELPDESK_INTAKE_PASSPHRASE=PASSPHRASE, HELPDESK_INTAKE_STORE=str(store),
                    HELPDESK_INTAKE_STAFF="bench", PYTHONDONTWRITEBYTECODE="1",
-                   PYTHONPATH=str(ROOT) + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else ""))
+                   PYTHONPATH=root + (os.pathsep + os.environ["PYTHONPATH"] if os.environ.get("PYTHONPATH") else ""))
         return env
 
 
@@ -148,7 +151,7 @@ def sides(cli: CliStores, command: str) -> tuple[Side, Side]:
             "backup": ["backup", "--out", str(out_dir / "app.bak")],
             "sweep": ["sweep", "--dry-run", "--as-of", cli.as_of],
         }[command]
-        return _run(app + args, cli.env(p))
+        return _run(app + args, cli.env(p, app=True))
 
     def bare_body(p: Path) -> float:
         if command == "backup":

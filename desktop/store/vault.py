@@ -247,19 +247,12 @@ class Vault:
 
     # ---- maintenance -------------------------------------------------------------------------
     def scrub(self, compact_at: float | None = None) -> bool:
-        """After deleting personal data: make sure the FTS index keeps none of it, then checkpoint
-        and truncate the WAL. With compact_at, also VACUUM first when at least that fraction of the
-        file is free pages; returns whether it did.
-
-        The index deletes securely (FTS5 'secure-delete', schema 4): a deleted entry's terms left
-        the index pages when it was deleted, so nothing is merged here and an erasure's cost does
-        not grow with the store. A store whose index lacks the option (it is a setting of the index
-        itself) gets the old whole-index merge ('optimize') instead, which drops removed terms too.
-
-        The VACUUM comes before the one checkpoint: it writes every live page anew into the WAL,
-        so checkpointing the sweep's frames into the file first (as this did before) wrote most
-        of the file once more for nothing. Either way the old pages are overwritten or cut off
-        and the WAL is emptied before this returns."""
+        """After deleting personal data: checkpoint and truncate the WAL; with compact_at, VACUUM
+        first when at least that fraction of the file is free pages (returns whether it did). The
+        search index deletes securely (schema 4, store/search.py FTS_DELETE), so nothing is merged
+        and an erasure's cost does not grow with the store; an index without that option gets the
+        old whole-index merge ('optimize'), which drops removed terms too. VACUUM comes before the
+        one checkpoint (it rewrites every live page into the WAL anyway)."""
         with self._lock:
             c = self.conn
             if not self.fts_deletes_securely():
