@@ -152,7 +152,7 @@ def main(argv: list[str]) -> int:
 
         from desktop import bootstrap
         from desktop.store.keys import key_for_existing_store
-        from desktop.ui.launch import build_window
+        from desktop.ui.shell.launch import build_window
 
         store = Path(argv[1])
         if "--passphrase" in argv:
@@ -164,7 +164,7 @@ def main(argv: list[str]) -> int:
         # as run_gui: pages are checked in the background after the window shows
         services = bootstrap.open_services(store, resolution.key, staff="bench", verify_pages=False)
         window = build_window(services)
-        from desktop.ui.lock_controller import start_session
+        from desktop.ui.shell.lock_controller import start_session
 
         session = None if "--no-session" in argv else \
             start_session(app, services, window, build_window)  # sweep at unlock, page check

@@ -86,7 +86,7 @@ def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = 
     it cost about 2.5 ms per MB of store before anything else ran (issue 17). A damaged page that a
     command reads still fails its HMAC and ends the command with the damage message."""
     from desktop.bootstrap import open_services as _open
-    from desktop.store.errors import WrongKeyError
+    from desktop.errors import WrongKeyError
     from desktop.store.keys import Key, key_for_existing_store
 
     path = store_path(getattr(args, "store", None))
@@ -116,9 +116,8 @@ def as_of_clock(value: str | None) -> FixedClock | None:
 
 def map_exception(exc: BaseException) -> tuple[str, int] | None:
     """Known failures -> (one line, status). None for a bug."""
-    from desktop.services.importer import ImportFileError
-    from desktop.services.intake import RefusedError
-    from desktop.store import errors as se
+    from desktop import errors as se
+    from desktop.errors import ImportFileError, RefusedError
 
     if isinstance(exc, CliError):
         return str(exc), exc.status

@@ -271,7 +271,7 @@ def _no_fts_merges(c) -> Iterator[None]:
 
     Why: at a flush FTS5 merges segments (automerge) and rewrites segments with many deleted rows
     (deletemerge). A sweep deletes thousands of index rows per batch, so every batch's commit
-    rewrote large segments, ~1.5 s in all at 100k cases; the secure deletes (schema 4) already took
+    rewrote large segments, ~1.5 s in all at 100k cases; the secure deletes (schema 5) already took
     the removed rows' terms out of the index pages, so merging can wait for a later write. Putting a setting
     back is itself a statement on the index, which makes FTS5 flush the pending changes first,
     while merging is still off."""

@@ -9,7 +9,7 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 # A case's search entry, under its list-order key (desktop/store/order_keys.py)
 FTS_INSERT = "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)"
 # Removing an entry with the values it was indexed with: with the index's secure-delete option
-# (schema 4) FTS5 then removes the entry's terms from the index pages at once. A plain
+# (schema 5) FTS5 then removes the entry's terms from the index pages at once. A plain
 # `DELETE ... WHERE rowid = ?` on this contentless index only records a tombstone (it cannot know
 # the terms), and the terms stay in the file until a merge rewrites their segment.
 FTS_DELETE = "INSERT INTO cases_fts(cases_fts, rowid, name, email, phone, description) VALUES ('delete',?,?,?,?,?)"

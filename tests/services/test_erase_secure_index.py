@@ -1,6 +1,6 @@
 """Erasure removes the person's search entries securely, without merging the whole index (issue 17).
 
-The index deletes with FTS5's secure-delete option (schema 4), so an erasure neither runs a
+The index deletes with FTS5's secure-delete option (schema 5), so an erasure neither runs a
 whole-index 'optimize' (whose cost grows with the store) nor leaves the person's words in the file
 (tests/services/test_rights.py decrypts every page to prove the latter), and the file does not grow.
 """
