@@ -114,6 +114,8 @@ def run(args: argparse.Namespace) -> tuple[list, dict]:
         rows.extend(got)
         timings[name] = time.perf_counter() - t0
         print(f"[bench] {name}: {timings[name]:.1f}s ({load_text(load)})", file=sys.stderr, flush=True)
+        print("\n".join("[bench]   " + line for line in harness.table(got).splitlines()[2:] if line.startswith("|")),
+              file=sys.stderr, flush=True)  # each row as it is measured, so a cut-short run still shows it
 
     try:
         t0 = time.perf_counter()
