@@ -92,11 +92,11 @@ def _damaged(exc: Exception) -> CliError:
     return CliError(str(exc), INTEGRITY)
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace, *, verify_pages: bool = False):
     from desktop.errors import StoreDamaged
 
     try:
-        return open_services(args)
+        return open_services(args, verify_pages=verify_pages)
     except StoreDamaged as exc:
         raise _damaged(exc) from exc
 
@@ -230,7 +230,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _open(args) as services:
+    with _open(args, verify_pages=True) as services:
         problems = services.vault.integrity_problems()
         result = services.audit.verify()
     if problems:
