@@ -13,13 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.clock import Clock
+from desktop.errors import KeyringUnavailable, RefusedError, StoreDamaged, StoreError, WrongKeyError
 from desktop.services.context import Context
 from desktop.services.erasure_record import ErasureMemory, Reapplied
-from desktop.services.intake import RefusedError
 from desktop.store.backups import BackupInfo, inspect_backup, make_backup, swap_in
 from desktop.store.erasure_repo import ErasureRepo
-from desktop.store.errors import StoreDamaged, StoreError, WrongKeyError
-from desktop.store.keys import Key, KeyringUnavailable, keyring_delete, keyring_get, keyring_set
+from desktop.store.keys import Key, keyring_delete, keyring_get, keyring_set
 from desktop.store.store_file import check_kind
 from desktop.store.store_lock import StoreLock
 from desktop.store.vault import Vault

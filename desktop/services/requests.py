@@ -26,10 +26,9 @@ from desktop.domain.validation import (
     check_email,
     check_phone,
 )
+from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
-from desktop.services.intake import RefusedError
 from desktop.services.settings import SettingsService
-from desktop.store.errors import NotFound
 from desktop.store.requests_repo import RequestRepo
 
 MAX_TEXT = 2000

@@ -13,7 +13,7 @@ import os
 import stat
 from pathlib import Path
 
-from desktop.store.errors import StoreDamaged, StoreNotFound, StorePathError, WrongKeyError
+from desktop.errors import StoreDamaged, StoreNotFound, StorePathError, WrongKeyError
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ import os
 import time
 from pathlib import Path
 
-from desktop.store.errors import StoreBusy
+from desktop.errors import StoreBusy
 
 try:
     import fcntl

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from desktop.store.errors import (
+from desktop.errors import (
     StoreBusy,
     StoreDamaged,
     StoreError,
@@ -261,22 +261,25 @@ class Vault:
 
     # ---- maintenance -------------------------------------------------------------------------
     def scrub(self, compact_at: float | None = None) -> bool:
-        """After deleting personal data: merge the FTS index (removed terms leave its pages), then
-        checkpoint and truncate the WAL. With compact_at, also VACUUM first when at least that
-        fraction of the file is free pages; returns whether it did.
-
-        The VACUUM comes before the one checkpoint: it writes every live page anew into the WAL,
-        so checkpointing the sweep's frames into the file first (as this did before) wrote most
-        of the file once more for nothing. Either way the old pages are overwritten or cut off
-        and the WAL is emptied before this returns."""
+        """After deleting personal data: checkpoint and truncate the WAL; with compact_at, VACUUM
+        first when at least that fraction of the file is free pages (returns whether it did). The
+        search index deletes securely (schema 5, store/search.py FTS_DELETE), so nothing is merged
+        and an erasure's cost does not grow with the store; an index without that option gets the
+        old whole-index merge ('optimize'), which drops removed terms too. VACUUM comes before the
+        one checkpoint (it rewrites every live page into the WAL anyway)."""
         with self._lock:
             c = self.conn
-            c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
+            if not self.fts_deletes_securely():
+                c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
             compacted = compact_at is not None and self.free_fraction() >= compact_at
             if compacted:
                 c.execute("VACUUM")
             c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         return compacted
+
+    def fts_deletes_securely(self) -> bool:
+        row = self.conn.execute("SELECT v FROM cases_fts_config WHERE k = 'secure-delete'").fetchone()
+        return bool(row and int(row[0]))
 
     def free_fraction(self) -> float:
         pages = int(self.pragma("page_count") or 0)
