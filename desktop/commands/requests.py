@@ -331,6 +331,11 @@ def cmd_erase(args: argparse.Namespace) -> int:
         + (" and the person's record" if result.subject_erased else ""))
     if result.kept_cases:
         out("kept under a legal hold: case(s) " + " ".join(map(str, result.kept_cases)))
+    for copy in result.copies_cleaned:
+        out(f"also erased from the copy {copy}")
+    for copy, why in result.copies_unreachable:
+        print(f"helpdesk-intake: warning: the copy {copy} may still hold the person: {why}; delete it",
+              file=sys.stderr)
     _recipients_line(result.recipients)
     if result.kept_cases:
         print(f"refused in part: {len(result.kept_cases)} case(s) kept under a legal hold", file=sys.stderr)

@@ -6,13 +6,14 @@ Audit entries carry ids and policy names only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop.domain.models import RequestStatus, RequestType, Subject, SubjectRequest
 from desktop.domain.validation import ValidationError, check_email
 from desktop.errors import NotFound, RefusedError
 from desktop.services.cases import CaseService
 from desktop.services.context import Context
+from desktop.services.erasure_copies import erase_in_copies
 from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.requests import RequestService, clean_text
 from desktop.services.settings import SettingsService
@@ -31,6 +32,8 @@ class ErasureResult:
     held_by_subject: bool  # the whole person is under a legal hold
     recipients: list[str]  # Art. 19: tell each of them
     outcome: str
+    copies_cleaned: list = field(default_factory=list)  # copies beside the store the erasure reached
+    copies_unreachable: list = field(default_factory=list)  # (copy, why): may still hold the person
 
 
 @dataclass(frozen=True)
@@ -140,7 +143,9 @@ class RightsService:
                            f"consents={counts.consents};kept={len(kept)};subject_erased={int(counts.subject)};"
                            f"recipients={len(recipients)}")
         self.ctx.vault.scrub()
-        return ErasureResult(req.ref, doomed, kept, delete_subject, held_by_subject, recipients, outcome)
+        copies = erase_in_copies(self.ctx, self.erasures) if person_gone else None
+        return ErasureResult(req.ref, doomed, kept, delete_subject, held_by_subject, recipients, outcome,
+                             copies.cleaned if copies else [], copies.unreachable if copies else [])
 
     @staticmethod
     def _erasure_outcome(doomed: list[int], kept: list[int], held_by_subject: bool, person_gone: bool) -> str:
