@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,8 +64,24 @@ class Services:
 
         return AuditService(self.ctx)
 
+    # Set by the CLI: called with finish() instead of finishing at close() when audit entries
+    # of reads are still queued (another process is writing), so the command's output comes first
+    # and the wait for the write lock after it (commands/common.finish_deferred).
+    after_output: Callable[[Callable[[], None]], None] | None = None
+
     def close(self) -> None:
-        self.ctx.vault.close()
+        if self.ctx.vault.is_open and self.ctx.pending_audit and self.after_output is not None:
+            self.after_output(self.finish)
+            return
+        self.finish()
+
+    def finish(self) -> None:
+        """Write the queued audit entries (waiting for the store; StoreBusy if it gives up), close."""
+        try:
+            if self.ctx.vault.is_open:
+                self.ctx.flush_audit()
+        finally:
+            self.ctx.vault.close()
 
     def __enter__(self) -> Services:
         return self
@@ -111,7 +128,7 @@ def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: st
         services = build_services(vault, clock=clock, staff=staff)
         if failed_unlocks > 0:
             services.ctx.audit("store.unlock_failed", "store", f"count={int(failed_unlocks)}")
-        services.ctx.audit("store.unlock", "store", f"key={key.kind}")
+        services.ctx.audit("store.unlock", "store", f"key={key.kind}")  # queued while another process writes
         return services
     except BaseException:
         vault.close()

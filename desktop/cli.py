@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import logging
 import sys
@@ -49,15 +50,22 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _run(args)
     finally:
+        from desktop.commands.common import DEFERRED
+
+        for finish in DEFERRED:  # a command that failed: close its store, queued entries best-effort
+            with contextlib.suppress(Exception):
+                finish()
+        DEFERRED.clear()
         sys.stdout, sys.stderr = saved
 
 
 def _run(args: argparse.Namespace) -> int:
-    from desktop.commands.common import INTERNAL, map_exception
+    from desktop.commands.common import INTERNAL, finish_deferred, map_exception
 
     try:
         status = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        finish_deferred()  # audit entries of reads that waited for another process's write
         return status
     except BrokenPipeError:  # the reader went away (`sweep --dry-run | head`): nothing to report
         return _quiet_after_closed_pipe()

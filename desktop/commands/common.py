@@ -108,7 +108,9 @@ def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = 
     failed = 0  # wrong passphrases typed here are written to the audit trail at the unlock
     while True:
         try:
-            return _open(path, resolution.key, clock=clock, failed_unlocks=failed, verify_pages=verify_pages)
+            services = _open(path, resolution.key, clock=clock, failed_unlocks=failed, verify_pages=verify_pages)
+            services.after_output = DEFERRED.append
+            return services
         except WrongKeyError:
             failed += 1
             if resolution.source != "prompt" or failed >= PROMPT_ATTEMPTS:
@@ -117,6 +119,16 @@ def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = 
             if text is None:
                 raise
             resolution.key = Key.passphrase(text)
+
+
+# Stores whose audit entries of reads wait for another process's write (Services.after_output):
+# finished by cli.main after the command's output.
+DEFERRED: list[Callable[[], None]] = []
+
+
+def finish_deferred() -> None:
+    while DEFERRED:
+        DEFERRED.pop(0)()
 
 
 def as_of_clock(value: str | None) -> FixedClock | None:

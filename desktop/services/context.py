@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from desktop.domain.clock import Clock
+from desktop.errors import StoreBusy
 from desktop.store.audit_repo import AuditRepo
 from desktop.store.cases_repo import CaseRepo
 from desktop.store.settings_repo import SettingsRepo
@@ -43,6 +44,8 @@ class Context:
     # Called (inside the write transaction) with a case id after a case is created or changed,
     # so other services (retention timers) can keep derived state current.
     case_changed: list[Callable[[int], None]] = field(default_factory=list)
+    # audit entries that could not be written yet because another process was writing (audit_soon)
+    pending_audit: list[tuple[str, str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.cases = CaseRepo(self.vault)
@@ -71,5 +74,31 @@ class Context:
                     hook(case_id)
 
     def audit(self, action: str, target: str = "", detail: str = "") -> None:
-        """Append to the audit trail. target: ids like 'case:12' or 'subject:3'; never personal data."""
-        self.audit_repo.append(self.now(), self.staff, action, target, detail)
+        """Append to the audit trail. target: ids like 'case:12' or 'subject:3'; never personal data.
+        Inside a write transaction the entry is part of it. Outside one (the audit of a read: a
+        view, a list, the unlock) it is written now if the store is free, else queued and written
+        before this process's next entry or at close, so a read never waits for another process's
+        import; entries queued earlier go first, in the same transaction."""
+        if not self.vault.in_transaction:
+            self.audit_soon(action, target, detail)
+            return
+        self._append([*self.pending_audit, (action, target, detail)])
+
+    def _append(self, entries: list[tuple[str, str, str]]) -> None:
+        self.audit_repo.append_many(self.now(), self.staff, entries)
+        self.pending_audit.clear()
+
+    def audit_soon(self, action: str, target: str = "", detail: str = "") -> None:
+        """Append now if the store is free, else queue the entry (written before this process's
+        next entry, or by flush_audit at close): a read must not wait for another process's
+        import to finish before it can start (the unlock entry)."""
+        try:
+            with self.vault.transaction(wait=0):
+                self._append([*self.pending_audit, (action, target, detail)])
+        except StoreBusy:
+            self.pending_audit.append((action, target, detail + (";" if detail else "") + "deferred=busy"))
+
+    def flush_audit(self) -> None:
+        """Write queued entries, waiting for the store like any writer (StoreBusy if it gives up)."""
+        if self.pending_audit:
+            self._append(list(self.pending_audit))

@@ -28,6 +28,7 @@ from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
 from desktop.store.store_file import check_store_file
 from desktop.store.store_lock import StoreLock
+from desktop.store.write_wait import begin_immediate
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ PRAGMAS = (
     "PRAGMA journal_mode = WAL",
     "PRAGMA synchronous = FULL",
     "PRAGMA cache_size = -32000",
-    "PRAGMA busy_timeout = 5000",  # the GUI and a CLI command may write at the same time
+    "PRAGMA busy_timeout = 250",  # short: a writer that finds the store busy waits in write_wait.py, saying so
 )
 
 # Opening with verify_pages checks every page's HMAC (about 2.5 ms per MB); bigger stores skip it
@@ -76,6 +77,10 @@ class Vault:
     @property
     def is_open(self) -> bool:
         return self._conn is not None
+
+    @property
+    def in_transaction(self) -> bool:
+        return self._depth > 0
 
     @classmethod
     def create(cls, path: Path, key: Key) -> Vault:
@@ -216,8 +221,10 @@ class Vault:
 
     # ---- transactions ---------------------------------------------------------------------------
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlcipher3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, nested calls join the outer transaction."""
+    def transaction(self, wait: float | None = None) -> Iterator[sqlcipher3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, nested calls join the outer transaction. While another
+        process writes, wait (store/write_wait.py; `wait` seconds, None: the configured time),
+        then StoreBusy."""
         with self._lock:
             c = self.conn
             if self._depth:
@@ -227,7 +234,7 @@ class Vault:
                 finally:
                     self._depth -= 1
                 return
-            c.execute("BEGIN IMMEDIATE")
+            begin_immediate(c, wait)
             self._depth = 1
             try:
                 yield c

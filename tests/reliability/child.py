@@ -6,6 +6,8 @@
     child.py stall-write OUT            write a report file with desktop.reports.files.atomic_write,
                                         print "writing" when its bytes are written but before they
                                         are on disk, and stall there (to be killed)
+    child.py write-hold STORE           hold the store's write lock (an import or sweep writing):
+                                        print "ready", commit when a line comes on stdin
     child.py stall-backup STORE OUT     back the store up to OUT, print "copied" once the copy is
                                         written but before it is verified, and stall there
 """
@@ -50,8 +52,22 @@ def stall_backup(store: Path, out: Path) -> None:
     BackupService(services.ctx).backup(out)
 
 
+def write_hold(store: Path) -> None:
+    from desktop.store.vault import Vault
+
+    vault = Vault.open(store, Key.passphrase(os.environ["HELPDESK_INTAKE_PASSPHRASE"]))
+    with vault.transaction() as c:
+        c.execute("UPDATE meta SET value = value WHERE key = 'app'")
+        print("ready", flush=True)
+        sys.stdin.readline()
+    vault.close()
+
+
 def main() -> None:
     mode, store = sys.argv[1], Path(sys.argv[2])
+    if mode == "write-hold":
+        write_hold(store)
+        return
     if mode == "stall-backup":
         stall_backup(store, Path(sys.argv[3]))
         return

@@ -28,9 +28,9 @@ def cli(tmp_path: Path, *argv: str, timeout: float = 120, **extra: str) -> subpr
                           env=child_env(tmp_path, **extra), timeout=timeout, cwd=ROOT)
 
 
-def hold(tmp_path: Path, store: Path, *more: str) -> subprocess.Popen:
-    """A second process with the store open (child.py hold), once it said so."""
-    proc = subprocess.Popen([sys.executable, str(CHILD), "hold", str(store), *more], stdin=subprocess.PIPE,
+def hold(tmp_path: Path, store: Path, *more: str, mode: str = "hold") -> subprocess.Popen:
+    """A second process with the store open (child.py hold / write-hold), once it said so."""
+    proc = subprocess.Popen([sys.executable, str(CHILD), mode, str(store), *more], stdin=subprocess.PIPE,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env(tmp_path))
     line = proc.stdout.readline().strip()
     if line != "ready":
