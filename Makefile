@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test lint bench bench-smoke dist dist-smoke screenshots clean
+.PHONY: run test test-slow lint bench bench-smoke dist dist-smoke screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "helpdesk-intake needs Python 3.11 or newer")'
@@ -22,7 +22,12 @@ run: $(STAMP)
 	$(VENV)/bin/helpdesk-intake $(ARGS)
 
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(PY) -m pytest $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
+
+# The long attack loops (kills, races, crash loop) and a deep hypothesis run with fresh examples.
+test-slow: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m slow $(PYTEST_ARGS)
+	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m hypothesis --hypothesis-profile=deep $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check desktop tests bench

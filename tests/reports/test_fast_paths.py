@@ -23,6 +23,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 from desktop.reports import access_report, fonts
 from desktop.reports.access_report import render_access_report
 from desktop.reports.blocks import Para, Styles, Writer
+from desktop.reports.rtl import RTL_CHARS, shape
 from desktop.reports.fonts import (
     BODY,
     BOLD,
@@ -44,6 +45,8 @@ def reference_markup(text, font=BODY, glyphs=None, *, multiline=True):
     if not text:
         return ""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if not set(text).isdisjoint(RTL_CHARS):  # Arabic letters are joined first (contextual forms)
+        text = shape(text)
     parts, run, run_font = [], [], font
 
     def flush():
@@ -80,6 +83,7 @@ def reference_markup(text, font=BODY, glyphs=None, *, multiline=True):
 
 TEXTS = st.one_of(
     st.text(alphabet=st.characters(), max_size=60),
+    st.text(alphabet=st.sampled_from(list("سلام عليكم محمد لا\u0644\u0627 ab 12\n")), max_size=40),  # joining
     st.text(alphabet=st.sampled_from(list("ab <>&\"'\n\t\r Łő Ωж 山田 ก \u202e\x00\u200d\ufeff")), max_size=60),
     st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=60),
 )
