@@ -6,13 +6,14 @@ The GUI (desktop/ui/shell/launch.py) and the CLI both call this; nothing else co
 from __future__ import annotations
 
 import getpass
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.clock import Clock, SystemClock
-from desktop.errors import WrongKeyError
+from desktop.errors import StoreFull, WrongKeyError
 from desktop.services.cases import CaseService
 from desktop.services.context import CaseHook, Context
 from desktop.services.dossier import DossierService
@@ -80,6 +81,10 @@ class Services:
         try:
             if self.ctx.vault.is_open:
                 self.ctx.flush_audit()
+        except StoreFull:  # what was read or backed up stands; say what the trail lacks
+            logging.getLogger("desktop.store").warning(
+                "the disk holding the store is full: %d audit entr(ies) of this command could not be written",
+                len(self.ctx.pending_audit))
         finally:
             self.ctx.vault.close()
 

@@ -70,3 +70,8 @@ class KeyChangeRefused(Exception):
 class StorePathError(StoreError):
     """The store path is not something a store can be (a folder, a device, a FIFO) or cannot be
     used (a read-only file system, no write permission). Exit status 3 (invalid input)."""
+
+
+class StoreFull(StoreError):
+    """The disk holding the store is full (SQLITE_FULL): the write was rolled back; reads and a
+    backup to another disk still work. Exit status 6."""

@@ -150,7 +150,7 @@ def map_exception(exc: BaseException) -> tuple[str, int] | None:
         return "refused: " + str(exc), REFUSED
     if isinstance(exc, se.NotFound | se.StoreNotFound):
         return str(exc), NOT_FOUND
-    if isinstance(exc, se.StoreExists | se.StoreBusy):
+    if isinstance(exc, se.StoreExists | se.StoreBusy | se.StoreFull):
         return str(exc), REFUSED
     if isinstance(exc, se.WrongKeyError | se.StoreLocked | se.StoreDamaged | se.StoreTooNew):
         return str(exc), KEY

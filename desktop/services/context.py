@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from desktop.domain.clock import Clock
-from desktop.errors import StoreBusy
+from desktop.errors import StoreBusy, StoreFull
 from desktop.store.audit_repo import AuditRepo
 from desktop.store.cases_repo import CaseRepo
 from desktop.store.settings_repo import SettingsRepo
@@ -95,8 +95,9 @@ class Context:
         try:
             with self.vault.transaction(wait=0):
                 self._append([*self.pending_audit, (action, target, detail)])
-        except StoreBusy:
-            self.pending_audit.append((action, target, detail + (";" if detail else "") + "deferred=busy"))
+        except (StoreBusy, StoreFull) as exc:
+            why = "busy" if isinstance(exc, StoreBusy) else "disk_full"
+            self.pending_audit.append((action, target, detail + (";" if detail else "") + f"deferred={why}"))
 
     def flush_audit(self) -> None:
         """Write queued entries, waiting for the store like any writer (StoreBusy if it gives up)."""

@@ -20,6 +20,7 @@ from desktop.errors import (
     StoreDamaged,
     StoreError,
     StoreExists,
+    StoreFull,
     StoreTooNew,
     WrongKeyError,
 )
@@ -238,9 +239,12 @@ class Vault:
             self._depth = 1
             try:
                 yield c
-            except BaseException:
+            except BaseException as exc:
                 self._depth = 0
-                c.execute("ROLLBACK")
+                with contextlib.suppress(DatabaseError):  # SQLite may have rolled back already (disk full)
+                    c.execute("ROLLBACK")
+                if isinstance(exc, DatabaseError) and _is_full(exc):
+                    raise StoreFull(DISK_FULL) from exc
                 raise
             self._depth = 0
             try:
@@ -435,7 +439,17 @@ def _split_sql(script: str) -> list[str]:
     return parts
 
 
+DISK_FULL = ("the disk holding the store is full; nothing was written. Reading still works, and "
+             "'backup --out' to another disk; free some space to write again")
+
+
+def _is_full(exc: Exception) -> bool:
+    return "full" in str(exc).lower()
+
+
 def _map_error(exc: Exception, path: Path | None = None) -> StoreError:
+    if _is_full(exc):
+        return StoreFull(DISK_FULL)
     if _is_damage(exc):
         if path is not None:
             return StoreDamaged(damage_message(path, "a page failed its integrity check"))
