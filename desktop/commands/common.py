@@ -36,7 +36,8 @@ EXIT_HELP = """exit status:
   3  invalid input (bad field, date or file; nothing was written)
   4  wrong passphrase or key, locked keyring, not a helpdesk-intake store, or damaged store
   5  not found (store, case, person or request)
-  6  refused (legal hold, restriction, identity not verified, file exists)
+  6  refused (legal hold, restriction, identity not verified, file exists, store busy
+     or open in another process, disk full)
   7  integrity failure (audit trail broken, store or backup pages damaged)
 """
 

@@ -66,3 +66,34 @@ def test_restore_goes_ahead_once_the_other_process_closed_the_store(tmp_path, st
     finish(hold(tmp_path, store))
     result = cli(tmp_path, "--store", str(store), "restore", str(backup))
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.slow
+def test_restore_during_a_real_cli_import_never_loses_imported_rows(tmp_path, store_with_backup):
+    """The attack: `import` of 20,000 rows, `restore` started while it runs, 5 times."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.reliability.util import ROOT, child_env
+
+    store, backup = store_with_backup
+    rows = submissions_csv(tmp_path / "rows.csv", 20000)
+    for run in range(5):
+        before = case_count(store)
+        importer = subprocess.Popen([sys.executable, "-m", "desktop", "--store", str(store), "import", str(rows)],
+                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                    env=child_env(tmp_path))
+        time.sleep(0.8 + run * 0.5)
+        still_running = importer.poll() is None
+        result = cli(tmp_path, "--store", str(store), "restore", str(backup))
+        out, err = importer.communicate(timeout=600)
+        assert importer.returncode in (0, 3), err  # 3: rows of people already in the store
+        if still_running:
+            assert result.returncode == 6, (run, result.stdout, result.stderr)
+            assert case_count(store) == before + 20000
+        for p in store.parent.iterdir():  # start the next run from the backup again
+            if ".replaced-" in p.name:
+                p.unlink()
+        if result.returncode == 6:
+            assert cli(tmp_path, "--store", str(store), "restore", str(backup)).returncode == 0

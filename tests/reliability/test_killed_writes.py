@@ -134,3 +134,28 @@ def test_backup_onto_a_dangling_symlink_is_refused(tmp_path, store):
     result = cli(tmp_path, "--store", str(store), "backup", "--out", str(link))
     assert result.returncode == 6 and "symbolic link to a missing file" in result.stderr
     assert link.is_symlink() and not (tmp_path / "missing").exists()
+
+
+@pytest.mark.slow
+def test_kill_loop_of_backups_never_leaves_a_broken_backup(tmp_path, store):
+    """The attack: SIGKILL `backup` at random moments, 30 times: a backup under its name is always
+    complete and verified, and no leftover is ever offered as the latest backup."""
+    from desktop.store.backups import inspect_backup, latest_backup
+    from desktop.store.keys import Key
+    from tests.conftest import PASSPHRASE
+    from tests.reliability.util import ROOT
+
+    rng = random.Random(4)
+    for i in range(30):
+        target = store.with_name(f"{store.name}.backup-{i}")
+        proc = subprocess.Popen([sys.executable, "-m", "desktop", "--store", str(store), "backup", "--out",
+                                 str(target)], cwd=ROOT, env=child_env(tmp_path),
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0.3, 1.5))
+        proc.kill()
+        proc.wait(timeout=30)
+        if target.exists():
+            inspect_backup(target, Key.passphrase(PASSPHRASE))  # complete and verified, or not there
+        latest = latest_backup(store)
+        if latest is not None:
+            inspect_backup(latest, Key.passphrase(PASSPHRASE))
