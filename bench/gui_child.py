@@ -78,7 +78,7 @@ def main(argv: list[str]) -> int:
     if mode == "app":
         from pathlib import Path
 
-        from desktop import bootstrap
+        from desktop import app as root
         from desktop.store.keys import key_for_existing_store
         from desktop.ui.shell.launch import build_window
 
@@ -87,7 +87,7 @@ def main(argv: list[str]) -> int:
         resolution = key_for_existing_store(store, None)
         assert resolution.source == "keyring", resolution.source
         # as run_gui: pages are checked in the background after the window shows
-        services = bootstrap.open_services(store, resolution.key, staff="bench", verify_pages=False)
+        services = root.open_services(store, resolution.key, staff="bench", verify_pages=False)
         window = build_window(services)
         if scroll_list:
             window.show_view("cases")

@@ -21,7 +21,7 @@ def main(argv: list[str]) -> int:
     secret = sys.stdin.readline().strip()
     from bench.rows_data import retention_for
     from bench.stores import NOW
-    from desktop.bootstrap import build_services
+    from desktop.app import build_services
     from desktop.domain.clock import FixedClock
     from desktop.store.keys import Key
     from desktop.store.vault import Vault

@@ -154,7 +154,7 @@ class SweepPreviewDialog(QDialog):
 
 def mount_retention_menu(window, services, runner, *, now: Callable[[], datetime] | None = None) -> QAction:
     """Add Retention › Sweep now… to the main window; afterwards the case list and status refresh."""
-    now = now or services.ctx.now
+    now = now or services.now
     menu = window.menuBar().addMenu("&Retention")
     window.retention_menu = menu
     action = QAction("&Sweep now…", window)

@@ -17,13 +17,13 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.errors import KeyringUnavailable
-from desktop.store import keys
-from desktop.store.keys import Key
+from desktop.services import session
+from desktop.services.session import Key
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE, banner, error_label
 
-# create(path, key, staff) -> Services (desktop.bootstrap.create_services with the staff name)
+# create(path, key, staff) -> Services (desktop.app.create_services with the staff name)
 CreateStore = Callable[[Path, Key, str], object]
 
 
@@ -37,11 +37,7 @@ class CreateStoreDialog(QDialog):
         self.services = None
         self.setWindowTitle("Create a helpdesk-intake store")
         self.setMinimumWidth(560)
-        if keys.env_passphrase() is not None:
-            self.mode, self.reason = "env", None
-        else:
-            self.reason = keys.keyring_reason()
-            self.mode = "keyring" if self.reason is None else "passphrase"
+        self.mode, self.reason = session.new_store_mode()
 
         layout = QVBoxLayout(self)
         intro = QLabel("<h3>No store yet</h3>"
@@ -98,7 +94,7 @@ class CreateStoreDialog(QDialog):
         elif self.mode == "env":
             self.protection.setText("The store will be protected by the passphrase in HELPDESK_INTAKE_PASSPHRASE.")
         else:
-            self.protection.setText(f"Choose a passphrase of at least {keys.MIN_PASSPHRASE} characters. "
+            self.protection.setText(f"Choose a passphrase of at least {session.MIN_PASSPHRASE} characters. "
                                     "It cannot be recovered: without it the store cannot be opened.")
         if self.reason:
             self.reason_label.setText(f"The OS keyring cannot be used because {self.reason}; "
@@ -113,15 +109,14 @@ class CreateStoreDialog(QDialog):
 
     def _key(self) -> Key | None:
         if self.mode == "env":
-            text = keys.env_passphrase() or ""
-            problem = keys.passphrase_problem(text)
+            problem = session.passphrase_problem(session.env_passphrase() or "")
             if problem:
                 self._fail(f"HELPDESK_INTAKE_PASSPHRASE: {problem}.")
                 return None
-            return Key.passphrase(text)
+            return session.new_key(self.path, "env")
         if self.mode == "passphrase":
             first, second = self.pass1.text(), self.pass2.text()
-            problem = keys.passphrase_problem(first)
+            problem = session.passphrase_problem(first)
             if problem:
                 self._fail(problem[0].upper() + problem[1:] + ".")
                 self.pass1.setFocus(Qt.OtherFocusReason)
@@ -131,10 +126,9 @@ class CreateStoreDialog(QDialog):
                 self.pass2.clear()
                 self.pass2.setFocus(Qt.OtherFocusReason)
                 return None
-            return Key.passphrase(first)
-        key = Key.new_raw()
+            return session.new_key(self.path, "passphrase", first)
         try:
-            keys.keyring_set(self.path, key)  # before the store exists: never a store without its key
+            key = session.new_key(self.path, "keyring")  # in the keyring before the store exists
         except KeyringUnavailable as exc:
             self.mode, self.reason = "passphrase", str(exc)
             self._show_mode()
@@ -152,8 +146,9 @@ class CreateStoreDialog(QDialog):
         if key is None:
             return
         self.create_button.setEnabled(False)
-        self.runner.run_task(lambda: self.create(self.path, key, staff[:80]),
-                             self._created, lambda exc: self._failed(exc, key))
+        # a raw key is taken out of the keyring again when creating fails (session.create_store)
+        self.runner.run_task(lambda: session.create_store(self.create, self.path, key, staff[:80]),
+                             self._created, self._failed)
 
     def _created(self, services) -> None:
         self.services = services
@@ -161,7 +156,5 @@ class CreateStoreDialog(QDialog):
         self.pass2.clear()
         self.accept()
 
-    def _failed(self, exc: BaseException, key: Key) -> None:
-        if key.kind == "raw":
-            keys.keyring_delete(self.path)
+    def _failed(self, exc: BaseException) -> None:
         self._fail("The store was not created: " + user_message(exc))
