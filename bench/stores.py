@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from desktop.bootstrap import build_services, create_services
+from desktop.app import build_services, create_services
 from desktop.domain.clock import FixedClock
 from desktop.store.keys import Key
 from desktop.store.order_keys import key_sql

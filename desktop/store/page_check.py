@@ -56,7 +56,7 @@ def child_main(argv: list[str]) -> int:
     """In the child: read the key from stdin, check the pages, print a JSON list, exit."""
     from desktop import disable_core_dumps
     from desktop.errors import StoreError
-    from desktop.store.vault import _connect
+    from desktop.store.connection import connect
 
     disable_core_dumps()
     try:
@@ -67,7 +67,7 @@ def child_main(argv: list[str]) -> int:
         print("usage: the key as JSON on stdin, the store path as the argument", file=sys.stderr)
         return 2
     try:
-        conn = _connect(path, key, must_exist=True)
+        conn = connect(path, key, must_exist=True)
     except StoreError as exc:
         print(json.dumps([str(exc)]), flush=True)
         return 0

@@ -24,6 +24,11 @@ from desktop.errors import (
     StoreTooNew,
     WrongKeyError,
 )
+from desktop.store.connection import connect as _connect  # bench/stores.py wraps it here
+from desktop.store.connection import damage_message
+from desktop.store.connection import is_damage as _is_damage
+from desktop.store.connection import map_error as _map_error
+from desktop.store.connection import split_sql as _split_sql
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
 from desktop.store.store_lock import StoreLock
@@ -45,11 +50,6 @@ PRAGMAS = (
 # Opening with verify_pages checks every page's HMAC (about 2.5 ms per MB); bigger stores skip it
 # on open and rely on read errors and `helpdesk-intake check`.
 VERIFY_PAGES_MAX_BYTES = 256 * 1024 * 1024
-
-
-def _is_damage(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "malformed" in text or "corrupt" in text or "disk i/o" in text
 
 
 class Vault:
@@ -418,49 +418,3 @@ class Vault:
 def _run_script(c: sqlcipher3.Connection, script: str) -> None:
     for statement in _split_sql(script):
         c.execute(statement)
-
-
-def _split_sql(script: str) -> list[str]:
-    parts, buf = [], []
-    for line in script.splitlines():
-        buf.append(line)
-        if line.rstrip().endswith(";"):
-            stmt = "\n".join(buf).strip()
-            if stmt.strip(";").strip():
-                parts.append(stmt)
-            buf = []
-    tail = "\n".join(buf).strip()
-    if tail:
-        parts.append(tail)
-    return parts
-
-
-def _map_error(exc: Exception, path: Path | None = None) -> StoreError:
-    if _is_damage(exc):
-        if path is not None:
-            return StoreDamaged(damage_message(path, "a page failed its integrity check"))
-        return StoreDamaged("the store is damaged (a page failed its integrity check)")
-    return StoreError(f"store operation failed ({type(exc).__name__})")
-
-
-def _connect(path: Path, key: Key, must_exist: bool = False) -> sqlcipher3.Connection:
-    if key.kind not in ("raw", "passphrase") or not key.secret:
-        # an empty PRAGMA key means no encryption at all: never create or open a store that way
-        raise WrongKeyError("an empty key or passphrase cannot open or protect a store")
-    uri = Path(path).resolve().as_uri() + ("?mode=rw" if must_exist else "")
-    try:
-        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    except sqlcipher3.OperationalError as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from exc
-    conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
-    conn.execute(f"PRAGMA key = {key.pragma_value()}")
-    return conn
-
-
-def damage_message(path: Path, what: str) -> str:
-    from desktop.store.backups import latest_backup
-
-    backup = latest_backup(Path(path))
-    hint = (f"; the latest backup is {backup} (restore it with 'helpdesk-intake restore {backup}')"
-            if backup else "; no backup was found next to it")
-    return f"the store at {path} is damaged ({what}); nothing was changed{hint}"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from desktop.bootstrap import create_services
-from desktop.bootstrap import open_services as _open_services
+from desktop.app import create_services
+from desktop.app import open_services as _open_services
 from desktop.services.backup_service import BackupService, restore
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
