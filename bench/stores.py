@@ -48,6 +48,9 @@ def install_plaintext_switch() -> None:
 
     _connect.bench_plaintext = True  # type: ignore[attr-defined]
     vault_module._connect = _connect
+    import desktop.store.connection as connection_module
+
+    connection_module.connect = _connect  # the page check's second connection (store/page_check.py)
 
 
 class Workspace:
@@ -115,6 +118,16 @@ class Workspace:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         conn.execute(f"PRAGMA plain.user_version = {int(version)}")
         conn.execute("DETACH DATABASE plain")
+        conn.close()
+        return target
+
+    def passphrase_copy(self, path: Path, passphrase: str, stem: str = "pass") -> Path:
+        """A copy of the store re-keyed to a passphrase (SQLCipher's own key derivation)."""
+        target = self.copy(path, stem)
+        conn = self.raw(target, pragmas=())
+        conn.execute("PRAGMA journal_mode = DELETE").fetchall()
+        conn.execute(f"PRAGMA rekey = {Key.passphrase(passphrase).pragma_value()}")
+        conn.execute("PRAGMA journal_mode = WAL").fetchall()
         conn.close()
         return target
 

@@ -20,6 +20,7 @@ from desktop.services.container import Services
 from desktop.services.context import CaseHook, Context, Repositories
 from desktop.services.demo import DemoService
 from desktop.services.dossier import DossierService
+from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
 from desktop.services.keys_service import KeyService
@@ -32,6 +33,7 @@ from desktop.services.settings import SettingsService
 from desktop.store.audit_repo import AuditRepo
 from desktop.store.bulk import IntakeWriter
 from desktop.store.cases_repo import CaseRepo
+from desktop.store.erasure_repo import ErasureRepo
 from desktop.store.keys import Key
 from desktop.store.requests_repo import RequestRepo
 from desktop.store.retention_repo import RetentionRepo
@@ -59,7 +61,8 @@ def build_repositories(vault: Vault) -> Repositories:
     """The SQLCipher backend's repositories (store/), one of each. A second backend goes here."""
     return Repositories(cases=CaseRepo(vault), subjects=SubjectRepo(vault), audit=AuditRepo(vault),
                         settings=SettingsRepo(vault), requests=RequestRepo(vault), rights=RightsRepo(vault),
-                        retention=RetentionRepo(vault), intake_writer=IntakeWriter(vault))
+                        retention=RetentionRepo(vault), intake_writer=IntakeWriter(vault),
+                        erasures=ErasureRepo(vault))
 
 
 def build_context(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Context:
@@ -78,12 +81,13 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     intake = IntakeService(ctx, settings, timers=timers)
     cases = CaseService(ctx, settings)
     requests = RequestService(ctx, settings)
+    erasures = ErasureRecordService(ctx)
     dossier = DossierService(ctx, settings)
     return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=ImportService(intake),
-                    requests=requests, rights=RightsService(ctx, settings, requests, cases), dossier=dossier,
+                    requests=requests, rights=RightsService(ctx, settings, requests, cases, erasures), dossier=dossier,
                     reports=ReportService(ctx, settings, dossier), retention=retention,
                     audit=AuditService(ctx), keys=KeyService(ctx), backup=BackupService(ctx),
-                    demo=DemoService(ctx, intake))
+                    demo=DemoService(ctx, intake), erasures=erasures)
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,

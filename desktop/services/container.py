@@ -19,6 +19,7 @@ from desktop.services.cases import CaseService
 from desktop.services.context import Context
 from desktop.services.demo import DemoService
 from desktop.services.dossier import DossierService
+from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
 from desktop.services.keys_service import KeyService
@@ -47,6 +48,7 @@ class Services:
     keys: KeyService
     backup: BackupService
     demo: DemoService
+    erasures: ErasureRecordService
 
     # ---- the open store, for the layers above services ------------------------------------------
     @property

@@ -24,27 +24,18 @@ from desktop.errors import (
     StoreTooNew,
     WrongKeyError,
 )
+from desktop.store.connection import apply_safety_settings, damage_message
 from desktop.store.connection import connect as _connect  # bench/stores.py wraps it here
-from desktop.store.connection import damage_message
 from desktop.store.connection import is_damage as _is_damage
 from desktop.store.connection import map_error as _map_error
-from desktop.store.connection import split_sql as _split_sql
+from desktop.store.connection import run_script as _run_script
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
+from desktop.store.store_lock import StoreLock
 
 log = logging.getLogger(__name__)
 
 DatabaseError = sqlcipher3.DatabaseError
-
-PRAGMAS = (
-    "PRAGMA secure_delete = ON",
-    "PRAGMA temp_store = MEMORY",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = FULL",
-    "PRAGMA cache_size = -32000",
-    "PRAGMA busy_timeout = 5000",  # the GUI and a CLI command may write at the same time
-)
 
 # Opening with verify_pages checks every page's HMAC (about 2.5 ms per MB); bigger stores skip it
 # on open and rely on read errors and `helpdesk-intake check`.
@@ -52,10 +43,11 @@ VERIFY_PAGES_MAX_BYTES = 256 * 1024 * 1024
 
 
 class Vault:
-    def __init__(self, path: Path, conn: sqlcipher3.Connection, key: Key) -> None:
+    def __init__(self, path: Path, conn: sqlcipher3.Connection, key: Key, in_use: StoreLock | None = None) -> None:
         self.path = Path(path)
         self._conn = conn
         self._key = key
+        self._in_use = in_use  # held shared while open (store/store_lock.py); owned when given
         self._lock = threading.RLock()
         self._depth = 0
 
@@ -85,15 +77,18 @@ class Vault:
                 os.chmod(path.parent, 0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
+        in_use = StoreLock(path)
         try:
+            in_use.shared()
             conn = _connect(path, key)
-            vault = cls(path, conn, key)
+            vault = cls(path, conn, key, in_use)
             vault._apply_pragmas()
             vault._migrate(from_version=0)
             with vault.transaction() as c:
                 c.execute("INSERT INTO meta(key, value) VALUES ('app', ?)", (APP_MARKER,))
             return vault
         except BaseException:
+            in_use.release()
             with contextlib.suppress(Exception):
                 conn.close()  # type: ignore[possibly-undefined]
             for suffix in ("", "-wal", "-shm", "-journal"):
@@ -102,9 +97,12 @@ class Vault:
             raise
 
     @classmethod
-    def open(cls, path: Path, key: Key, *, migrate: bool = True, verify_pages: bool = False) -> Vault:
+    def open(cls, path: Path, key: Key, *, migrate: bool = True, verify_pages: bool = False,
+             in_use: StoreLock | None = None) -> Vault:
         """verify_pages: run cipher_integrity_check (every page's HMAC) before anything else; a
-        damaged store raises StoreDamaged naming the latest backup, and nothing is written."""
+        damaged store raises StoreDamaged naming the latest backup, and nothing is written.
+        in_use: a lock the caller already holds (a restore's exclusive one); else one is taken
+        shared, before the file is opened, and held until close()."""
         path = Path(path).expanduser()
         if not path.exists():
             raise StoreNotFound(f"no store at {path}; create one with 'helpdesk-intake init'")
@@ -112,13 +110,20 @@ class Vault:
             raise StoreError(f"{path} is a folder, not a store file")
         if path.stat().st_size == 0:
             raise WrongKeyError("not a helpdesk-intake store (the file is empty)")
-        conn = _connect(path, key, must_exist=True)
+        owned = in_use is None
+        in_use = in_use or StoreLock(path).shared()
+        try:
+            conn = _connect(path, key, must_exist=True)
+        except BaseException:
+            if owned:
+                in_use.release()
+            raise
         try:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except DatabaseError as exc:
                 raise WrongKeyError() from exc
-            vault = cls(path, conn, key)
+            vault = cls(path, conn, key, in_use if owned else None)
             version = vault.user_version()
             if version > LATEST:
                 raise StoreTooNew(
@@ -141,11 +146,15 @@ class Vault:
                 if not migrate:
                     raise StoreError(f"the store needs an upgrade from schema {version} to {LATEST}")
                 backup = path.with_name(f"{path.name}.pre-v{LATEST}.bak")
-                vault.backup_to(backup)
+                from desktop.store.backups import make_backup
+
+                make_backup(vault, backup)
                 vault._migrate(from_version=version)
             return vault
         except BaseException:
             conn.close()
+            if owned:
+                in_use.release()
             raise
 
     def close(self) -> None:
@@ -159,6 +168,8 @@ class Vault:
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.close()
             self._conn = None
+            if self._in_use is not None:
+                self._in_use.release()
 
     def __enter__(self) -> Vault:
         return self
@@ -168,18 +179,7 @@ class Vault:
 
     # ---- settings ---------------------------------------------------------------------------
     def _apply_pragmas(self) -> None:
-        c = self.conn
-        for pragma in PRAGMAS:
-            c.execute(pragma).fetchall()
-        checks = {
-            "secure_delete": c.execute("PRAGMA secure_delete").fetchone()[0] == 1,
-            "temp_store": c.execute("PRAGMA temp_store").fetchone()[0] != 1,  # 1 = FILE
-            "synchronous": c.execute("PRAGMA synchronous").fetchone()[0] == 2,  # 2 = FULL
-            "foreign_keys": c.execute("PRAGMA foreign_keys").fetchone()[0] == 1,
-        }
-        failed = [name for name, ok in checks.items() if not ok]
-        if failed:
-            raise StoreError("the store's safety settings could not be applied: " + ", ".join(failed))
+        apply_safety_settings(self.conn)
 
     def pragma(self, name: str) -> object:
         if not name.replace("_", "").isalnum():
@@ -247,22 +247,25 @@ class Vault:
 
     # ---- maintenance -------------------------------------------------------------------------
     def scrub(self, compact_at: float | None = None) -> bool:
-        """After deleting personal data: merge the FTS index (removed terms leave its pages), then
-        checkpoint and truncate the WAL. With compact_at, also VACUUM first when at least that
-        fraction of the file is free pages; returns whether it did.
-
-        The VACUUM comes before the one checkpoint: it writes every live page anew into the WAL,
-        so checkpointing the sweep's frames into the file first (as this did before) wrote most
-        of the file once more for nothing. Either way the old pages are overwritten or cut off
-        and the WAL is emptied before this returns."""
+        """After deleting personal data: checkpoint and truncate the WAL; with compact_at, VACUUM
+        first when at least that fraction of the file is free pages (returns whether it did). The
+        search index deletes securely (schema 5, store/search.py FTS_DELETE), so nothing is merged
+        and an erasure's cost does not grow with the store; an index without that option gets the
+        old whole-index merge ('optimize'), which drops removed terms too. VACUUM comes before the
+        one checkpoint (it rewrites every live page into the WAL anyway)."""
         with self._lock:
             c = self.conn
-            c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
+            if not self.fts_deletes_securely():
+                c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
             compacted = compact_at is not None and self.free_fraction() >= compact_at
             if compacted:
                 c.execute("VACUUM")
             c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         return compacted
+
+    def fts_deletes_securely(self) -> bool:
+        row = self.conn.execute("SELECT v FROM cases_fts_config WHERE k = 'secure-delete'").fetchone()
+        return bool(row and int(row[0]))
 
     def free_fraction(self) -> float:
         pages = int(self.pragma("page_count") or 0)
@@ -311,18 +314,9 @@ class Vault:
             if self._conn is None:
                 return []
             path, key = self.path, self._key
-        try:
-            conn = _connect(path, key, must_exist=True)
-        except StoreError as exc:
-            return [str(exc)]
-        try:
-            return [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
-        except DatabaseError as exc:
-            return [str(exc)]
-        finally:
-            with contextlib.suppress(Exception):
-                conn.execute("PRAGMA cipher_memory_security = ON")
-            conn.close()
+        from desktop.store.page_check import problems_on_second_connection
+
+        return problems_on_second_connection(path, key)
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[sqlcipher3.Connection]:
@@ -332,6 +326,8 @@ class Vault:
             if self._depth:
                 raise StoreError("cannot change the whole store inside a transaction")
             c = self.conn
+            if self._in_use is not None:
+                self._in_use.exclusive()  # StoreBusy while any other window or process has it open
             try:
                 c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
                 mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
@@ -345,6 +341,8 @@ class Vault:
                 yield c
             finally:
                 c.execute("PRAGMA journal_mode = WAL").fetchall()
+                if self._in_use is not None:
+                    self._in_use.downgrade()
 
     def same_key(self, key: Key) -> bool:
         return key.kind == self._key.kind and key.secret == self._key.secret
@@ -385,8 +383,3 @@ class Vault:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
             raise
-
-
-def _run_script(c: sqlcipher3.Connection, script: str) -> None:
-    for statement in _split_sql(script):
-        c.execute(statement)

@@ -13,7 +13,8 @@ from desktop import app as root
 from desktop import paths
 from desktop.store import keys
 from desktop.store.keys import Key
-from desktop.ui.shell.first_run_wizard import FirstRunController, FirstRunWizard
+from desktop.ui.shell.first_run_controller import FirstRunController
+from desktop.ui.shell.first_run_wizard import FirstRunWizard
 
 GOOD = "correct horse battery"
 

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 from desktop.domain import deadlines as dl
 from desktop.domain.retention import PolicyError, parse_policies
 from desktop.services.settings import MAX_IDLE_MINUTES, app_problems, organisation_problems
-from desktop.ui.shell.first_run_wizard import holiday_countries
+from desktop.ui.shell.first_run_controller import holiday_countries
+from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.style import OK_STYLE, error_label
@@ -77,10 +78,8 @@ class SettingsController:
         return True, {}
 
     def save_app(self, values: dict) -> tuple[bool, dict[str, str]]:
-        problems = app_problems({"deadline_rule": values.get("deadline_rule"),
-                                 "holiday_country": values.get("holiday_country"),
-                                 "idle_lock_minutes": values.get("idle_lock_minutes"),
-                                 "default_phone_region": values.get("default_phone_region"), **values})
+        keys = ("deadline_rule", "holiday_country", "idle_lock_minutes", "default_phone_region")
+        problems = app_problems({**{k: values.get(k) for k in keys}, **values})
         if problems:
             return False, problems
         before = self.app()
@@ -109,14 +108,6 @@ class SettingsController:
             self.services.retention.set_policies({"policies": policies})
         else:
             self.services.settings.set("retention", {"policies": policies})
-
-
-def _labelled(form: QFormLayout, text: str, widget: QWidget, name: str) -> QWidget:
-    widget.setAccessibleName(name)
-    label = QLabel(text)
-    label.setBuddy(widget)
-    form.addRow(label, widget)
-    return widget
 
 
 class SettingsView(QWidget):
@@ -172,7 +163,7 @@ class SettingsView(QWidget):
             if multi:
                 widget.setTabChangesFocus(True)
                 widget.setFixedHeight(64)
-            self.org[key] = _labelled(form, captions[key][0], widget, captions[key][1])
+            self.org[key] = labelled_row(form, captions[key][0], widget, captions[key][1])
         return page
 
     def _recipients_tab(self) -> QWidget:
@@ -214,15 +205,15 @@ class SettingsView(QWidget):
         form = QFormLayout()
         column.addLayout(form)
         column.addStretch(1)
-        self.rule = _labelled(form, "Deadli&ne rule:", QComboBox(), "Deadline rule")
+        self.rule = labelled_row(form, "Deadli&ne rule:", QComboBox(), "Deadline rule")
         for rule in dl.DeadlineRule:
             self.rule.addItem(rule.label, rule.value)
-        self.country = _labelled(form, "Public holidays of &country:", QComboBox(), "Holiday country")
+        self.country = labelled_row(form, "Public holidays of &country:", QComboBox(), "Holiday country")
         for code, name in holiday_countries():
             self.country.addItem(f"{name} ({code})", code)
-        self.idle = _labelled(form, "&Lock after idle (minutes):", QSpinBox(), "Idle lock minutes")
+        self.idle = labelled_row(form, "&Lock after idle (minutes):", QSpinBox(), "Idle lock minutes")
         self.idle.setRange(1, MAX_IDLE_MINUTES)
-        self.region = _labelled(form, "Default &phone region:", QComboBox(), "Default phone region")
+        self.region = labelled_row(form, "Default &phone region:", QComboBox(), "Default phone region")
         for region in sorted(phonenumbers.SUPPORTED_REGIONS):
             self.region.addItem(region, region)
         return page
