@@ -48,6 +48,9 @@ def install_plaintext_switch() -> None:
 
     _connect.bench_plaintext = True  # type: ignore[attr-defined]
     vault_module._connect = _connect
+    import desktop.store.connection as connection_module
+
+    connection_module.connect = _connect  # the page check's second connection (store/page_check.py)
 
 
 class Workspace:

@@ -33,6 +33,7 @@ from desktop.services.settings import SettingsService
 from desktop.store.audit_repo import AuditRepo
 from desktop.store.bulk import IntakeWriter
 from desktop.store.cases_repo import CaseRepo
+from desktop.store.erasure_repo import ErasureRepo
 from desktop.store.keys import Key
 from desktop.store.requests_repo import RequestRepo
 from desktop.store.retention_repo import RetentionRepo
@@ -60,7 +61,8 @@ def build_repositories(vault: Vault) -> Repositories:
     """The SQLCipher backend's repositories (store/), one of each. A second backend goes here."""
     return Repositories(cases=CaseRepo(vault), subjects=SubjectRepo(vault), audit=AuditRepo(vault),
                         settings=SettingsRepo(vault), requests=RequestRepo(vault), rights=RightsRepo(vault),
-                        retention=RetentionRepo(vault), intake_writer=IntakeWriter(vault))
+                        retention=RetentionRepo(vault), intake_writer=IntakeWriter(vault),
+                        erasures=ErasureRepo(vault))
 
 
 def build_context(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Context:
@@ -79,14 +81,13 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     intake = IntakeService(ctx, settings, timers=timers)
     cases = CaseService(ctx, settings)
     requests = RequestService(ctx, settings)
-    dossier = DossierService(ctx, settings)
     erasures = ErasureRecordService(ctx)
+    dossier = DossierService(ctx, settings)
     return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=ImportService(intake),
-                    requests=requests, rights=RightsService(ctx, settings, requests, cases, erasures),
-                    dossier=dossier, erasures=erasures,
+                    requests=requests, rights=RightsService(ctx, settings, requests, cases, erasures), dossier=dossier,
                     reports=ReportService(ctx, settings, dossier), retention=retention,
                     audit=AuditService(ctx), keys=KeyService(ctx), backup=BackupService(ctx),
-                    demo=DemoService(ctx, intake))
+                    demo=DemoService(ctx, intake), erasures=erasures)
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,

@@ -14,6 +14,7 @@ from desktop.domain.clock import Clock
 from desktop.services.ports import (
     AuditStore,
     CaseStore,
+    ErasureStore,
     IntakeWriterPort,
     RequestStore,
     RetentionStore,
@@ -36,6 +37,7 @@ class Repositories:
     rights: RightsStore
     retention: RetentionStore
     intake_writer: IntakeWriterPort
+    erasures: ErasureStore
 
 
 @dataclass(frozen=True)

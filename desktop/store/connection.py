@@ -13,6 +13,16 @@ import sqlcipher3
 from desktop.errors import StoreDamaged, StoreError, WrongKeyError
 from desktop.store.keys import Key
 
+PRAGMAS = (
+    "PRAGMA secure_delete = ON",
+    "PRAGMA temp_store = MEMORY",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = FULL",
+    "PRAGMA cache_size = -32000",
+    "PRAGMA busy_timeout = 5000",  # the GUI and a CLI command may write at the same time
+)
+
 
 def connect(path: Path, key: Key, must_exist: bool = False, *, read_only: bool = False) -> sqlcipher3.Connection:
     """must_exist: never create the file; read_only: open it read-only (backups being checked)."""
@@ -65,3 +75,24 @@ def split_sql(script: str) -> list[str]:
     if tail:
         parts.append(tail)
     return parts
+
+
+def run_script(c: sqlcipher3.Connection, script: str) -> None:
+    for statement in split_sql(script):
+        c.execute(statement)
+
+
+def apply_safety_settings(c: sqlcipher3.Connection) -> None:
+    """The settings every open store relies on (secure_delete, memory temp store, FULL sync, WAL,
+    foreign keys), asserted after applying them: StoreError when one did not take."""
+    for pragma in PRAGMAS:
+        c.execute(pragma).fetchall()
+    checks = {
+        "secure_delete": c.execute("PRAGMA secure_delete").fetchone()[0] == 1,
+        "temp_store": c.execute("PRAGMA temp_store").fetchone()[0] != 1,  # 1 = FILE
+        "synchronous": c.execute("PRAGMA synchronous").fetchone()[0] == 2,  # 2 = FULL
+        "foreign_keys": c.execute("PRAGMA foreign_keys").fetchone()[0] == 1,
+    }
+    failed = [name for name, ok in checks.items() if not ok]
+    if failed:
+        raise StoreError("the store's safety settings could not be applied: " + ", ".join(failed))

@@ -24,11 +24,11 @@ from desktop.errors import (
     StoreTooNew,
     WrongKeyError,
 )
+from desktop.store.connection import apply_safety_settings, damage_message
 from desktop.store.connection import connect as _connect  # bench/stores.py wraps it here
-from desktop.store.connection import damage_message
 from desktop.store.connection import is_damage as _is_damage
 from desktop.store.connection import map_error as _map_error
-from desktop.store.connection import split_sql as _split_sql
+from desktop.store.connection import run_script as _run_script
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
 from desktop.store.store_lock import StoreLock
@@ -36,16 +36,6 @@ from desktop.store.store_lock import StoreLock
 log = logging.getLogger(__name__)
 
 DatabaseError = sqlcipher3.DatabaseError
-
-PRAGMAS = (
-    "PRAGMA secure_delete = ON",
-    "PRAGMA temp_store = MEMORY",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = FULL",
-    "PRAGMA cache_size = -32000",
-    "PRAGMA busy_timeout = 5000",  # the GUI and a CLI command may write at the same time
-)
 
 # Opening with verify_pages checks every page's HMAC (about 2.5 ms per MB); bigger stores skip it
 # on open and rely on read errors and `helpdesk-intake check`.
@@ -189,18 +179,7 @@ class Vault:
 
     # ---- settings ---------------------------------------------------------------------------
     def _apply_pragmas(self) -> None:
-        c = self.conn
-        for pragma in PRAGMAS:
-            c.execute(pragma).fetchall()
-        checks = {
-            "secure_delete": c.execute("PRAGMA secure_delete").fetchone()[0] == 1,
-            "temp_store": c.execute("PRAGMA temp_store").fetchone()[0] != 1,  # 1 = FILE
-            "synchronous": c.execute("PRAGMA synchronous").fetchone()[0] == 2,  # 2 = FULL
-            "foreign_keys": c.execute("PRAGMA foreign_keys").fetchone()[0] == 1,
-        }
-        failed = [name for name, ok in checks.items() if not ok]
-        if failed:
-            raise StoreError("the store's safety settings could not be applied: " + ", ".join(failed))
+        apply_safety_settings(self.conn)
 
     def pragma(self, name: str) -> object:
         if not name.replace("_", "").isalnum():
@@ -335,18 +314,9 @@ class Vault:
             if self._conn is None:
                 return []
             path, key = self.path, self._key
-        try:
-            conn = _connect(path, key, must_exist=True)
-        except StoreError as exc:
-            return [str(exc)]
-        try:
-            return [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
-        except DatabaseError as exc:
-            return [str(exc)]
-        finally:
-            with contextlib.suppress(Exception):
-                conn.execute("PRAGMA cipher_memory_security = ON")
-            conn.close()
+        from desktop.store.page_check import problems_on_second_connection
+
+        return problems_on_second_connection(path, key)
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[sqlcipher3.Connection]:
@@ -413,8 +383,3 @@ class Vault:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
             raise
-
-
-def _run_script(c: sqlcipher3.Connection, script: str) -> None:
-    for statement in _split_sql(script):
-        c.execute(statement)

@@ -78,10 +78,8 @@ class SettingsController:
         return True, {}
 
     def save_app(self, values: dict) -> tuple[bool, dict[str, str]]:
-        problems = app_problems({"deadline_rule": values.get("deadline_rule"),
-                                 "holiday_country": values.get("holiday_country"),
-                                 "idle_lock_minutes": values.get("idle_lock_minutes"),
-                                 "default_phone_region": values.get("default_phone_region"), **values})
+        keys = ("deadline_rule", "holiday_country", "idle_lock_minutes", "default_phone_region")
+        problems = app_problems({**{k: values.get(k) for k in keys}, **values})
         if problems:
             return False, problems
         before = self.app()

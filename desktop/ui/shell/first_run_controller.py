@@ -3,12 +3,13 @@
 FirstRunController holds the behaviour of shell/first_run_wizard.py (checks, key choice, creating
 the store, saving settings) so it can be tested without a window; the pages only lay out inputs and
 show its messages. The key goes into the keyring before the store exists (never a store without its
-key), and a failed creation removes the keyring entry again (services/session.py create_store). The
-organisation and deadline checks live in services/settings.py, where the Settings page asks too.
+key), the create callable builds the services, and a failed creation removes the keyring entry again.
+The organisation and deadline checks are SettingsService's (services/settings.py), as on the Settings page.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop.domain import deadlines as dl
@@ -16,8 +17,11 @@ from desktop.domain.retention.wording import review_rows
 from desktop.domain.validation import check_email
 from desktop.paths import remember_store_path
 from desktop.services import session
-from desktop.services.session import CreateStore, Key
+from desktop.services.session import Key
 from desktop.services.settings import deadline_problems, defaults, organisation_problems
+
+# create(path, key, staff) -> Services (desktop.app's session().creator(): create_services with the staff name)
+CreateStore = Callable[[Path, Key, str], object]
 
 
 def holiday_countries() -> list[tuple[str, str]]:
@@ -105,4 +109,5 @@ class FirstRunController:
         self._passphrase = None
 
 
-__all__ = ["CreateStore", "FirstRunController", "holiday_countries", "retention_rows"]
+__all__ = ["CreateStore", "FirstRunController", "organisation_problems", "deadline_problems",
+           "holiday_countries", "retention_rows"]
