@@ -263,7 +263,7 @@ class RetentionService(HoldsMixin):
         if progress:
             progress(total - 1, total)
         if report.done:
-            report.compacted = self.ctx.vault.scrub(compact_at=SWEEP_COMPACT_AT)
+            report.compacted = self.ctx.vault.scrub(compact_at=SWEEP_COMPACT_AT, merge_index=True)
         if progress:
             progress(total, total)
 

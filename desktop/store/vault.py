@@ -246,16 +246,17 @@ class Vault:
         return rows
 
     # ---- maintenance -------------------------------------------------------------------------
-    def scrub(self, compact_at: float | None = None) -> bool:
+    def scrub(self, compact_at: float | None = None, *, merge_index: bool = False) -> bool:
         """After deleting personal data: checkpoint and truncate the WAL; with compact_at, VACUUM
         first when at least that fraction of the file is free pages (returns whether it did). The
         search index deletes securely (schema 5, store/search.py FTS_DELETE), so nothing is merged
-        and an erasure's cost does not grow with the store; an index without that option gets the
-        old whole-index merge ('optimize'), which drops removed terms too. VACUUM comes before the
+        and an erasure's cost does not grow with the store; merge_index (a sweep, whose bulk deletes
+        are recorded, not secure) or an index without that option gets the whole-index merge
+        ('optimize'), which drops removed terms too. VACUUM comes before the
         one checkpoint (it rewrites every live page into the WAL anyway)."""
         with self._lock:
             c = self.conn
-            if not self.fts_deletes_securely():
+            if merge_index or not self.fts_deletes_securely():
                 c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
             compacted = compact_at is not None and self.free_fraction() >= compact_at
             if compacted:
