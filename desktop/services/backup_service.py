@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from desktop.domain.clock import Clock
 from desktop.errors import KeyringUnavailable, RefusedError, StoreDamaged, StoreError, WrongKeyError
@@ -76,11 +78,11 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str) -> RestoreResult:
+def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str,
+            open_services: Callable[..., Any]) -> RestoreResult:
     """Verify `backup` (opens with `key`, pages and integrity clean, app marker, schema not
-    newer), then swap it in and open it; on any failure put the replaced store back."""
-    from desktop.bootstrap import open_services
-
+    newer), then swap it in and open it; on any failure put the replaced store back.
+    open_services: the composition root's (desktop/app.py), injected by services/session.py."""
     store, backup = Path(store).expanduser(), Path(backup).expanduser()
     if store.is_symlink():  # restore the file the link points to, and keep the link
         store = store.resolve()

@@ -14,6 +14,7 @@ app: restore re-applies erasures when one comes back (services/erasure_record.py
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,7 +57,7 @@ def _keys_for(copy: Path, key: Key) -> list[Key]:
     return keys
 
 
-def clean_copy(copy: Path, key: Key, memory: ErasureMemory, ctx: Context) -> str | None:
+def clean_copy(copy: Path, key: Key, memory: ErasureMemory, copy_context: Callable[[Vault], Context]) -> str | None:
     """Erase the recorded people from one copy; None when done, else why it could not be."""
     vault = None
     for candidate in _keys_for(copy, key):
@@ -72,8 +73,7 @@ def clean_copy(copy: Path, key: Key, memory: ErasureMemory, ctx: Context) -> str
     try:
         if vault.user_version() != LATEST:
             return "it has another schema version"
-        copy_ctx = Context(vault=vault, clock=ctx.clock, staff=ctx.staff)
-        records = ErasureRecordService(copy_ctx)
+        records = ErasureRecordService(copy_context(vault))
         records.adopt(memory)
         records.reapply()
         vault.conn.execute("PRAGMA journal_mode = DELETE").fetchall()  # a copy stays one self-contained file
@@ -86,13 +86,14 @@ def clean_copy(copy: Path, key: Key, memory: ErasureMemory, ctx: Context) -> str
             Path(str(copy) + ".lock").unlink()  # this process made it just now; copies are not shared
 
 
-def erase_in_copies(ctx: Context, records: ErasureRecordService) -> CopiesResult:
+def erase_in_copies(ctx: Context, records: ErasureRecordService,
+                    copy_context: Callable[[Vault], Context]) -> CopiesResult:
     """After an erasure: clean every known copy of the store (see the module's doc)."""
     result = CopiesResult()
     key = ctx.vault._key
     memory = records.memory()
     for copy in known_copies(ctx.vault.path):
-        why = clean_copy(copy, key, memory, ctx)
+        why = clean_copy(copy, key, memory, copy_context)
         if why is None:
             result.cleaned.append(copy)
         else:

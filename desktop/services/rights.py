@@ -6,6 +6,7 @@ Audit entries carry ids and policy names only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from desktop.domain.models import RequestStatus, RequestType, Subject, SubjectRequest
@@ -17,7 +18,6 @@ from desktop.services.erasure_copies import erase_in_copies
 from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.requests import RequestService, clean_text
 from desktop.services.settings import SettingsService
-from desktop.store.rights_repo import RightsRepo
 
 OBJECTION_KINDS = ("marketing", "analytics", "other")
 _OBJECTION_KEYWORDS = {"marketing": ("marketing",), "analytics": ("analytic", "tracking", "usability")}
@@ -46,13 +46,15 @@ class RightsResult:
 
 class RightsService:
     def __init__(self, ctx: Context, settings: SettingsService, requests: RequestService,
-                 cases: CaseService, erasures: ErasureRecordService | None = None) -> None:
+                 cases: CaseService, erasures: ErasureRecordService | None = None,
+                 copy_context: Callable[[object], Context] | None = None) -> None:
         self.ctx = ctx
+        self.copy_context = copy_context  # a Context over another open vault (a copy of the store)
         self.erasures = erasures or ErasureRecordService(ctx)
         self.settings = settings
         self.requests = requests
         self.cases = cases
-        self.repo = RightsRepo(ctx.vault)
+        self.repo = ctx.repos.rights
 
     # ---- shared ------------------------------------------------------------------------------------
     def recipients(self, kind: str | None = None) -> list[str]:
@@ -143,7 +145,8 @@ class RightsService:
                            f"consents={counts.consents};kept={len(kept)};subject_erased={int(counts.subject)};"
                            f"recipients={len(recipients)}")
         self.ctx.vault.scrub()
-        copies = erase_in_copies(self.ctx, self.erasures) if person_gone else None
+        copies = erase_in_copies(self.ctx, self.erasures, self.copy_context) \
+            if person_gone and self.copy_context is not None else None
         return ErasureResult(req.ref, doomed, kept, delete_subject, held_by_subject, recipients, outcome,
                              copies.cleaned if copies else [], copies.unreachable if copies else [])
 

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from desktop.bootstrap import create_services
+from desktop.app import create_services
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
 from tests.conftest import PASSPHRASE

@@ -3,7 +3,7 @@ backups beside the store), or names each copy it could not reach."""
 
 from __future__ import annotations
 
-from desktop.bootstrap import open_services
+from desktop.app import open_services
 from desktop.services.backup_service import BackupService, restore
 from desktop.services.keys_service import KeyService
 from desktop.store.keys import Key
@@ -29,7 +29,7 @@ def test_erasure_reaches_the_set_aside_store_and_backups_beside_it(services, sto
     elsewhere = tmp_path / "old.bak"
     BackupService(services.ctx).backup(elsewhere)
     services.close()
-    restore(store_path, elsewhere, KEY, clock=clock, staff="tester")  # sets the live store aside
+    restore(store_path, elsewhere, KEY, clock=clock, staff="tester", open_services=open_services)  # sets the live store aside
     aside = next(p for p in store_path.parent.iterdir() if ".replaced-" in p.name)
     assert holds_zeb(aside) and holds_zeb(beside)
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from desktop.bootstrap import create_services
+from desktop.app import create_services
 from desktop.store.keys import Key
 from tests.conftest import PASSPHRASE
 from tests.helpers.factories import add_case

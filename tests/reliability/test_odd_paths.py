@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from desktop.bootstrap import create_services
+from desktop.app import create_services
 from desktop.store.keys import Key
 from tests.conftest import PASSPHRASE
 from tests.helpers.factories import add_case

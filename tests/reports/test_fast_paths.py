@@ -23,7 +23,6 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 from desktop.reports import access_report, fonts
 from desktop.reports.access_report import render_access_report
 from desktop.reports.blocks import Para, Styles, Writer
-from desktop.reports.rtl import RTL_CHARS, shape
 from desktop.reports.fonts import (
     BODY,
     BOLD,
@@ -36,6 +35,7 @@ from desktop.reports.fonts import (
     markup,
     register,
 )
+from desktop.reports.rtl import RTL_CHARS, shape
 from tests.reports.util import EMAIL, HOSTILE_DESC, HOSTILE_NAME, person_with_cases
 
 
