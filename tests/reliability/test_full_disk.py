@@ -63,3 +63,20 @@ def test_a_full_disk_is_reported_and_the_store_stays_readable(tmp_path, clock):
 
     assert len(json.loads((tmp_path / "cases.json").read_text())) == 30  # nothing half-imported
     assert (other / "after-full.bak").stat().st_size > 0
+
+
+@pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
+def test_a_store_on_a_read_only_file_system_is_not_a_wrong_passphrase(tmp_path, clock):
+    seed = tmp_path / "seed.db"
+    create_services(seed, KEY, clock=clock).close()
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    cli = f"{shlex.quote(sys.executable)} -m desktop --store {ro}/s.db"
+    script = " && ".join([
+        f"mount -t tmpfs -o size=4m tmpfs {ro}", f"cp {seed} {ro}/s.db", f"mount -o remount,ro {ro}",
+        f"({cli} cases; echo cases=$?)",
+    ])
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT,
+                            env=child_env(tmp_path), timeout=300)
+    assert "cases=3" in result.stdout, (result.stdout, result.stderr)
+    assert "read-only file system" in result.stderr and "passphrase" not in result.stderr

@@ -182,7 +182,7 @@ def test_a_store_readable_by_others_opens_with_a_warning(store, capsys, caplog):
 
 def test_a_store_without_write_permission_is_not_a_wrong_passphrase(store, capsys):
     if os.geteuid() == 0:
-        pytest.skip("root writes through any mode; the read-only mount test covers this as root")
+        pytest.skip("root writes through any file mode; test_full_disk.py covers a read-only mount as root")
     os.chmod(store, 0o400)
     status, _, err = run_cli(capsys, "--store", str(store), "cases")
     assert status == 3 and "no permission to write" in err
