@@ -45,10 +45,6 @@ class RetentionRepo:
         self.vault = vault
 
     # ---- reads -------------------------------------------------------------------------------
-    def raw_setting(self, key: str) -> str | None:
-        rows = self.vault.read("SELECT value FROM settings WHERE key = ?", (key,))
-        return rows[0][0] if rows else None
-
     def due_case_facts(self, before: datetime) -> list[tuple[int, int | None, CaseFacts]]:
         """(case id, subject id, facts) of the cases whose stored next removal is before `before`,
         plus those with no stored timer that could still have one (not anonymised, no case hold),

@@ -125,13 +125,10 @@ def scheduler_for_window(window, services) -> SweepScheduler:
     """The scheduler for one unlocked session's main window (the lock controller starts and stops it)."""
     from PySide6.QtGui import QGuiApplication
 
-    scheduler = SweepScheduler(services.retention, window.runner, services.ctx.now,
+    scheduler = SweepScheduler(services.retention, window.runner, services.now,
                                status_bar=window.statusBar(), parent=window)
-    refreshed = getattr(window, "sweep_refreshed", None)
-    if refreshed is not None:
-        scheduler.swept.connect(refreshed)
+    window.mount_sweep_scheduler(scheduler)
     app = QGuiApplication.instance()
     if app is not None:
         app.applicationStateChanged.connect(scheduler.app_state_changed)
-    window.sweep_scheduler = scheduler
     return scheduler

@@ -30,11 +30,9 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import deadlines as dl
 from desktop.domain.retention import PolicyError, parse_policies
-from desktop.ui.shell.first_run_wizard import (
-    deadline_problems,
-    holiday_countries,
-    organisation_problems,
-)
+from desktop.services.settings import MAX_IDLE_MINUTES, app_problems, organisation_problems
+from desktop.ui.shell.first_run_controller import holiday_countries
+from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.style import OK_STYLE, error_label
@@ -42,7 +40,6 @@ from desktop.ui.widgets.style import OK_STYLE, error_label
 ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "alternative_privacy_contact",
             "supervisory_authority")
 RECIPIENT_COLUMNS = ("name", "purpose", "country", "safeguard")
-MAX_IDLE_MINUTES = 240
 
 
 class SettingsController:
@@ -81,12 +78,8 @@ class SettingsController:
         return True, {}
 
     def save_app(self, values: dict) -> tuple[bool, dict[str, str]]:
-        problems = deadline_problems(str(values.get("deadline_rule")), str(values.get("holiday_country")))
-        minutes = values.get("idle_lock_minutes")
-        if not isinstance(minutes, int) or not 1 <= minutes <= MAX_IDLE_MINUTES:
-            problems["idle_lock_minutes"] = f"Idle lock must be 1 to {MAX_IDLE_MINUTES} minutes."
-        if values.get("default_phone_region") not in phonenumbers.SUPPORTED_REGIONS:
-            problems["default_phone_region"] = "Choose a phone region."
+        keys = ("deadline_rule", "holiday_country", "idle_lock_minutes", "default_phone_region")
+        problems = app_problems({**{k: values.get(k) for k in keys}, **values})
         if problems:
             return False, problems
         before = self.app()
@@ -115,14 +108,6 @@ class SettingsController:
             self.services.retention.set_policies({"policies": policies})
         else:
             self.services.settings.set("retention", {"policies": policies})
-
-
-def _labelled(form: QFormLayout, text: str, widget: QWidget, name: str) -> QWidget:
-    widget.setAccessibleName(name)
-    label = QLabel(text)
-    label.setBuddy(widget)
-    form.addRow(label, widget)
-    return widget
 
 
 class SettingsView(QWidget):
@@ -178,7 +163,7 @@ class SettingsView(QWidget):
             if multi:
                 widget.setTabChangesFocus(True)
                 widget.setFixedHeight(64)
-            self.org[key] = _labelled(form, captions[key][0], widget, captions[key][1])
+            self.org[key] = labelled_row(form, captions[key][0], widget, captions[key][1])
         return page
 
     def _recipients_tab(self) -> QWidget:
@@ -220,15 +205,15 @@ class SettingsView(QWidget):
         form = QFormLayout()
         column.addLayout(form)
         column.addStretch(1)
-        self.rule = _labelled(form, "Deadli&ne rule:", QComboBox(), "Deadline rule")
+        self.rule = labelled_row(form, "Deadli&ne rule:", QComboBox(), "Deadline rule")
         for rule in dl.DeadlineRule:
             self.rule.addItem(rule.label, rule.value)
-        self.country = _labelled(form, "Public holidays of &country:", QComboBox(), "Holiday country")
+        self.country = labelled_row(form, "Public holidays of &country:", QComboBox(), "Holiday country")
         for code, name in holiday_countries():
             self.country.addItem(f"{name} ({code})", code)
-        self.idle = _labelled(form, "&Lock after idle (minutes):", QSpinBox(), "Idle lock minutes")
+        self.idle = labelled_row(form, "&Lock after idle (minutes):", QSpinBox(), "Idle lock minutes")
         self.idle.setRange(1, MAX_IDLE_MINUTES)
-        self.region = _labelled(form, "Default &phone region:", QComboBox(), "Default phone region")
+        self.region = labelled_row(form, "Default &phone region:", QComboBox(), "Default phone region")
         for region in sorted(phonenumbers.SUPPORTED_REGIONS):
             self.region.addItem(region, region)
         return page
