@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test test-slow lint bench bench-smoke dist dist-smoke screenshots clean
+.PHONY: run test test-slow test-deep lint bench bench-smoke dist dist-smoke screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "helpdesk-intake needs Python 3.11 or newer")'
@@ -24,9 +24,14 @@ run: $(STAMP)
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)
 
-# The long attack loops (kills, races, crash loop) and a deep hypothesis run with fresh examples.
+# The long attack loops (kills, races, crash loop), with the same fixed examples as `make test`;
+# .ci/run runs them too.
 test-slow: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m slow $(PYTEST_ARGS)
+
+# A deep property run with fresh random examples (1,000 a test): for a developer or a nightly job,
+# not CI, so that a landing never depends on which examples a run happened to draw.
+test-deep: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m hypothesis --hypothesis-profile=deep $(PYTEST_ARGS)
 
 lint: $(STAMP)

@@ -9,8 +9,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from hypothesis import settings as hypothesis_settings  # noqa: E402
 
-# Hypothesis: the same examples on every run (CI cannot fail at random); `make test-slow` adds a
-# deep run with fresh random examples (--hypothesis-profile=deep).
+# Hypothesis: the same examples on every run (CI cannot fail at random); the deep run with fresh
+# random examples is `make test-deep` (--hypothesis-profile=deep), outside CI.
 hypothesis_settings.register_profile("ci", derandomize=True, deadline=None, database=None, print_blob=True)
 hypothesis_settings.register_profile("deep", max_examples=1000, deadline=None)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
