@@ -61,6 +61,12 @@ class Services:
 
         return AuditService(self.ctx)
 
+    @property
+    def form_import(self):  # -> FormImportService (web-form exports; built on demand)
+        from desktop.services.form_import import FormImportService
+
+        return FormImportService(self.intake, self.settings)
+
     def close(self) -> None:
         self.ctx.vault.close()
 

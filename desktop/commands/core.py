@@ -14,7 +14,6 @@ from desktop.commands.common import (
     open_services,
     out,
     parse_when,
-    path_arg,
     print_json,
     terminal_prompt,
 )
@@ -41,10 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the person asked to receive marketing email (separate, never assumed)")
     p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("import", help="import web-form submissions from a .csv or .json file")
-    add_store_arg(p)
-    p.add_argument("file", type=path_arg)
-    p.set_defaults(func=cmd_import)
+    from desktop.commands.form_import import register_import
+
+    register_import(sub)  # web-form exports and the app's own format (desktop/commands/form_import.py)
 
     p = sub.add_parser("cases", help="list cases")
     add_store_arg(p)
@@ -117,19 +115,6 @@ def cmd_add(args: argparse.Namespace) -> int:
         services.close()
     out(str(result.case_id))
     return OK
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
-        report = services.importer.import_file(args.file)
-    finally:
-        services.close()
-    for err in report.errors:
-        print(f"{args.file.name}: line {err.line}: {err.message}", file=sys.stderr)
-    out(f"imported {len(report.case_ids)} of {report.total} submissions"
-        + (f"; {len(report.errors)} rejected (see above)" if report.errors else ""))
-    return INVALID if report.errors else OK
 
 
 def case_json(case, removal: tuple[str | None, str | None] | None = None, subject=None) -> dict:

@@ -53,5 +53,10 @@ class SettingsService:
         return str(self.app().get("default_phone_region", "GB"))
 
     @property
+    def web_form_timezone(self) -> str:
+        """The time zone of the web site whose form exports are imported (site-local times)."""
+        return str(self.app().get("web_form_timezone", "UTC"))
+
+    @property
     def notice_version(self) -> str:
         return str(self.organisation().get("privacy_notice_version", "unversioned"))

@@ -126,6 +126,17 @@ CREATE VIRTUAL TABLE cases_fts USING fts5(
 CREATE INDEX IF NOT EXISTS cases_search_order ON cases(id, received_at, status);
 """,
     3: _rekey_search_index,
+    # 4: where each imported case came from (web-form import, desktop/services/form_import.py): the
+    # export's profile and entry id, or a SHA-256 fingerprint of the submitted values when the export
+    # has no entry id, so a re-import or an overlapping later export creates no duplicate.
+    4: """
+CREATE TABLE import_provenance(
+    key TEXT PRIMARY KEY,
+    case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+    profile TEXT NOT NULL,
+    imported_at TEXT NOT NULL);
+CREATE INDEX import_provenance_case ON import_provenance(case_id);
+""",
 }
 
 LATEST = max(MIGRATIONS)

@@ -48,7 +48,7 @@ GENERIC = Profile("generic", "Other CSV/JSON export", "any", (), {})
 
 def detect_profile(columns: list[str], kind: str, profiles: list[Profile]) -> Profile:
     """The profile whose identifying headers are all present (most identifying headers first)."""
-    present = set(columns)
+    present = set(columns) | {c.split(".", 1)[0] for c in columns}  # JSON: 'response' of 'response.email'
     for p in sorted(profiles, key=lambda p: -len(p.detect)):
         if p.detect and p.format in (kind, "any") and all(h in present for h in p.detect):
             return p
@@ -60,7 +60,7 @@ def detect_profile(columns: list[str], kind: str, profiles: list[Profile]) -> Pr
 
 
 def _norm(label: str) -> str:
-    return re.sub(r"[\s:()_\-.]+", " ", label.split("#", 1)[0]).strip().lower()
+    return re.sub(r"[\s:()_\-.?*]+", " ", label.split("#", 1)[0]).strip().lower()
 
 
 @dataclass(frozen=True)
@@ -97,21 +97,26 @@ def build_mapping(columns: list[str], profile: Profile, explicit: dict[str, str]
     out = [ColumnMap(c, explicit[c], how_explicit) for c in columns if c in explicit]
     profile_cols = {_norm(k): v for k, v in profile.columns.items()}
     guess_of = {label: f for f, labels in guesses.items() if f in FIELDS for label in labels}
-    unmapped = []
-    for col in columns:
+    chosen: dict[str, tuple[str, str]] = {}
+    for col in columns:  # first the profile's own columns, so a guess never takes their field
         if col in explicit:
             continue
-        fld, how = profile.columns.get(col), "profile"
+        fld = profile.columns.get(col)
         if fld is None and profile.name == "app":
             fld = profile_cols.get(_norm(col).replace(" ", "_")) or profile_cols.get(_norm(col))
-        if fld is None:
-            fld, how = guess_of.get(_norm(col)), "guess"
-        if fld is None or fld in taken:
-            unmapped.append(col)
+        if fld is not None and fld not in taken:
+            chosen[col] = (fld, "profile")
+            if fld not in MANY:
+                taken.add(fld)
+    for col in columns:  # then guesses from the label (or a JSON path's last part)
+        if col in explicit or col in chosen:
             continue
-        if fld not in MANY:
+        fld = guess_of.get(_norm(col)) or guess_of.get(_norm(col.rsplit(".", 1)[-1]))
+        if fld is not None and fld not in taken and fld not in MANY:
+            chosen[col] = (fld, "guess")
             taken.add(fld)
-        out.append(ColumnMap(col, fld, how))
+    out += [ColumnMap(c, *chosen[c]) for c in columns if c in chosen]
+    unmapped = [c for c in columns if c not in explicit and c not in chosen]
     return Mapping(out, unmapped)
 
 

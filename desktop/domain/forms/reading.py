@@ -44,9 +44,14 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     from charset_normalizer import from_bytes  # imported when first needed (start time)
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None:
         raise FormFileError("the file is not text in any encoding we recognise")
+    # A short Western text reads equally well in several single-byte code pages; Excel on a Western
+    # Windows saves "CSV" in Windows-1252, so that wins a tie.
+    tied = [m for m in results if m.chaos == best.chaos and m.coherence == best.coherence]
+    best = next((m for m in tied if m.encoding == "cp1252"), best)
     return str(best), best.encoding
 
 
