@@ -130,12 +130,12 @@ CREATE INDEX IF NOT EXISTS cases_search_order ON cases(id, received_at, status);
     # export's profile and entry id, or a SHA-256 fingerprint of the submitted values when the export
     # has no entry id, so a re-import or an overlapping later export creates no duplicate.
     4: """
-CREATE TABLE import_provenance(
+CREATE TABLE IF NOT EXISTS import_provenance(
     key TEXT PRIMARY KEY,
     case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
     profile TEXT NOT NULL,
     imported_at TEXT NOT NULL);
-CREATE INDEX import_provenance_case ON import_provenance(case_id);
+CREATE INDEX IF NOT EXISTS import_provenance_case ON import_provenance(case_id);
 """,
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from desktop.domain.validation import ValidationError
+from desktop.services.form_import import FormImportError, ImportCancelled
 from desktop.services.importer import ImportFileError
 from desktop.services.intake import RefusedError
 from desktop.store import errors as se
@@ -26,6 +27,10 @@ def user_message(exc: BaseException) -> str:
         return f"Refused: {exc}"
     if isinstance(exc, ValidationError):
         return "Please correct: " + "; ".join(exc.errors.values())
+    if isinstance(exc, FormImportError):
+        return f"Cannot import: {exc}"
+    if isinstance(exc, ImportCancelled):
+        return "Import cancelled; nothing was imported."
     if isinstance(exc, ImportFileError):
         return f"Cannot import: {exc}"
     if isinstance(exc, KeyringUnavailable):
