@@ -245,9 +245,9 @@ class FormImportService:
         export, profile = plan.file, plan.profile
         report = FormImportReport(profile.name, export.encoding, export.where_word,
                                   total=len(export.records), dry_run=dry_run)
-        mapper = RowMapper(plan.mapping, profile, plan.options)
-        settings = {"default_region": plan.options.phone_region, "notice_version": self.settings.notice_version}
         now, memo = self.ctx.now(), {}
+        mapper = RowMapper(plan.mapping, profile, plan.options, memo)
+        settings = {"default_region": plan.options.phone_region, "notice_version": self.settings.notice_version}
         rows = [(rec, mapper.map(rec.values)) for rec in export.records]
         keys = [provenance_key(profile.name, rec, row.entry_id) for rec, row in rows]
         known = self.repo.known(keys)
@@ -287,7 +287,8 @@ class FormImportService:
             report.refused += [RowIssue(w, p) for w, p in zip(good_where, refusals, strict=True) if p]
             keep = [i for i, p in enumerate(refusals) if not p]
             good, good_keys = [good[i] for i in keep], [good_keys[i] for i in keep]
-            report.phone_unchecked = [w for w in report.phone_unchecked if w in {good_where[i] for i in keep}]
+            kept = {good_where[i] for i in keep}
+            report.phone_unchecked = [w for w in report.phone_unchecked if w in kept]
         report.refused.sort(key=lambda r: r.where)
         report.imported = len(good)
         if not dry_run:

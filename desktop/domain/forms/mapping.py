@@ -8,7 +8,7 @@ from datetime import tzinfo
 
 from desktop.domain.forms.values import DateError, checkbox, parse_when, strip_formula_prefix
 from desktop.domain.models import Category
-from desktop.domain.validation import check_category, check_phone
+from desktop.domain.validation import _remembered, check_category, check_phone
 
 FIELDS = ("name", "first_name", "last_name", "email", "phone", "category", "subject", "description",
           "technical_details", "details", "channel", "received_at", "marketing_consent", "over_13",
@@ -172,12 +172,14 @@ class Row:
 class RowMapper:
     """One export record -> the intake form dict (desktop.domain.validation.validate_intake's keys)."""
 
-    def __init__(self, mapping: Mapping, profile: Profile, options: Options) -> None:
+    def __init__(self, mapping: Mapping, profile: Profile, options: Options, memo: dict | None = None) -> None:
+        """memo: the one validate_intake gets for the same import, so each phone is checked once."""
         self.m, self.p, self.o = mapping, profile, options
         self.get = {f: mapping.first(f) for f in FIELDS}
         self.details = mapping.by_field("details")
         self.value_cols = {c for c, _ in options.value_map}
-        self.memo: dict = {}
+        self.memo: dict = {} if memo is None else memo
+        self.dates: dict[str, tuple] = {}  # export text -> (UTC time, time unknown): exports repeat them
 
     def value(self, record: dict[str, str], column: str | None) -> str:
         if column is None:
@@ -234,17 +236,20 @@ class RowMapper:
             notes.append(f"Form category: {row.unknown_label}")
         received, when = None, v("received_at")
         if when:
-            try:
-                received, unknown = parse_when(when, self.p.date_formats, self.p.date_only, self.o.zone)
-            except DateError as exc:
-                row.refusal = f"received time: {exc}"
-                return row
+            got = self.dates.get(when)
+            if got is None:
+                try:
+                    got = self.dates[when] = parse_when(when, self.p.date_formats, self.p.date_only, self.o.zone)
+                except DateError as exc:
+                    row.refusal = f"received time: {exc}"
+                    return row
+            received, unknown = got
             if unknown:
                 notes.append(f"Received: the export gives the date only ({when}); the time is unknown "
                              "and 00:00 site time was taken")
         name = v("name") or " ".join(x for x in (v("first_name"), v("last_name")) if x)
         phone = v("phone")
-        if phone and check_phone(phone, self.o.phone_region).error:
+        if phone and _remembered(self.memo, check_phone, phone, self.o.phone_region).error:
             row.phone_as_typed = phone
             notes.append(f"Phone as typed (unchecked, not readable in region {self.o.phone_region}): {phone}")
             phone = ""

@@ -109,6 +109,9 @@ class ImportWizard(QDialog):
         self.category_table = QTableWidget(0, 3)
         self.category_table.setHorizontalHeaderLabels(("Form's category label", "Rows", "Category"))
         self.category_table.setAccessibleName("Category mapping")
+        for table in (self.column_table, self.category_table):
+            table.horizontalHeader().setStretchLastSection(True)
+            table.setColumnWidth(0, 220)
         h.addWidget(self.column_table, 3)
         h.addWidget(self.category_table, 2)
         v.addLayout(h)
