@@ -54,12 +54,12 @@ def _uses_new_options(args: argparse.Namespace) -> bool:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from desktop.services.form_import import FormImportError, ImportRequest
+    from desktop.errors import FormImportError
+    from desktop.services.form_import import ImportRequest
 
     req = ImportRequest(args.file, args.profile, args.map, args.category_map, args.value_map,
                         args.unknown_category, args.timezone, args.phone_region, args.mapping, args.save_mapping)
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         legacy = not _uses_new_options(args) and args.file.suffix.lower() in (".jsonl", ".ndjson")
         plan = None
         if not legacy:
@@ -71,8 +71,6 @@ def cmd_import(args: argparse.Namespace) -> int:
         if legacy:
             return _legacy(services, args)
         report = services.form_import.run(plan, dry_run=args.dry_run)
-    finally:
-        services.close()
     if args.json:
         print_json(report.as_json(plan))
     else:

@@ -32,6 +32,7 @@ from desktop.domain.forms.mapping import (
 )
 from desktop.domain.forms.reading import ExportFile, FormFileError, Record, read_export
 from desktop.domain.validation import ValidationError, check_category, validate_intake
+from desktop.errors import FormImportError, ImportCancelled
 from desktop.paths import resource
 from desktop.services.intake import IntakeService
 from desktop.services.settings import SettingsService
@@ -39,14 +40,6 @@ from desktop.store.import_repo import ImportRepo
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAPPING_KEY = "import_mapping:"
-
-
-class FormImportError(Exception):
-    """The import cannot start: unreadable file, bad option, unknown saved mapping (one clear line)."""
-
-
-class ImportCancelled(Exception):
-    """Cancelled before anything was written."""
 
 
 class ErasureCheck(Protocol):

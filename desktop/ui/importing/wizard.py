@@ -30,8 +30,8 @@ from desktop.ui.importing.controller import (
     NOT_IMPORTED,
     ImportController,
 )
-from desktop.ui.messages import user_message
-from desktop.ui.style import ERROR_STYLE, INFO_STYLE
+from desktop.ui.widgets.messages import user_message
+from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE
 
 NO_CATEGORY = "— refuse these rows —"
 
