@@ -65,7 +65,8 @@ class Services:
     def form_import(self):  # -> FormImportService (web-form exports; built on demand)
         from desktop.services.form_import import FormImportService
 
-        return FormImportService(self.intake, self.settings)
+        # the keyed erasure record (issue 13) once it is part of Services; until then nobody is on it
+        return FormImportService(self.intake, self.settings, getattr(self, "erasures", None))
 
     def close(self) -> None:
         self.ctx.vault.close()

@@ -232,6 +232,14 @@ class FormImportService:
                 counts[text] += 1
         return dict(counts.most_common())
 
+    def _erased(self, emails: list[str]) -> set[str]:
+        """The addresses among these whose person was erased on request: one look-up for the file
+        when the record offers erased_among (ErasureRecordService), else one per address."""
+        bulk = getattr(self.erasure, "erased_among", None)
+        if bulk is not None:
+            return set(bulk(emails))
+        return {e for e in dict.fromkeys(emails) if self.erasure.was_erased(e)}
+
     # ---- run -------------------------------------------------------------------------------------
     def run(self, plan: Plan, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> FormImportReport:
@@ -265,16 +273,21 @@ class FormImportService:
             except ValidationError as exc:
                 report.refused.append(RowIssue(rec.where, str(exc)))
                 continue
-            if self.erasure.was_erased(data.email):
-                report.held.append(RowIssue(rec.where, "this person's data was erased earlier on request: "
-                                                       "held for a staff decision, not imported"))
-                continue
             seen.add(key)
             if row.phone_as_typed:
                 report.phone_unchecked.append(rec.where)
             good.append(data)
             good_keys.append(key)
             good_where.append(rec.where)
+        erased = self._erased([d.email for d in good])
+        if erased:
+            held = [i for i, d in enumerate(good) if d.email in erased]
+            report.held = [RowIssue(good_where[i], "this person's data was erased earlier on request: held for a "
+                                                    "staff decision, not imported") for i in held]
+            gone = {good_where[i] for i in held}
+            keep = [i for i in range(len(good)) if good_where[i] not in gone]
+            good, good_keys, good_where = ([seq[i] for i in keep] for seq in (good, good_keys, good_where))
+            report.phone_unchecked = [w for w in report.phone_unchecked if w not in gone]
         refusals = self.intake.refusals(good)
         if any(refusals):
             report.refused += [RowIssue(w, p) for w, p in zip(good_where, refusals, strict=True) if p]

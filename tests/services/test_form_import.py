@@ -73,3 +73,20 @@ def test_web_form_timezone_setting_is_the_default(services):
     assert plan.timezone == "America/New_York"
     report = svc.run(plan)
     assert services.cases.get(report.case_ids[0]).received_at.hour == 23  # 7:55 pm EDT
+
+
+class FakeBulkErasureRecord(FakeErasureRecord):
+    """Like ErasureRecordService: one look-up for the whole file."""
+
+    def erased_among(self, emails: list[str]) -> set[str]:
+        self.asked.append(f"{len(emails)} at once")
+        return {e for e in emails if e in self.erased}
+
+
+def test_the_erasure_record_is_asked_once_for_the_file_when_it_can(services):
+    erasure = FakeBulkErasureRecord({"mireille.ob@example.org"})
+    svc = FormImportService(services.intake, services.settings, erasure)
+    report = svc.run(svc.plan(request()))
+    assert erasure.asked == ["2 at once"]
+    assert [h.where for h in report.held] == [2] and report.imported == 1
+    assert services.cases.get(report.case_ids[0]).email == "tobiah.vance@example.net"
