@@ -67,8 +67,8 @@ class Services:
     def form_import(self):  # -> FormImportService (web-form exports; built on demand)
         from desktop.services.form_import import FormImportService
 
-        # the keyed erasure record (issue 13) once it is part of Services; until then nobody is on it
-        return FormImportService(self.intake, self.settings, getattr(self, "erasures", None))
+        # rows of people erased on request are held: the keyed erasure record (issue 13)
+        return FormImportService(self.intake, self.settings, self.erasures)
 
     def close(self) -> None:
         self.ctx.vault.close()

@@ -219,3 +219,23 @@ def test_bad_options_are_one_clear_line(store, capsys):
     assert code == 3 and "has no column 'Nope'" in err
     code, _, err = run(capsys, "--store", store, "import", FORMS / "wpforms.csv", "--category-map", "X=weird")
     assert code == 3 and "Unknown category" in err
+
+
+def test_a_person_erased_on_request_is_held_not_brought_back(store, capsys, tmp_path):
+    opts = ["--timezone", "Europe/London", *CATS]
+    code, first, _ = import_json(capsys, store, "wpforms.csv", *opts)
+    assert first["imported"] == 2
+    code, _, err = run(capsys, "--store", store, "erase", "--email", "mireille.ob@example.org", "--yes")
+    ref = err.split("request ")[1].split(";")[0]
+    assert code == 6 and ref.startswith("DSR-")
+    code, _, err = run(capsys, "--store", store, "request", "verify", ref, "--method=reply_from_address")
+    code, _, err = run(capsys, "--store", store, "erase", "--email", "mireille.ob@example.org", "--yes")
+    assert code == 0, err
+    later = tmp_path / "later.csv"  # next month's export: her old entry again, and a new one
+    later.write_bytes((FORMS / "wpforms.csv").read_bytes().replace(b",,103,", b',"I am 13 or older",201,').replace(
+        b"kit.marlow@example.com", b"Mireille.OB@Example.org"))
+    code, again, _ = import_json(capsys, store, later, *opts)
+    assert code == 3 and again["imported"] == 0 and again["already_imported"] == 2
+    assert [h["line"] for h in again["held"]] == [5] and "erased earlier on request" in again["held"][0]["reason"]
+    _, out, _ = run(capsys, "--store", store, "cases", "--json")
+    assert [c["name"] for c in json.loads(out)] == ["Tobiah Vance"]
