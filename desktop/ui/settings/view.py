@@ -236,7 +236,7 @@ class SettingsView(QWidget):
         for region in sorted(phonenumbers.SUPPORTED_REGIONS):
             self.region.addItem(region, region)
         # site-local times of web-form exports are read in this zone (File › Import…, `import`)
-        self.web_tz = _labelled(form, "&Web-form time zone:", QComboBox(), "Web-form time zone")
+        self.web_tz = labelled_row(form, "&Web-form time zone:", QComboBox(), "Web-form time zone")
         for zone in _timezones():
             self.web_tz.addItem(zone, zone)
         return page
