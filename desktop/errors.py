@@ -75,3 +75,11 @@ class StorePathError(StoreError):
 class StoreFull(StoreError):
     """The disk holding the store is full (SQLITE_FULL): the write was rolled back; reads and a
     backup to another disk still work. Exit status 6."""
+
+
+class FormImportError(Exception):
+    """A web-form import cannot start: unreadable file, bad option, unknown saved mapping (one line)."""
+
+
+class ImportCancelled(Exception):
+    """An import was cancelled before anything was written."""

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from desktop.commands.common import (
-    INVALID,
     OK,
     CliError,
     add_store_arg,
@@ -14,7 +12,6 @@ from desktop.commands.common import (
     open_services,
     out,
     parse_when,
-    path_arg,
     print_json,
     record_id,
 )
@@ -41,10 +38,9 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="the person asked to receive marketing email (separate, never assumed)")
     p.set_defaults(func=cmd_add)
 
-    p = sub.add_parser("import", help="import web-form submissions from a .csv or .json file")
-    add_store_arg(p)
-    p.add_argument("file", type=path_arg)
-    p.set_defaults(func=cmd_import)
+    from desktop.commands.form_import import register_import
+
+    register_import(sub)  # web-form exports and the app's own format (desktop/commands/form_import.py)
 
     p = sub.add_parser("cases", help="list cases")
     add_store_arg(p)
@@ -84,16 +80,6 @@ def cmd_add(args: argparse.Namespace) -> int:
         }, source="cli")
     out(str(result.case_id))
     return OK
-
-
-def cmd_import(args: argparse.Namespace) -> int:
-    with open_services(args) as services:
-        report = services.importer.import_file(args.file)
-    for err in report.errors:
-        print(f"{args.file.name}: line {err.line}: {err.message}", file=sys.stderr)
-    out(f"imported {len(report.case_ids)} of {report.total} submissions"
-        + (f"; {len(report.errors)} rejected (see above)" if report.errors else ""))
-    return INVALID if report.errors else OK
 
 
 def case_json(case, removal: tuple[str | None, str | None] | None = None, subject=None) -> dict:

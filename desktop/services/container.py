@@ -52,6 +52,13 @@ class Services:
     demo: DemoService
     erasures: ErasureRecordService
 
+    @property
+    def form_import(self):  # -> FormImportService (web-form exports; built on demand)
+        from desktop.services.form_import import FormImportService
+
+        # rows of people erased on request are held: the keyed erasure record (issue 13)
+        return FormImportService(self.intake, self.settings, self.erasures)
+
     # ---- the open store, for the layers above services ------------------------------------------
     @property
     def vault(self):  # -> VaultPort; for services' tests and the composition root only

@@ -73,6 +73,11 @@ def app_problems(values: dict) -> dict[str, str]:
 
         if values["default_phone_region"] not in phonenumbers.SUPPORTED_REGIONS:
             problems["default_phone_region"] = "Choose a phone region."
+    if "web_form_timezone" in values:
+        from zoneinfo import available_timezones
+
+        if values["web_form_timezone"] not in available_timezones():
+            problems["web_form_timezone"] = "Choose the web site's time zone (e.g. Europe/London)."
     return problems
 
 
@@ -132,6 +137,11 @@ class SettingsService:
     @property
     def phone_region(self) -> str:
         return str(self.app().get("default_phone_region", "GB"))
+
+    @property
+    def web_form_timezone(self) -> str:
+        """The time zone of the web site whose form exports are imported (site-local times)."""
+        return str(self.app().get("web_form_timezone", "UTC"))
 
     @property
     def notice_version(self) -> str:

@@ -139,6 +139,17 @@ CREATE INDEX IF NOT EXISTS cases_search_order ON cases(id, received_at, status);
     # 4: the keyed erasure record (store/erasure_repo.py): a secret made once, HMACs of erased addresses
     4: migrate_4,
     5: _rekey_search_index,  # the secure-deleting search index (FTS_TABLE)
+    # 6: where each imported case came from (web-form import, desktop/services/form_import.py): the
+    # export's profile and entry id, or a SHA-256 fingerprint of the submitted values when the export
+    # has no entry id, so a re-import or an overlapping later export creates no duplicate.
+    6: """
+CREATE TABLE IF NOT EXISTS import_provenance(
+    key TEXT PRIMARY KEY,
+    case_id INTEGER REFERENCES cases(id) ON DELETE SET NULL,
+    profile TEXT NOT NULL,
+    imported_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS import_provenance_case ON import_provenance(case_id);
+""",
 }
 
 LATEST = max(MIGRATIONS)

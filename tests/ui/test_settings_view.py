@@ -106,3 +106,15 @@ def test_settings_view_is_mounted_in_the_main_window(window, services):
     view = window.show_view("settings")
     assert isinstance(view, SettingsView)
     assert view.org["controller_name"].text() == services.settings.organisation()["controller_name"]
+
+
+def test_web_form_time_zone_is_a_setting_the_import_uses(qtbot, services, runner):
+    view = make_view(qtbot, services, runner)
+    view.tabs.setCurrentIndex(3)
+    view.web_tz.setFocus()
+    qtbot.keyClicks(view.web_tz, "America/Chicago")
+    assert view.web_tz.currentData() == "America/Chicago"
+    qtbot.keyClick(view.web_tz, Qt.Key_Return, Qt.ControlModifier)  # Ctrl+Enter saves
+    assert services.settings.app()["web_form_timezone"] == "America/Chicago"
+    assert services.settings.web_form_timezone == "America/Chicago"
+    assert audited(services, "settings:app")

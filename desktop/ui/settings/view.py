@@ -7,6 +7,8 @@ holds the checks and the saving so it can be tested without a window; SettingsVi
 
 from __future__ import annotations
 
+from functools import cache
+
 import phonenumbers
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -41,6 +43,13 @@ ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "a
             "supervisory_authority")
 RECIPIENT_COLUMNS = ("name", "purpose", "country", "safeguard")
 
+
+
+@cache
+def _timezones() -> tuple[str, ...]:
+    from zoneinfo import available_timezones
+
+    return tuple(sorted(available_timezones()))
 
 class SettingsController:
     def __init__(self, services) -> None:
@@ -216,6 +225,10 @@ class SettingsView(QWidget):
         self.region = labelled_row(form, "Default &phone region:", QComboBox(), "Default phone region")
         for region in sorted(phonenumbers.SUPPORTED_REGIONS):
             self.region.addItem(region, region)
+        # site-local times of web-form exports are read in this zone (File › Import…, `import`)
+        self.web_tz = labelled_row(form, "&Web-form time zone:", QComboBox(), "Web-form time zone")
+        for zone in _timezones():
+            self.web_tz.addItem(zone, zone)
         return page
 
     # ---- data -----------------------------------------------------------------------------------
@@ -245,6 +258,7 @@ class SettingsView(QWidget):
         self.country.setCurrentIndex(max(0, self.country.findData(str(app.get("holiday_country", "GB")))))
         self.idle.setValue(int(app.get("idle_lock_minutes", 5)))
         self.region.setCurrentIndex(max(0, self.region.findData(str(app.get("default_phone_region", "GB")))))
+        self.web_tz.setCurrentIndex(max(0, self.web_tz.findData(str(app.get("web_form_timezone", "UTC")))))
 
     def view_shown(self) -> None:
         self.load()
@@ -284,7 +298,8 @@ class SettingsView(QWidget):
         self.error.hide()
         org_values = {k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text()) for k, w in self.org.items()}
         app_values = {"deadline_rule": self.rule.currentData(), "holiday_country": self.country.currentData(),
-                      "idle_lock_minutes": self.idle.value(), "default_phone_region": self.region.currentData()}
+                      "idle_lock_minutes": self.idle.value(), "default_phone_region": self.region.currentData(),
+                      "web_form_timezone": self.web_tz.currentData()}
         edits = self._policy_edits()
         policies, policy_problem = (None, edits) if isinstance(edits, str) else self.c.policies_with(edits)
         problems = dict(organisation_problems(org_values))

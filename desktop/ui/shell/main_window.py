@@ -78,10 +78,10 @@ class MainWindow(QMainWindow):
 
         menu = self.menuBar()
         self.file_menu = menu.addMenu("&File")
-        self.import_action = QAction("&Import submissions…", self)
+        self.import_action = QAction("&Import…", self)
         self.import_action.setShortcut(QKeySequence("Ctrl+I"))
-        self.import_action.setStatusTip("Import web-form submissions from a .csv or .json file")
-        self.import_action.triggered.connect(lambda: self.import_file())
+        self.import_action.setStatusTip("Import a web-form export (.csv or .json): check the mapping, then import")
+        self.import_action.triggered.connect(lambda: self.open_import_wizard())
         self.file_menu.addAction(self.import_action)
         self.file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
@@ -266,6 +266,17 @@ class MainWindow(QMainWindow):
             pass
 
     # ---- import ---------------------------------------------------------------------------------
+    def open_import_wizard(self, path: str | Path | None = None):
+        """File › Import…: the web-form import wizard (desktop/ui/importing/)."""
+        from desktop.ui.importing.controller import ImportController
+        from desktop.ui.importing.wizard import ImportWizard
+
+        wizard = ImportWizard(ImportController(self.services.form_import, self.services.settings), self.runner,
+                              self, str(path) if path else None)
+        wizard.imported.connect(lambda report: (self.refresh_status(), self.imported.emit(report)))
+        wizard.open()
+        return wizard
+
     def import_file(self, path: str | Path | None = None) -> None:
         if path is None:
             chosen, _ = QFileDialog.getOpenFileName(self, "Import web-form submissions", "",

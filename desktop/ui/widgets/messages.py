@@ -6,7 +6,13 @@ import logging
 
 from desktop import errors as se
 from desktop.domain.validation import ValidationError
-from desktop.errors import ImportFileError, KeyringUnavailable, RefusedError
+from desktop.errors import (
+    FormImportError,
+    ImportCancelled,
+    ImportFileError,
+    KeyringUnavailable,
+    RefusedError,
+)
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +30,10 @@ def user_message(exc: BaseException) -> str:
         return f"Refused: {exc}"
     if isinstance(exc, ValidationError):
         return "Please correct: " + "; ".join(exc.errors.values())
+    if isinstance(exc, FormImportError):
+        return f"Cannot import: {exc}"
+    if isinstance(exc, ImportCancelled):
+        return "Import cancelled; nothing was imported."
     if isinstance(exc, ImportFileError):
         return f"Cannot import: {exc}"
     if isinstance(exc, KeyringUnavailable):

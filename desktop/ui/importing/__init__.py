@@ -1,0 +1,1 @@
+"""File › Import…: the web-form import wizard (feature folder: controller + view)."""

@@ -1,0 +1,92 @@
+"""Web-form cell values: the plugins' formula defusing undone, checkbox answers, site-local dates."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from desktop.domain.forms.mapping import GENERIC, Profile, build_mapping, detect_profile
+from desktop.domain.forms.reading import decode, read_export
+from desktop.domain.forms.values import DateError, checkbox, parse_when, strip_formula_prefix
+
+ALERT = ("(Security Alert: Suspicious content is detected. See "
+         "https://contactform7.com/heads-up-about-spreadsheet-vulnerabilities for details.)")
+
+
+@pytest.mark.parametrize("kind, triggers, raw, expected", [
+    ("apostrophe", "=-+@\t\r", "'=SUM(A1)", "=SUM(A1)"),
+    ("apostrophe", "=-+@\t\r", "'-5 points", "-5 points"),
+    ("apostrophe", "=", "'-5 points", "'-5 points"),        # Gravity Forms only defuses '='
+    ("apostrophe", "=-+@", "'tis the season", "'tis the season"),  # a real apostrophe stays
+    ("flamingo", "=+-@", ALERT + " =IMPORTXML(A1)", "=IMPORTXML(A1)"),
+    ("flamingo", "=+-@", ALERT + " plain words", ALERT + " plain words"),  # Flamingo never writes that
+    ("flamingo", "=+-@", "(Sicherheitswarnung: siehe https://contactform7.com/heads-up-about-spreadsheet-"
+                         "vulnerabilities.) @here", "@here"),  # translated text, same URL
+    ("none", "", "'=x", "'=x"),
+])
+def test_formula_prefix_removal(kind, triggers, raw, expected):
+    assert strip_formula_prefix(raw, kind, triggers) == expected
+
+
+@pytest.mark.parametrize("value, ticked", [("", False), ("0", False), ("no", False), ("False", False),
+                                           ("off", False), ("Unchecked", False), (" ", False), ("1", True),
+                                           ("yes", True), ("checked", True), ("I am 13 or older", True)])
+def test_checkbox_values(value, ticked):
+    assert checkbox(value) is ticked
+
+
+def test_dates_site_local_offset_and_date_only():
+    london = ZoneInfo("Europe/London")
+    assert parse_when("July 14, 2025 7:55 pm", ["%B %d, %Y %I:%M %p"], False, london) == \
+        (datetime(2025, 7, 14, 18, 55, tzinfo=UTC), False)
+    assert parse_when("March 6, 2025 7:55 am", ["%B %d, %Y %I:%M %p"], False, london)[0].hour == 7
+    assert parse_when("2025-07-14T19:55:00+02:00", [], False, london)[0] == datetime(2025, 7, 14, 17, 55, tzinfo=UTC)
+    assert parse_when("07/14/2025", ["%m/%d/%Y"], True, london) == (datetime(2025, 7, 13, 23, 0, tzinfo=UTC), True)
+    with pytest.raises(DateError):
+        parse_when("next Tuesday", [], False, london)
+
+
+def test_decode_boms_utf16_and_windows_1252():
+    assert decode(b"\xef\xbb\xbfa,b") == ("a,b", "utf-8-sig")
+    assert decode("a,b".encode("utf-16")) == ("a,b", "utf-16")
+    text, enc = decode("Name;Message\r\nRenée Ångström;ça bounce – toujours\r\n".encode("cp1252"))
+    assert "Renée Ångström" in text and enc == "cp1252"
+
+
+def test_physical_line_numbers_count_multiline_cells():
+    data = b'a,b\n"one\ntwo\nthree",x\nplain,y\n'
+    export = read_export(data, "f.csv")
+    assert [r.where for r in export.records] == [2, 5]
+
+
+def test_repeated_labels_are_addressed_by_position_and_json_paths_are_dotted():
+    export = read_export(b"Email,Email\nx@a.example,y@b.example\n", "f.csv")
+    assert export.columns == ["Email", "Email#2"] and export.records[0].values["Email#2"] == "y@b.example"
+    export = read_export(b'[{"response": {"names": {"first_name": "Ana"}}, "tags": ["a", "b"]}]', "f.json")
+    assert export.records[0].values == {"response.names.first_name": "Ana", "tags": "a, b"}
+
+
+def test_json_records_only_from_top_level_list_submissions_or_profile_key():
+    from desktop.domain.forms.reading import FormFileError
+
+    with pytest.raises(FormFileError, match="no records found"):
+        read_export(b'{"meta": {"x": 1}, "rows": [{"name": "a"}]}', "f.json")
+    assert len(read_export(b'{"meta": [1, 2], "rows": [{"name": "a"}]}', "f.json", "rows").records) == 1
+
+
+def test_explicit_map_wins_and_its_field_is_not_also_guessed():
+    profile = Profile("t", "t", "csv", (), {"Email": "email"})
+    mapping = build_mapping(["Email", "Work email", "Message"], profile, {"Work email": "email"},
+                            {"description": ["message"], "email": ["email"]})
+    assert mapping.by_field("email") == ["Work email"] and "Email" in mapping.unmapped
+    assert mapping.first("description") == "Message"
+
+
+def test_detection_by_header():
+    wp = Profile("wpforms", "", "csv", ("Entry ID", "Entry Date"), {})
+    gf = Profile("gravityforms", "", "csv", ("Entry Id", "Entry Date", "User Agent"), {})
+    assert detect_profile(["Name", "Entry Id", "Entry Date", "User Agent"], "csv", [wp, gf]) is gf
+    assert detect_profile(["Name", "Entry ID", "Entry Date"], "csv", [wp, gf]) is wp
+    assert detect_profile(["Name", "Mail"], "csv", [wp, gf]) is GENERIC
