@@ -30,7 +30,7 @@ RETURNED_MARKERS = re.compile(
     r"unsent message (?:below|follows)|returned (?:mail|message)(?: headers)? follows?|"
     r"enclosed (?:is|are) a copy|a copy of the (?:original )?message (?:is )?(?:below|follows|attached)|"
     r"(?:begin )?original message\b|message headers follow|headers of the (?:original|returned) message|"
-    r"returned message|forwarded message|the headers of your message|included is a copy"
+    r"returned message|forwarded message|the headers of your message|included is a copy|mensaje original"
     r")", re.I | re.M)
 
 
