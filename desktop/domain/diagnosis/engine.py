@@ -162,6 +162,7 @@ def _bounce(msg: Message, rules: Rules, hdr: HeaderReport, ctype: str) -> Diagno
         blocks.extend(recips)
     evidence: list[str] = []
     results = [_from_block(b, rules, human_part, evidence) for b in blocks]
+    results = [_with_text_diagnostic(r, human_part, rules, evidence) for r in results]
     if not any(r.recipient for r in results):
         results = _from_text(msg, human_part, rules, owner, evidence) or results
     if not results:
@@ -206,6 +207,18 @@ def _from_block(b: dict[str, str], rules: Rules, human: str, evidence: list[str]
                         status_field=normalise_status(b.get("status", "")), diagnostic=diag,
                         remote_mta=mta_of(b.get("remote-mta", "")) or remote_mta(diag))
     return _classify(r, rules, human, evidence)
+
+
+def _with_text_diagnostic(r: RecipientResult, human: str, rules: Rules, evidence: list[str]) -> RecipientResult:
+    """A report without a Diagnostic-Code: the bounce text's error lines for that recipient."""
+    if r.diagnostic or not r.recipient or not human:
+        return r
+    zone = zones(human, [r.recipient]).get(r.recipient, "")
+    diag = " ".join(error_lines(zone))[:1000] if zone else ""
+    if not diag:
+        return r
+    evidence.append("Bounce text: " + diag[:300])
+    return _classify(_replace(r, diagnostic=diag, remote_mta=r.remote_mta or remote_mta(zone)), rules, human, evidence)
 
 
 def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: list[str]) -> list[RecipientResult]:
