@@ -62,7 +62,10 @@ def is_bounce(msg: Message) -> bool:
         return True
     if msg.get("X-Failed-Recipients"):
         return True
-    return bool(BOUNCE_SUBJECT.search(header_text(msg, "Subject"))) and not msg.get("In-Reply-To")
+    subject = header_text(msg, "Subject")
+    if re.match(r"^\s*(?:fwd?|fw|tr|wg|rv|enc)\s*:", subject, re.I):   # a person forwarding a bounce
+        return False
+    return bool(BOUNCE_SUBJECT.search(subject)) and not msg.get("In-Reply-To")
 
 
 def _forwarded_bounce(msg: Message) -> Message | None:

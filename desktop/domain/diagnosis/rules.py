@@ -48,6 +48,7 @@ class Rules:
         self.status_reasons: dict[str, str] = reasons["status_reasons"]
         self.reply_reasons: dict[str, str] = reasons["reply_reasons"]
         self.reason_status: dict[str, str] = reasons["reason_status"]
+        self.subject_reasons: dict[str, str] = reasons.get("subject_reasons", {})
         self.blocklists = [Blocklist(re.compile(b["pattern"], re.I), b["name"], b.get("lookup", ""))
                            for b in blocklists["lists"]]
         self.explanations: dict[str, dict] = {k: v for k, v in explanations.items() if not k.startswith("_")}
@@ -80,7 +81,7 @@ class Rules:
         m = ENHANCED.search(status or "")
         if not m:
             return ""
-        return self.status_reasons.get(f"{m.group(2)}.{m.group(3)}", "")
+        return self.status_reasons.get(f"{m.group(2)}.{m.group(3)}") or self.subject_reasons.get(m.group(2), "")
 
     def by_reply(self, reply: str) -> str:
         return self.reply_reasons.get(reply or "", "")
