@@ -1,6 +1,6 @@
 """The composition root for everything below the UI: open the store, build the services.
 
-The GUI (desktop/ui/app.py) and the CLI both call this; nothing else constructs services.
+The GUI (desktop/ui/shell/launch.py) and the CLI both call this; nothing else constructs services.
 """
 
 from __future__ import annotations
@@ -88,7 +88,7 @@ def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: st
 
     Pages are verified on open (StoreDamaged names the latest backup) unless verify_pages is False:
     the GUI passes False and checks them in the background once its window shows (Vault.
-    page_problems_detached, ui/lock_controller.py), so a big store does not hold up the unlock.
+    page_problems_detached, ui/shell/lock_controller.py), so a big store does not hold up the unlock.
     A key left pending by an interrupted key rotation is tried when the given key fails
     (store/key_rotation.py)."""
     try:
