@@ -8,16 +8,27 @@ from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
 from desktop.domain.diagnosis import ses
-from desktop.domain.diagnosis.codes import first_enhanced, first_reply, most_specific, normalise_status
-from desktop.domain.diagnosis.dsn import (address_of, diagnostic_of, dsn_blocks, mta_of,
-                                          split_blocks)
+from desktop.domain.diagnosis.codes import (
+    first_enhanced,
+    first_reply,
+    most_specific,
+    normalise_status,
+)
+from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, mta_of, split_blocks
 from desktop.domain.diagnosis.headers import header_report
-from desktop.domain.diagnosis.mime import (DSN_TYPES, header_text, headers_in_text, parse_bytes,
-                                           part_text, returned_headers, split_returned, walk)
+from desktop.domain.diagnosis.mime import (
+    DSN_TYPES,
+    header_text,
+    headers_in_text,
+    parse_bytes,
+    part_text,
+    returned_headers,
+    split_returned,
+    walk,
+)
 from desktop.domain.diagnosis.model import Diagnosis, HeaderReport, RecipientResult
 from desktop.domain.diagnosis.rules import Rules
-from desktop.domain.diagnosis.textual import (DAEMONS, error_lines, find_addresses, remote_mta,
-                                              zones)
+from desktop.domain.diagnosis.textual import DAEMONS, error_lines, find_addresses, remote_mta, zones
 
 BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem|notification|report|incomplete)|"
@@ -334,7 +345,7 @@ def _from_ses(obj: dict, rules: Rules) -> Diagnosis:
         if row["diagnostic"]:
             evidence.append("diagnosticCode: " + row["diagnostic"][:300])
         r = _classify(r, rules, "", evidence)
-        if row["subtype_reason"] and r.reason in GENERIC_REASONS:
+        if row["subtype_reason"] and (r.reason in GENERIC_REASONS or r.reason == "expired"):
             r = _replace(r, reason=row["subtype_reason"], category=rules.category(row["subtype_reason"]))
             if not r.status:
                 r = _replace(r, status=rules.inferred_status(r.reason, "", row["permanent"]))

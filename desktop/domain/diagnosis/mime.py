@@ -53,7 +53,8 @@ def header_text(msg: Message | None, name: str) -> str:
 
 
 def clean_line(text: str) -> str:
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", text)
+    """One line, without control characters or bidirectional overrides (a header can hide text)."""
+    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "", text)
     return " ".join(text.split())
 
 
@@ -92,6 +93,8 @@ class _Text(HTMLParser):
             self.skip += 1
         elif tag in self.BLOCK:
             self.out.append("\n")
+        elif tag in ("td", "th"):
+            self.out.append("\t")
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "head", "title", "noscript", "template"):
@@ -113,7 +116,7 @@ def html_to_text(html: str) -> str:
     except Exception:
         return re.sub(r"<[^>]*>", " ", html)
     text = "".join(p.out)
-    lines = [" ".join(line.split()) for line in text.splitlines()]
+    lines = ["\t".join(" ".join(cell.split()) for cell in line.strip(" \t").split("\t")) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
