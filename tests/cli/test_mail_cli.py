@@ -79,3 +79,60 @@ def test_diagnose_bad_input_is_one_line_status_3(capsys, tmp_path):
     broken.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
     code, _, err = run(capsys, "diagnose", str(broken))
     assert code == 3 and "Outlook .msg" in err
+
+
+PASS = "mail cli passphrase"
+
+
+def _store(tmp_path, monkeypatch):
+    monkeypatch.setenv("HELPDESK_INTAKE_PASSPHRASE", PASS)
+    path = tmp_path / "s.db"
+    assert main(["--store", str(path), "init"]) == 0
+    return path
+
+
+def _inbox(tmp_path):
+    box = tmp_path / "inbox"
+    box.mkdir()
+    for name in ("msg-customer-question.eml", "bp-qmail-unknown.eml", "doc-gmail-dmarc-5.7.26.eml"):
+        (box / name).write_bytes((FIX / name).read_bytes())
+    (box / "empty.eml").write_bytes(b"")
+    (box / "question.msg").write_bytes(build_msg(
+        subject="Help", sender_name="Kim Lee", sender_email="kim@lee.example", body="SMTP login fails.",
+        headers="From: Kim Lee <kim@lee.example>\r\nSubject: Help\r\nDate: Tue, 17 Nov 2026 09:00:00 +0000\r\n"
+                "Message-ID: <help-1@lee.example>\r\n"))
+    return box
+
+
+def test_import_mail_dry_run_writes_nothing_then_imports_once(capsys, tmp_path, monkeypatch):
+    store = _store(tmp_path, monkeypatch)
+    box = _inbox(tmp_path)
+    capsys.readouterr()
+    code, out, err = run(capsys, "--store", str(store), "import-mail", str(box), "--dry-run")
+    assert code == 3 and "would import 4 of 5 messages" in out
+    assert err.strip() == "empty.eml: the message is empty"
+    code, out, _ = run(capsys, "--store", str(store), "cases", "--json")
+    assert json.loads(out) == []
+    code, out, err = run(capsys, "--store", str(store), "import-mail", str(box), "--json")
+    rows = {r["source"]: r for r in json.loads(out)}
+    assert code == 3 and rows["empty.eml"]["outcome"] == "invalid"
+    assert rows["bp-qmail-unknown.eml"]["outcome"] == "created" and rows["bp-qmail-unknown.eml"]["email"] == "sender@example.com"
+    assert rows["doc-gmail-dmarc-5.7.26.eml"]["category"] == "spf_dkim_dmarc"
+    assert rows["question.msg"]["email"] == "kim@lee.example"
+    code, out, _ = run(capsys, "--store", str(store), "import-mail", str(box))
+    assert "imported 0 of 5 messages; 4 already imported" in out        # idempotent by Message-ID
+    code, out, _ = run(capsys, "--store", str(store), "cases", "--json")
+    cases = json.loads(out)
+    assert len(cases) == 4
+    case_id = next(c["id"] for c in cases if c["email"] == "sender@example.com")
+    code, out, _ = run(capsys, "--store", str(store), "show", str(case_id), "--json")
+    shown = json.loads(out)
+    assert shown["category"] == "bounce" and shown["notice_acknowledged_at"] is None   # unconfirmed
+    assert "Status: 5.1.1" in shown["technical_details"] and "***@example.net" in shown["technical_details"]
+    assert "recipient@example.net" not in shown["technical_details"]
+
+
+def test_import_mail_missing_path(capsys, tmp_path, monkeypatch):
+    store = _store(tmp_path, monkeypatch)
+    code, _, err = run(capsys, "--store", str(store), "import-mail", str(tmp_path / "nope"))
+    assert code == 3 and "no such file" in err

@@ -52,7 +52,10 @@ def _received(msg) -> datetime | None:
         dt = parsedate_to_datetime(text) if text else None
     except (TypeError, ValueError, IndexError):
         return None
-    return dt if dt is not None and dt.tzinfo is not None else None
+    if dt is not None and dt.tzinfo is None:   # "-0000": time in UTC, zone unknown (RFC 5322 3.3)
+        from datetime import UTC
+        dt = dt.replace(tzinfo=UTC)
+    return dt
 
 
 def technical_summary(msg, diagnosis: Diagnosis | None, mask) -> str:
