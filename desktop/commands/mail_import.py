@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 import sys
 
-from desktop.commands.common import INVALID, OK, CliError, add_store_arg, open_services, out, path_arg, print_json
+from desktop.commands.common import (
+    INVALID,
+    OK,
+    CliError,
+    add_store_arg,
+    open_services,
+    out,
+    path_arg,
+    print_json,
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
