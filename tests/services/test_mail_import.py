@@ -50,3 +50,17 @@ def test_anonymising_a_case_drops_its_mail_record(services, inbox):
     with services.vault.transaction() as c:
         c.execute("UPDATE cases SET anonymised_at = '2026-01-10T09:00:00+00:00' WHERE id = ?", (case_id,))
     assert mail.record(case_id) is None
+
+
+def test_the_diagnosis_is_in_the_access_report_with_third_parties_masked(services, inbox, tmp_path):
+    from tests.reports.util import pdftotext, request, squash
+
+    mail = for_services(services)
+    case_id = next(x.case_id for x in mail.import_path(inbox).lines if x.label == "bp-qmail-unknown.eml")
+    mail.confirm(case_id)
+    request(services, email="sender@example.com")
+    out = tmp_path / "report.pdf"
+    services.reports.access_report("sender@example.com", out)
+    text = squash(pdftotext(out))
+    assert "Diagnosis: User unknown (bounce)" in text and "Status: 5.1.1" in text
+    assert "***@example.net" in text and "recipient@example.net" not in text
