@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.clock import Clock, SystemClock
+from desktop.errors import WrongKeyError
 from desktop.services.cases import CaseService
 from desktop.services.context import CaseHook, Context
 from desktop.services.dossier import DossierService
@@ -21,7 +22,6 @@ from desktop.services.requests import RequestService
 from desktop.services.retention import RetentionService
 from desktop.services.rights import RightsService
 from desktop.services.settings import SettingsService
-from desktop.store.errors import WrongKeyError
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
 
@@ -63,6 +63,12 @@ class Services:
 
     def close(self) -> None:
         self.ctx.vault.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
 
 def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Services:

@@ -55,7 +55,7 @@ def problems_in_child(path: Path, key: Key, *, timeout: float = 1800) -> list[st
 def child_main(argv: list[str]) -> int:
     """In the child: read the key from stdin, check the pages, print a JSON list, exit."""
     from desktop import disable_core_dumps
-    from desktop.store.errors import StoreError
+    from desktop.errors import StoreError
     from desktop.store.vault import _connect
 
     disable_core_dumps()

@@ -7,8 +7,8 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import bootstrap
+from desktop.errors import StoreDamaged
 from desktop.store import keys
-from desktop.store.errors import StoreDamaged
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
 from desktop.ui.shell.create_store_dialog import CreateStoreDialog

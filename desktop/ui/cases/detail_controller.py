@@ -7,8 +7,8 @@ from datetime import datetime
 
 from desktop.domain import validation as v
 from desktop.domain.models import EDITABLE_FIELDS, TRANSITIONS, Case, Consent, Status
+from desktop.errors import RefusedError
 from desktop.services.cases import CaseDetail
-from desktop.services.intake import RefusedError
 from desktop.ui.widgets.messages import user_message
 
 

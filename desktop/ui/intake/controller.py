@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from desktop.domain import validation as v
 from desktop.domain.models import Category, Channel
-from desktop.services.intake import RefusedError
+from desktop.errors import RefusedError
 from desktop.ui.widgets.messages import user_message
 
 TEXT_FIELDS = ("name", "email", "phone", "description", "technical_details")

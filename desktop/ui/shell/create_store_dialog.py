@@ -16,8 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import KeyringUnavailable
 from desktop.store import keys
-from desktop.store.keys import Key, KeyringUnavailable
+from desktop.store.keys import Key
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE, banner, error_label

@@ -36,9 +36,10 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import deadlines as dl
 from desktop.domain.validation import check_email
+from desktop.errors import KeyringUnavailable
 from desktop.paths import remember_store_path, resource
 from desktop.store import keys
-from desktop.store.keys import Key, KeyringUnavailable
+from desktop.store.keys import Key
 from desktop.ui.shell.create_store_dialog import CreateStore
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message

@@ -23,10 +23,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.errors import KeyringUnavailable, StoreDamaged, WrongKeyError
 from desktop.store import keys
 from desktop.store.backups import latest_backup
-from desktop.store.errors import StoreDamaged, WrongKeyError
-from desktop.store.keys import Key, KeyringUnavailable
+from desktop.store.keys import Key
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import WRONG_KEY, user_message
 from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE, WARN_STYLE, banner, error_label

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import logging
 
+from desktop import errors as se
 from desktop.domain.validation import ValidationError
-from desktop.services.importer import ImportFileError
-from desktop.services.intake import RefusedError
-from desktop.store import errors as se
-from desktop.store.keys import KeyringUnavailable
+from desktop.errors import ImportFileError, KeyringUnavailable, RefusedError
 
 log = logging.getLogger(__name__)
 
