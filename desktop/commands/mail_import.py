@@ -35,11 +35,8 @@ def cmd_import_mail(args: argparse.Namespace) -> int:
 
     if not args.path.exists():
         raise CliError(f"no such file or folder: {args.path}", INVALID)
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         report = for_services(services).import_path(args.path, dry_run=args.dry_run)
-    finally:
-        services.close()
     if args.json:
         print_json([{"source": x.label, "outcome": x.outcome, "case_id": x.case_id, "email": x.email,
                      "category": x.category, "message": x.message} for x in report.lines])
