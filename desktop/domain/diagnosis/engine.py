@@ -18,6 +18,7 @@ from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, 
 from desktop.domain.diagnosis.headers import header_report
 from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
+    content_type,
     header_text,
     headers_in_text,
     parse_bytes,
@@ -66,7 +67,7 @@ def _replace(d: Diagnosis, **changes) -> Diagnosis:
 
 
 def is_bounce(msg: Message) -> bool:
-    if any(p.get_content_type() in DSN_TYPES for p, _d, inside in walk(msg) if not inside):
+    if any(content_type(p) in DSN_TYPES for p, _d, inside in walk(msg) if not inside):
         return True
     frm = header_text(msg, "From").lower()
     if re.search(r"mailer-daemon|postmaster|mail delivery (?:sub)?system|mail-daemon", frm):
@@ -84,14 +85,20 @@ def _forwarded_bounce(msg: Message) -> Message | None:
     if is_bounce(msg):
         return None
     for part, depth, _inside in walk(msg):
-        if depth and part.get_content_type() == "message/rfc822":
+        if depth and content_type(part) == "message/rfc822":
             payload = part.get_payload()
             if isinstance(payload, list) and payload and is_bounce(payload[0]):
                 return payload[0]
     return None
 
 
+SIMPLE_ADDRESS = re.compile(r"^[^<>@\s,;\"]*?<?([^<>@\s,;\"()]+@[^<>@\s,;\"()]+?)>?\s*$")
+
+
 def _first_address(text: str) -> str:
+    m = SIMPLE_ADDRESS.match(text.strip())
+    if m:
+        return m.group(1)
     for _name, addr in getaddresses([text]):
         if "@" in addr:
             return addr
@@ -103,7 +110,7 @@ def _human_text(msg: Message) -> str:
     for part, _depth, inside in walk(msg):
         if inside or part.is_multipart():
             continue
-        ctype = part.get_content_type()
+        ctype = content_type(part)
         if ctype in ("text/plain", "text/html") and not (ctype == "text/html" and texts):
             texts.append(part_text(part))
     return "\n".join(texts)
@@ -112,17 +119,16 @@ def _human_text(msg: Message) -> str:
 def _diagnose_message(msg: Message, rules: Rules) -> Diagnosis:
     ctype = msg.get_content_type()
     report_type = str(msg.get_param("report-type", "") or "").lower()
-    hdr = header_report(msg)
-    if report_type == "feedback-report" or any(p.get_content_type() == "message/feedback-report" for p, _, _ in walk(msg)):
-        return _simple("feedback_report", "feedback_report", msg, rules, hdr, ["Content-Type: multipart/report; report-type=feedback-report"])
+    if report_type == "feedback-report" or any(content_type(p) == "message/feedback-report" for p, _, _ in walk(msg)):
+        return _simple("feedback_report", "feedback_report", msg, rules, header_report(msg), ["Content-Type: multipart/report; report-type=feedback-report"])
     bounce = is_bounce(msg)
     auto = str(msg.get("Auto-Submitted", "")).lower().startswith("auto-replied") or msg.get("X-Autoreply") \
         or AUTO_REPLY_SUBJECT.search(header_text(msg, "Subject"))
     if not bounce and auto:
-        return _simple("auto_reply", "auto_reply", msg, rules, hdr, ["Subject: " + header_text(msg, "Subject")])
+        return _simple("auto_reply", "auto_reply", msg, rules, header_report(msg), ["Subject: " + header_text(msg, "Subject")])
     if not bounce:
-        return _headers_only(msg, rules, hdr)
-    return _bounce(msg, rules, hdr, ctype)
+        return _headers_only(msg, rules, header_report(msg))
+    return _bounce(msg, rules, ctype)
 
 
 def _simple(kind: str, reason: str, msg: Message, rules: Rules, hdr: HeaderReport, evidence: list[str]) -> Diagnosis:
@@ -159,10 +165,11 @@ def _date(text: str) -> str:
         return text
 
 
-def _bounce(msg: Message, rules: Rules, hdr: HeaderReport, ctype: str) -> Diagnosis:
-    dsn_parts = [p for p, _d, inside in walk(msg) if p.get_content_type() in DSN_TYPES and not inside]
+def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
+    dsn_parts = [p for p, _d, inside in walk(msg) if content_type(p) in DSN_TYPES and not inside]
     human = _human_text(msg)
     human_part, quoted = split_returned(human)
+    human_part = human_part[:6000]   # the error lines come first; a long tail only costs searches
     ret = returned_headers(msg) or (headers_in_text(quoted) if quoted else None)
     returned_from = _first_address(header_text(ret, "From")) if ret is not None else ""
     to = _first_address(header_text(msg, "To"))
@@ -200,7 +207,7 @@ def _bounce(msg: Message, rules: Rules, hdr: HeaderReport, ctype: str) -> Diagno
         returned_subject=header_text(ret, "Subject") if ret is not None else "",
         returned_message_id=header_text(ret, "Message-ID") if ret is not None else "",
         evidence=tuple(dict.fromkeys(e for e in evidence if e)), explanation=text, next_steps=steps,
-        headers=header_report(ret) if ret is not None else hdr,
+        headers=header_report(ret if ret is not None else msg),
         warnings=("status inferred from the reason: the bounce carries no enhanced status code",)
         if first.status and not (first.status_field or first_enhanced(first.diagnostic + human_part)) else ())
 
@@ -321,6 +328,7 @@ def _reason(diag: str, status: str, reply: str, human: str, rules: Rules, eviden
 def _strong(text: str, rules: Rules):
     if not text:
         return None
+    text = text.lower()
     for reason, pattern, rx in rules.strong:
         m = rx.search(text)
         if m:

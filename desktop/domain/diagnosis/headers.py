@@ -71,7 +71,14 @@ def _prop(detail: str, *names: str) -> str:
     return ""
 
 
+SIMPLE = re.compile(r"<?[^<>@\s,;\"()]+@([^<>@\s,;\"()]+?)>?\s*$")
+
+
 def _domain_of(address_header: str) -> str:
+    if address_header.count("@") == 1:
+        m = SIMPLE.search(address_header.strip())
+        if m:
+            return m.group(1).lower()
     pairs = getaddresses([address_header])
     for _name, addr in pairs:
         if "@" in addr:

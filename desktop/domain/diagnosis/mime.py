@@ -45,6 +45,8 @@ def header_text(msg: Message | None, name: str) -> str:
     raw = msg.get(name)
     if raw is None:
         return ""
+    if isinstance(raw, str) and "=?" not in raw:   # no encoded-words: nothing to decode
+        return clean_line(raw)
     try:
         text = str(make_header(decode_header(str(raw))))
     except Exception:  # bad encoded-word, unknown charset: keep the raw text
@@ -121,7 +123,25 @@ def html_to_text(html: str) -> str:
 
 
 def walk(msg: Message):
-    """Parts depth-first with their depth, stopping at MAX_PARTS and MAX_DEPTH."""
+    """Parts depth-first with their depth, stopping at MAX_PARTS and MAX_DEPTH (computed once per
+    message and kept on it: the diagnosis walks the same message several times)."""
+    cached = msg.__dict__.get("_diagnosis_walk")
+    if cached is None:
+        cached = list(_walk(msg))
+        msg.__dict__["_diagnosis_walk"] = cached
+    return cached
+
+
+def content_type(part: Message) -> str:
+    """part.get_content_type(), kept on the part."""
+    ctype = part.__dict__.get("_diagnosis_ctype")
+    if ctype is None:
+        ctype = part.get_content_type()
+        part.__dict__["_diagnosis_ctype"] = ctype
+    return ctype
+
+
+def _walk(msg: Message):
     count = 0
     stack: list[tuple[Message, int, bool]] = [(msg, 0, False)]
     while stack and count < MAX_PARTS:
@@ -130,7 +150,7 @@ def walk(msg: Message):
         yield part, depth, inside_returned
         if depth >= MAX_DEPTH:
             continue
-        ctype = part.get_content_type()
+        ctype = content_type(part)
         if part.is_multipart():
             payload = part.get_payload()
             if isinstance(payload, list):
@@ -143,14 +163,14 @@ def walk(msg: Message):
 def returned_headers(msg: Message) -> Message | None:
     """The headers of the message a bounce returns (message/rfc822 or text/rfc822-headers part)."""
     for part, _depth, _inside in walk(msg):
-        ctype = part.get_content_type()
+        ctype = content_type(part)
         if ctype in ("message/rfc822", "message/global"):
             payload = part.get_payload()
             if isinstance(payload, list) and payload and isinstance(payload[0], Message):
                 return payload[0]
         if ctype in ("text/rfc822-headers", "message/global-headers"):
             try:
-                return HeaderParser(policy=email.policy.compat32).parsestr(part_text(part).lstrip())
+                return HeaderParser(policy=email.policy.compat32).parsestr(part_text(part).lstrip(), headersonly=True)
             except Exception:
                 return None
     return None

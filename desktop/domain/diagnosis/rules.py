@@ -34,17 +34,21 @@ class Blocklist:
 
 class Rules:
     def __init__(self, reasons: dict, blocklists: dict, explanations: dict) -> None:
-        flags = re.I | re.S
+        # Texts are lower-cased once and searched without re.I (twice as fast; patterns are lower case).
+        flags = re.S
         self.strong: list[tuple[str, str, re.Pattern[str]]] = []
         self.weak: list[tuple[str, str, re.Pattern[str]]] = []
         self.categories: dict[str, str] = dict(reasons.get("extra_categories", {}))
+        # One alternation per reason and table: the order between reasons is kept, and a diagnosis
+        # runs ~20 searches instead of one per pattern.
         for row in reasons["reasons"]:
             self.categories[row["reason"]] = row["category"]
-            for p in row.get("patterns", []):
-                self.strong.append((row["reason"], p, re.compile(p, flags)))
-            for p in row.get("weak", []):
-                self.weak.append((row["reason"], p, re.compile(p, flags)))
-        self.expiry = [re.compile(p, flags) for p in reasons["expiry_patterns"]]
+            for key, table in (("patterns", self.strong), ("weak", self.weak)):
+                if row.get(key):
+                    joined = "|".join(f"(?:{p})" for p in row[key])
+                    table.append((row["reason"], joined, re.compile(joined, flags)))
+        self.expiry = [re.compile("|".join(f"(?:{p})" for p in reasons["expiry_patterns"]), flags)]
+        self._expiry_memo: dict[str, str] = {}
         self.status_reasons: dict[str, str] = reasons["status_reasons"]
         self.reply_reasons: dict[str, str] = reasons["reply_reasons"]
         self.reason_status: dict[str, str] = reasons["reason_status"]
@@ -63,6 +67,7 @@ class Rules:
         """The first reason whose strong pattern matches, else the first weak one."""
         if not text:
             return None
+        text = text.lower()
         for table in (self.strong, self.weak):
             for reason, pattern, rx in table:
                 m = rx.search(text)
@@ -71,11 +76,16 @@ class Rules:
         return None
 
     def is_expiry(self, text: str) -> str:
-        for rx in self.expiry:
-            m = rx.search(text or "")
-            if m:
-                return m.group(0)
-        return ""
+        if not text:
+            return ""
+        hit = self._expiry_memo.get(text)
+        if hit is None:
+            m = self.expiry[0].search(text.lower())
+            hit = m.group(0) if m else ""
+            if len(self._expiry_memo) > 64:
+                self._expiry_memo.clear()
+            self._expiry_memo[text] = hit
+        return hit
 
     def by_status(self, status: str) -> str:
         m = ENHANCED.search(status or "")
