@@ -140,6 +140,18 @@ class MailImportService:
                 self.ctx.audit("mail.confirm", f"case:{case_id}", "notice=acknowledged;age=13+")
         return done
 
+    def attach(self, case_id: int, p: Prefill, data: bytes) -> None:
+        """A case staff saved from a mail in the window: keep its diagnosis, confirmed at once
+        (staff showed the notice and confirmed the age in the form)."""
+        settings = self.mail_settings()
+        record = stored_record(p.diagnosis, settings) if p.diagnosis is not None else None
+        with self.ctx.vault.transaction():
+            if message_key(p, data) in self.repo.known_keys([message_key(p, data)]):
+                return
+            self.repo.add(case_id, message_key(p, data), p.source, record, self.ctx.now(),
+                          confirmed_by=self.ctx.staff)
+            self.ctx.audit("mail.attach", f"case:{case_id}", f"source={p.source}")
+
     def record(self, case_id: int) -> dict | None:
         return self.repo.record(case_id)
 

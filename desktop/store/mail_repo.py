@@ -17,12 +17,17 @@ class MailRepo:
         rows = self.vault.read_in("SELECT message_key FROM case_mail WHERE message_key IN ({marks})", keys)
         return {r[0] for r in rows}
 
-    def add(self, case_id: int, key: str, source: str, diagnosis: dict | None, at: datetime) -> None:
-        """Call inside a transaction: the case was made without staff, so it stays unconfirmed
-        (no privacy-notice acknowledgement or consent row) until confirm()."""
+    def add(self, case_id: int, key: str, source: str, diagnosis: dict | None, at: datetime,
+            confirmed_by: str | None = None) -> None:
+        """Call inside a transaction. Without confirmed_by the case was made without staff, so it
+        stays unconfirmed (no privacy-notice acknowledgement or consent row) until confirm()."""
         c = self.vault.conn
-        c.execute("INSERT INTO case_mail(case_id, message_key, source, diagnosis, created_at) VALUES (?,?,?,?,?)",
-                  (case_id, key, source, json.dumps(diagnosis, ensure_ascii=False) if diagnosis else None, to_iso(at)))
+        c.execute("INSERT INTO case_mail(case_id, message_key, source, diagnosis, created_at, confirmed_at,"
+                  " confirmed_by) VALUES (?,?,?,?,?,?,?)",
+                  (case_id, key, source, json.dumps(diagnosis, ensure_ascii=False) if diagnosis else None, to_iso(at),
+                   to_iso(at) if confirmed_by else None, confirmed_by))
+        if confirmed_by:
+            return
         c.execute("UPDATE cases SET notice_acknowledged_at = NULL WHERE id = ?", (case_id,))
         c.execute("DELETE FROM consents WHERE case_id = ? AND kind = 'privacy_notice'", (case_id,))
 

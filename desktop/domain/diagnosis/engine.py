@@ -204,12 +204,20 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
         diagnostic=first.diagnostic, remote_mta=first.remote_mta, reporting_mta=reporting,
         arrival_date=_date(arrival), recipient=first.recipient, recipients=tuple(results),
         blocklist=blocklist, case_owner=owner, returned_from=returned_from,
+        returned_from_name=_display_name(header_text(ret, "From")) if ret is not None else "",
         returned_subject=header_text(ret, "Subject") if ret is not None else "",
         returned_message_id=header_text(ret, "Message-ID") if ret is not None else "",
         evidence=tuple(dict.fromkeys(e for e in evidence if e)), explanation=text, next_steps=steps,
         headers=header_report(ret if ret is not None else msg),
         warnings=("status inferred from the reason: the bounce carries no enhanced status code",)
         if first.status and not (first.status_field or first_enhanced(first.diagnostic + human_part)) else ())
+
+
+def _display_name(text: str) -> str:
+    for name, addr in getaddresses([text]):
+        if "@" in addr:
+            return name.strip()
+    return ""
 
 
 def _top_by(msg: Message) -> str:

@@ -73,6 +73,7 @@ class Diagnosis:
     blocklist: str = ""
     case_owner: str = ""                 # whose case: the original sender, never MAILER-DAEMON
     returned_from: str = ""
+    returned_from_name: str = ""
     returned_subject: str = ""
     returned_message_id: str = ""
     evidence: tuple[str, ...] = ()

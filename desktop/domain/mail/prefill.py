@@ -108,7 +108,7 @@ def prefill(raw: bytes, rules: Rules, forms: FormLayouts, *, use_reply_to: bool 
         p.source = "bounce"
         owner = d.case_owner
         if owner and owner.lower() != email.lower():
-            name = ""
+            name = d.returned_from_name if owner.lower() == d.returned_from.lower() else ""
         email = owner or email
         p.description = f"Delivery problem: {d.reason_label}" + (f" ({d.status})" if d.status else "")
         if d.kind.startswith("forwarded"):
