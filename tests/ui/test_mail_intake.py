@@ -46,7 +46,7 @@ def test_dropped_eml_bounce_fills_the_form_with_its_diagnosis(qtbot, window, ser
     assert view.email.text() == "fred.bloggs@email.example.com" and view.name.text() == "Fred Bloggs"
     assert view.category.currentData() == "smtp_auth"
     assert "Status: 5.7.1" in view.technical.toPlainText() and "***@example.com" in view.technical.toPlainText()
-    assert mail.panel.isVisible() and "Suggested category: smtp_auth" in mail.panel.text.text()
+    assert mail.panel.isVisible() and "Suggested category: SMTP authentication" in mail.panel.text.text()
     assert "rcpthosts" in mail.panel.text.text()
     # staff change the category, then take the suggestion back with the panel's button
     view.category.setCurrentIndex(view.category.findData("other"))

@@ -92,7 +92,13 @@ def diagnosis_lines(record: dict | None) -> list[str]:
     """What the Diagnosis panel shows for a stored or fresh diagnosis record (plain text lines)."""
     if not record:
         return []
-    lines = [f"Suggested category: {record.get('category')} — {record.get('reason_label')}"]
+    from desktop.domain.models import Category
+
+    try:
+        category = Category(record.get("category")).label
+    except ValueError:
+        category = str(record.get("category"))
+    lines = [f"Suggested category: {category} — {record.get('reason_label')}"]
     for key, label in (("status", "Status"), ("reply_code", "Reply code"), ("recipient", "Recipient"),
                        ("remote_mta", "Remote MTA"), ("blocklist", "Block list")):
         if record.get(key):
@@ -100,5 +106,5 @@ def diagnosis_lines(record: dict | None) -> list[str]:
     if record.get("explanation"):
         lines.append(record["explanation"])
     lines += [f"• {s}" for s in record.get("next_steps") or []]
-    lines += [f"Evidence: {e}" for e in (record.get("evidence") or [])[:8]]
+    lines += [f"Evidence: {e}" for e in (record.get("evidence") or [])[:6]]
     return lines
