@@ -158,6 +158,6 @@ class MailImportService:
 
 def for_services(services) -> MailImportService:
     """Built from an open Services (CLI and window share it); the erasure check when it exists."""
-    rights = getattr(services, "rights", None)
-    return MailImportService(services.ctx, services.intake, services.settings,
-                             was_erased=getattr(rights, "was_erased", None))
+    check = getattr(getattr(services, "erasures", None), "was_erased", None) \
+        or getattr(getattr(services, "rights", None), "was_erased", None)
+    return MailImportService(services.ctx, services.intake, services.settings, was_erased=check)

@@ -287,6 +287,15 @@ class CaseDetailDialog(QDialog):
     def values(self) -> dict[str, str]:
         return {name: _get_value(w) for name, w in self.inputs.items()}
 
+    def is_dirty(self) -> bool:
+        """Unsaved corrections or an unsent note (asked before the app locks)."""
+        try:
+            if self.note_edit.toPlainText().strip():
+                return True
+            return self.values() != case_values(self.controller.case)
+        except Exception:  # noqa: BLE001 - never let a check block locking
+            return False
+
     def save(self) -> None:
         values = self.values()
         outcome = self.controller.save(values)
