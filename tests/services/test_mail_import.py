@@ -64,3 +64,11 @@ def test_the_diagnosis_is_in_the_access_report_with_third_parties_masked(service
     text = squash(pdftotext(out))
     assert "Diagnosis: User unknown (bounce)" in text and "Status: 5.1.1" in text
     assert "***@example.net" in text and "recipient@example.net" not in text
+
+
+def test_a_person_in_the_keyed_erasure_record_is_held(services, inbox):
+    with services.vault.transaction():
+        services.erasures.record("Jane@Customer.example")
+    report = for_services(services).import_path(inbox)
+    outcome = {x.label: x.outcome for x in report.lines}
+    assert outcome == {"bp-qmail-unknown.eml": "created", "msg-customer-question.eml": "held"}
