@@ -33,7 +33,7 @@ class DiagnosisPanel(QGroupBox):
         self.text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.text.setAccessibleName("Diagnosis")
         box.addWidget(self.text)
-        self.accept_button = QPushButton("Use the suggested &category")
+        self.accept_button = QPushButton("&Use the suggested category")
         box.addWidget(self.accept_button)
         self.hide()
 
@@ -69,7 +69,7 @@ class MailIntake(QObject):
         row = QHBoxLayout(bar)
         row.setContentsMargins(24, 8, 24, 0)
         self.open_button = QPushButton("&Open message…")
-        self.paste_button = QPushButton("Paste &message…")
+        self.paste_button = QPushButton("Paste messa&ge…")
         self.note = QLabel("Or drop an .eml, .msg or mbox file on the window.")
         self.note.setTextFormat(Qt.PlainText)
         self.note.setWordWrap(True)
