@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-ROWS = ("import", "save", "search", "sweep", "report", "gui", "cli", "scale", "cycle")
+ROWS = ("import", "save", "search", "sweep", "report", "gui", "cli", "scale", "cycle", "diagnose")
 RERUNS = 2  # at most this many re-runs of a row measured on a busy machine
 RERUN_MAX_STEP_S = 150.0  # a row that took longer is not re-run (the whole bench must stay < ~15 min)
 RERUN_BUDGET_S = 11 * 60.0  # no re-runs once the bench has run this long
@@ -155,6 +155,11 @@ def run(args: argparse.Namespace) -> tuple[list, dict]:
             cycle_store = store if plan.cycle_n == plan.n else ws.demo_store(plan.cycle_n)
             step("cycle", lambda: rows_cycle.cycle_row(ws, cycle_store, plan.cycle_n, runs=plan.slow_runs),
                  ("cycle", "encrypted vs plaintext cycle", 1.5))
+        if "diagnose" in wanted:
+            from bench import rows_mail
+
+            step("diagnose", lambda: rows_mail.mail_row(1000 if not args.smoke else 50, runs=plan.runs),
+                 ("diagnose", "diagnose 1,000 bounces", 3.0))
     finally:
         timings.update(ws.timings)
         timings["total"] = time.perf_counter() - started

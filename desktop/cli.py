@@ -11,7 +11,7 @@ import sys
 from desktop import APP_NAME, __version__, disable_core_dumps
 
 # One module per area under desktop/commands/, each with register(subparsers).
-COMMAND_MODULES = ["core", "demo", "security", "requests", "reports", "retention"]
+COMMAND_MODULES = ["core", "demo", "security", "requests", "reports", "retention", "mail"]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -42,6 +42,22 @@ def _rekey_search_index(c) -> None:
         c.executemany(FTS_INSERT, [(k, n, e, phone_tokens(p), d) for k, n, e, p, d in rows])
 
 
+def _mail_tables(c) -> None:
+    """7: mail intake (a function: the trigger body holds semicolons, which scripts split on)."""
+    c.execute("""CREATE TABLE IF NOT EXISTS case_mail(
+    case_id INTEGER PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+    message_key TEXT NOT NULL UNIQUE,
+    source TEXT NOT NULL,
+    diagnosis TEXT,
+    created_at TEXT NOT NULL,
+    confirmed_at TEXT, confirmed_by TEXT)""")
+    c.execute("""CREATE TRIGGER IF NOT EXISTS case_mail_anonymised AFTER UPDATE OF anonymised_at ON cases
+    WHEN NEW.anonymised_at IS NOT NULL
+BEGIN
+    DELETE FROM case_mail WHERE case_id = NEW.id;
+END""")
+
+
 MIGRATIONS: dict[int, str | Callable] = {
     1: """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -150,6 +166,10 @@ CREATE TABLE IF NOT EXISTS import_provenance(
     imported_at TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS import_provenance_case ON import_provenance(case_id);
 """,
+    # 7: mail intake (issue 16): the delivery diagnosis kept with a case made from an email, a
+    # hash of its Message-ID so a second import of the same mail adds nothing, and whether staff
+    # have confirmed it (privacy notice, 13+). Anonymising a case drops its mail record.
+    7: _mail_tables,
 }
 
 LATEST = max(MIGRATIONS)

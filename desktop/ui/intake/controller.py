@@ -34,6 +34,7 @@ def empty_values() -> dict[str, object]:
 class IntakeController:
     def __init__(self, services) -> None:
         self.services = services
+        self.extra: dict[str, object] = {}  # values without a form field (a mail's received time)
 
     # ---- what the form shows --------------------------------------------------------------------
     @staticmethod
@@ -91,7 +92,7 @@ class IntakeController:
     # ---- saving ---------------------------------------------------------------------------------
     def submit(self, values: dict[str, object]) -> SubmitOutcome:
         try:
-            result = self.services.intake.submit(dict(values), source="form")
+            result = self.services.intake.submit({**values, **self.extra}, source="form")
         except v.ValidationError as exc:
             errors = dict(exc.errors)
             if "age" in errors:

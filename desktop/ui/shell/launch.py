@@ -100,12 +100,16 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
         dialog = CaseDetailDialog(CaseDetailController(services, case_id), parent=window)
         dialog.changed.connect(case_saved)
         attach_hold_panel(dialog, services)
+        attach_case_diagnosis(dialog, services)
         dialog.exec()
         cases.select_case(case_id)
 
     intake.saved.connect(case_saved)
     window.imported.connect(lambda _r: model.reload())
     cases.open_case.connect(open_case)
+    from desktop.ui.intake.mail_panel import attach_case_diagnosis, install_mail_intake
+
+    install_mail_intake(window, services)
     from desktop.ui.requests.view import mount_requests
 
     mount_requests(window, services, shortcut="Ctrl+R", on_cases_changed=lambda: case_saved(0))

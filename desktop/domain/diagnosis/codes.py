@@ -1,0 +1,57 @@
+"""Status and reply codes in free text: RFC 3463 enhanced codes and RFC 5321 reply codes."""
+
+from __future__ import annotations
+
+import re
+
+# class.subject.detail; not part of an IP address or a longer dotted number
+ENHANCED = re.compile(r"(?<![\w.])([245])\.(\d{1,3})\.(\d{1,3})(?![\w]|\.\d)")
+# a reply code at the start of a line or after punctuation, followed by an enhanced code or text
+REPLY = re.compile(
+    r"(?:^|(?<=[\s:;(\[\"'#=]))([245][0-5]\d)(?:[ -]+(?=[245]\.\d)|[ -](?=[\"'<(\[A-Za-z#])|[ -]?$)", re.M)
+
+
+def enhanced_codes(text: str, classes: str = "45") -> list[str]:
+    return [f"{a}.{b}.{c}" for a, b, c in ENHANCED.findall(text or "") if a in classes]
+
+
+def first_enhanced(text: str, classes: str = "45") -> str:
+    codes = enhanced_codes(text, classes)
+    return codes[0] if codes else ""
+
+
+def reply_codes(text: str) -> list[str]:
+    return [m for m in REPLY.findall(text or "") if m[0] in "45"]
+
+
+def first_reply(text: str) -> str:
+    codes = reply_codes(text)
+    return codes[0] if codes else ""
+
+
+def normalise_status(value: str) -> str:
+    """'5.1.1 (bad mailbox)' -> '5.1.1'; '' when the field holds no status code."""
+    m = ENHANCED.search(value or "")
+    return ".".join(m.groups()) if m else ""
+
+
+def is_vague(status: str) -> bool:
+    """x.0.0 (no detail) or an expiry (x.4.7): an inner code in the text says more."""
+    if not status:
+        return True
+    parts = status.split(".")
+    return parts[1:] == ["0", "0"] or parts[1:] == ["4", "7"]
+
+
+def most_specific(status_field: str, diagnostic: str) -> str:
+    """The Status: field unless it is vague and the diagnostic text carries a more specific code."""
+    field = normalise_status(status_field)
+    if not is_vague(field):
+        return field
+    for code in enhanced_codes(diagnostic):
+        if not is_vague(code):
+            return code
+    inner = first_enhanced(diagnostic)
+    if inner and not field:
+        return inner
+    return field

@@ -1,0 +1,91 @@
+"""RFC 3464 delivery-status fields: per-message and per-recipient blocks."""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+
+from desktop.domain.diagnosis.mime import part_text
+
+FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$")
+RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+
+
+def blocks_from_text(text: str) -> list[dict[str, str]]:
+    """Field blocks separated by blank lines; folded lines joined; names lower-cased."""
+    blocks: list[dict[str, str]] = []
+    current: dict[str, str] = {}
+    last = ""
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = raw.rstrip()
+        if not line.strip():
+            if current:
+                blocks.append(current)
+                current, last = {}, ""
+            continue
+        if line[:1] in (" ", "\t") and last:
+            current[last] = (current[last] + " " + line.strip()).strip()
+            continue
+        m = FIELD.match(line)
+        if m:
+            last = m.group(1).lower()
+            value = m.group(2).strip()
+            if last in current and last in RECIPIENT_FIELDS:   # a block without a blank line between
+                blocks.append(current)
+                current = {}
+            current[last] = value if last not in current else current[last] + " " + value
+        elif last:
+            current[last] = (current[last] + " " + line.strip()).strip()
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+def dsn_blocks(part: Message) -> list[dict[str, str]]:
+    payload = part.get_payload()
+    if isinstance(payload, list):
+        text = "\n\n".join(_fields_text(p) for p in payload if isinstance(p, Message))
+    else:
+        text = part_text(part)
+    return blocks_from_text(text)
+
+
+def _fields_text(block: Message) -> str:
+    lines = [f"{k}: {' '.join(str(v).split())}" for k, v in block.items()]
+    body = block.get_payload()
+    if isinstance(body, str) and body.strip():   # a block the parser took for a body
+        lines.append(body)
+    return "\n".join(lines)
+
+
+def split_blocks(blocks: list[dict[str, str]]) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """(per-message fields, per-recipient blocks)."""
+    per_message: dict[str, str] = {}
+    recipients: list[dict[str, str]] = []
+    for b in blocks:
+        if any(f in b for f in RECIPIENT_FIELDS) or ("status" in b and "action" in b):
+            recipients.append(b)
+        else:
+            for k, v in b.items():
+                per_message.setdefault(k, v)
+    return per_message, recipients
+
+
+def address_of(value: str) -> str:
+    """'rfc822; <Jane@Example.com>' -> 'Jane@Example.com'."""
+    value = value.split(";", 1)[1] if ";" in value else value
+    m = re.search(r"[^\s<>\"'();,]+@[^\s<>\"'();,]+", value)
+    return m.group(0).strip(".") if m else value.strip(" <>")
+
+
+def mta_of(value: str) -> str:
+    """'dns; mx.example.com (1.2.3.4)' -> 'mx.example.com (1.2.3.4)'."""
+    value = value.split(";", 1)[1] if ";" in value else value
+    return " ".join(value.split())
+
+
+def diagnostic_of(value: str) -> str:
+    """'smtp; 550 5.1.1 ...' -> '550 5.1.1 ...'."""
+    value = " ".join(value.split())
+    m = re.match(r"^(?:smtp|x-[\w-]+|mail|x400|unix|ses|x-postfix)\s*;\s*", value, re.I)
+    return value[m.end():] if m else value

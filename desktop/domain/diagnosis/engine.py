@@ -1,0 +1,383 @@
+"""diagnose(raw, rules): what went wrong with a delivery, from a bounce, a forwarded bounce,
+an SES notification or a header paste. Pure: stdlib email only, no DNS, no network."""
+
+from __future__ import annotations
+
+import re
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from desktop.domain.diagnosis import ses
+from desktop.domain.diagnosis.codes import (
+    first_enhanced,
+    first_reply,
+    most_specific,
+    normalise_status,
+)
+from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, mta_of, split_blocks
+from desktop.domain.diagnosis.headers import header_report
+from desktop.domain.diagnosis.mime import (
+    DSN_TYPES,
+    content_type,
+    header_text,
+    headers_in_text,
+    parse_bytes,
+    part_text,
+    returned_headers,
+    split_returned,
+    walk,
+)
+from desktop.domain.diagnosis.model import Diagnosis, HeaderReport, RecipientResult
+from desktop.domain.diagnosis.rules import Rules
+from desktop.domain.diagnosis.textual import DAEMONS, error_lines, find_addresses, remote_mta, zones
+
+BOUNCE_SUBJECT = re.compile(
+    r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem|notification|report|incomplete)|"
+    r"returned mail|failure notice|mail delivery (?:failed|failure|system|subsystem|error)|non[- ]?deliver|"
+    r"could not send message|delivery delayed|mail system error|message not delivered|rejected|"
+    r"returned to sender|delivery notification|nicht zustellbar|non remis|unzustellbar|no se puede entregar|"
+    r"message you sent|wasn't delivered|delivery unsuccessful|mail could not be delivered|unable to deliver", re.I)
+AUTO_REPLY_SUBJECT = re.compile(r"out of (?:the )?office|auto(?:matic)?[- ]?(?:reply|response|antwort)|"
+                                r"^auto:|vacation|abwesenheit|absence|away from", re.I)
+GENERIC_STATUS = {"0.0", "7.0", "7.1", "5.0", "1.0", "2.0", "3.0", "4.0", "6.0"}
+GENERIC_REASONS = {"", "other", "recipient_failure", "security_error"}
+GOOD = ("pass", "none", "neutral", "bestguesspass")
+
+
+def diagnose(raw: bytes | str, rules: Rules) -> Diagnosis:
+    data = raw.encode("utf-8", "replace") if isinstance(raw, str) else raw
+    data = data.replace(b"\x00", b"")
+    head = data[:200].lstrip()
+    if head[:1] in (b"{", b"["):
+        obj = ses.load_notification(data.decode("utf-8", "replace"))
+        if obj is not None:
+            return _from_ses(obj, rules)
+    msg = parse_bytes(data)
+    inner = _forwarded_bounce(msg)
+    if inner is not None:
+        d = _diagnose_message(inner, rules)
+        owner = _first_address(header_text(msg, "From"))
+        return _replace(d, case_owner=owner or d.case_owner, kind="forwarded " + d.kind)
+    return _diagnose_message(msg, rules)
+
+
+def _replace(d: Diagnosis, **changes) -> Diagnosis:
+    from dataclasses import replace
+    return replace(d, **changes)
+
+
+def is_bounce(msg: Message) -> bool:
+    if any(content_type(p) in DSN_TYPES for p, _d, inside in walk(msg) if not inside):
+        return True
+    frm = header_text(msg, "From").lower()
+    if re.search(r"mailer-daemon|postmaster|mail delivery (?:sub)?system|mail-daemon", frm):
+        return True
+    if msg.get("X-Failed-Recipients"):
+        return True
+    subject = header_text(msg, "Subject")
+    if re.match(r"^\s*(?:fwd?|fw|tr|wg|rv|enc)\s*:", subject, re.I):   # a person forwarding a bounce
+        return False
+    return bool(BOUNCE_SUBJECT.search(subject)) and not msg.get("In-Reply-To")
+
+
+def _forwarded_bounce(msg: Message) -> Message | None:
+    """A customer's message carrying a bounce as an attached message: the attached bounce."""
+    if is_bounce(msg):
+        return None
+    for part, depth, _inside in walk(msg):
+        if depth and content_type(part) == "message/rfc822":
+            payload = part.get_payload()
+            if isinstance(payload, list) and payload and is_bounce(payload[0]):
+                return payload[0]
+    return None
+
+
+SIMPLE_ADDRESS = re.compile(r"^[^<>@\s,;\"]*?<?([^<>@\s,;\"()]+@[^<>@\s,;\"()]+?)>?\s*$")
+
+
+def _first_address(text: str) -> str:
+    m = SIMPLE_ADDRESS.match(text.strip())
+    if m:
+        return m.group(1)
+    for _name, addr in getaddresses([text]):
+        if "@" in addr:
+            return addr
+    return ""
+
+
+def _human_text(msg: Message) -> str:
+    texts = []
+    for part, _depth, inside in walk(msg):
+        if inside or part.is_multipart():
+            continue
+        ctype = content_type(part)
+        if ctype in ("text/plain", "text/html") and not (ctype == "text/html" and texts):
+            texts.append(part_text(part))
+    return "\n".join(texts)
+
+
+def _diagnose_message(msg: Message, rules: Rules) -> Diagnosis:
+    ctype = msg.get_content_type()
+    report_type = str(msg.get_param("report-type", "") or "").lower()
+    if report_type == "feedback-report" or any(content_type(p) == "message/feedback-report" for p, _, _ in walk(msg)):
+        return _simple("feedback_report", "feedback_report", msg, rules, header_report(msg), ["Content-Type: multipart/report; report-type=feedback-report"])
+    bounce = is_bounce(msg)
+    auto = str(msg.get("Auto-Submitted", "")).lower().startswith("auto-replied") or msg.get("X-Autoreply") \
+        or AUTO_REPLY_SUBJECT.search(header_text(msg, "Subject"))
+    if not bounce and auto:
+        return _simple("auto_reply", "auto_reply", msg, rules, header_report(msg), ["Subject: " + header_text(msg, "Subject")])
+    if not bounce:
+        return _headers_only(msg, rules, header_report(msg))
+    return _bounce(msg, rules, ctype)
+
+
+def _simple(kind: str, reason: str, msg: Message, rules: Rules, hdr: HeaderReport, evidence: list[str]) -> Diagnosis:
+    label, text, steps = rules.explain(reason)
+    owner = _first_address(header_text(msg, "From"))
+    if kind == "feedback_report":
+        ret = returned_headers(msg)
+        owner = _first_address(header_text(ret, "From")) or _first_address(header_text(msg, "To")) or owner
+    return Diagnosis(kind=kind, category=rules.category(reason), reason=reason, reason_label=label,
+                     case_owner=owner, evidence=tuple(e for e in evidence if e.strip()), explanation=text,
+                     next_steps=steps, headers=hdr, arrival_date=_date(header_text(msg, "Date")))
+
+
+def _headers_only(msg: Message, rules: Rules, hdr: HeaderReport) -> Diagnosis:
+    failed = [c for c in hdr.auth if c.method in ("spf", "dkim", "dmarc") and c.result not in GOOD]
+    if hdr.dmarc_from_headers == "fail" or any(c.method == "dmarc" for c in failed):
+        reason, evidence = "auth_headers", [f"{c.source}: {c.method}={c.result} {c.detail}".strip() for c in failed]
+        if hdr.dkim_domains and hdr.dkim_aligned is False:
+            evidence.append(f"DKIM d={', '.join(hdr.dkim_domains)} does not align with From domain {hdr.from_domain}")
+    elif hdr.spam_verdict:
+        reason, evidence = "spam_headers", [hdr.spam_verdict]
+    elif failed:
+        reason, evidence = "auth_headers", [f"{c.source}: {c.method}={c.result} {c.detail}".strip() for c in failed]
+    else:
+        reason, evidence = "not_bounce", []
+    d = _simple("headers" if reason != "not_bounce" else "message", reason, msg, rules, hdr, evidence)
+    return d
+
+
+def _date(text: str) -> str:
+    try:
+        return parsedate_to_datetime(text).isoformat() if text else ""
+    except (TypeError, ValueError, IndexError):
+        return text
+
+
+def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
+    dsn_parts = [p for p, _d, inside in walk(msg) if content_type(p) in DSN_TYPES and not inside]
+    human = _human_text(msg)
+    human_part, quoted = split_returned(human)
+    human_part = human_part[:6000]   # the error lines come first; a long tail only costs searches
+    ret = returned_headers(msg) or (headers_in_text(quoted) if quoted else None)
+    returned_from = _first_address(header_text(ret, "From")) if ret is not None else ""
+    to = _first_address(header_text(msg, "To"))
+    owner = next((a for a in (returned_from, to) if a and not DAEMONS.match(a.lower())), "")
+    per_message: dict[str, str] = {}
+    blocks: list[dict[str, str]] = []
+    for part in dsn_parts:
+        pm, recips = split_blocks(dsn_blocks(part))
+        for k, v in pm.items():
+            per_message.setdefault(k, v)
+        blocks.extend(recips)
+    evidence: list[str] = []
+    results = [_from_block(b, rules, human_part, evidence) for b in blocks]
+    results = [_with_text_diagnostic(r, human_part, rules, evidence) for r in results]
+    if not any(r.recipient for r in results):
+        results = _from_text(msg, human_part, rules, owner, evidence) or results
+    if not results:
+        results = [_classify(RecipientResult(recipient=""), rules, human_part, evidence)]
+    failed = [r for r in results if r.action.lower() not in ("delivered", "relayed", "expanded")]
+    first = (failed or results)[0]
+    kind = "delay" if first.action.lower() == "delayed" else ("delivered" if not failed else "bounce")
+    reason = first.reason if failed else "delivered"
+    blocklist = rules.blocklist(first.diagnostic or human_part) if reason == "blocklisted" else ""
+    if blocklist:
+        evidence.append(f"Block list named: {blocklist}")
+    label, text, steps = rules.explain(reason, blocklist)
+    reporting = mta_of(per_message.get("reporting-mta", "")) or _top_by(msg)
+    arrival = per_message.get("arrival-date", "") or (header_text(ret, "Date") if ret is not None else "")
+    return Diagnosis(
+        kind=kind, category=rules.category(reason), reason=reason, reason_label=label,
+        status=first.status, reply_code=first.reply_code, permanent=first.permanent, action=first.action,
+        diagnostic=first.diagnostic, remote_mta=first.remote_mta, reporting_mta=reporting,
+        arrival_date=_date(arrival), recipient=first.recipient, recipients=tuple(results),
+        blocklist=blocklist, case_owner=owner, returned_from=returned_from,
+        returned_from_name=_display_name(header_text(ret, "From")) if ret is not None else "",
+        returned_subject=header_text(ret, "Subject") if ret is not None else "",
+        returned_message_id=header_text(ret, "Message-ID") if ret is not None else "",
+        evidence=tuple(dict.fromkeys(e for e in evidence if e)), explanation=text, next_steps=steps,
+        headers=header_report(ret if ret is not None else msg),
+        warnings=("status inferred from the reason: the bounce carries no enhanced status code",)
+        if first.status and not (first.status_field or first_enhanced(first.diagnostic + human_part)) else ())
+
+
+def _display_name(text: str) -> str:
+    for name, addr in getaddresses([text]):
+        if "@" in addr:
+            return name.strip()
+    return ""
+
+
+def _top_by(msg: Message) -> str:
+    top = (msg.get_all("Received") or [""])[0]
+    m = re.search(r"\bby\s+([^\s;()]+)", " ".join(str(top).split()))
+    return m.group(1) if m else ""
+
+
+def _from_block(b: dict[str, str], rules: Rules, human: str, evidence: list[str]) -> RecipientResult:
+    recipient = address_of(b.get("final-recipient") or b.get("original-recipient") or b.get("x-actual-recipient", ""))
+    diag = diagnostic_of(b.get("diagnostic-code", ""))
+    for name in ("action", "status", "diagnostic-code", "remote-mta"):
+        if b.get(name):
+            evidence.append(f"{name.title()}: {' '.join(b[name].split())}"[:300])
+    r = RecipientResult(recipient=recipient, action=b.get("action", "").split()[0].lower() if b.get("action") else "",
+                        status_field=normalise_status(b.get("status", "")), diagnostic=diag,
+                        remote_mta=mta_of(b.get("remote-mta", "")) or remote_mta(diag))
+    return _classify(r, rules, human, evidence)
+
+
+def _with_text_diagnostic(r: RecipientResult, human: str, rules: Rules, evidence: list[str]) -> RecipientResult:
+    """A report without a Diagnostic-Code: the bounce text's error lines for that recipient."""
+    if r.diagnostic or not r.recipient or not human:
+        return r
+    zone = zones(human, [r.recipient]).get(r.recipient, "")
+    diag = " ".join(error_lines(zone))[:1000] if zone else ""
+    if not diag:
+        return r
+    evidence.append("Bounce text: " + diag[:300])
+    return _classify(_replace(r, diagnostic=diag, remote_mta=r.remote_mta or remote_mta(zone)), rules, human, evidence)
+
+
+def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: list[str]) -> list[RecipientResult]:
+    exclude = {a.lower() for a in (owner, _first_address(header_text(msg, "From")), _first_address(header_text(msg, "To"))) if a}
+    failed_hdr = [a.strip() for a in str(msg.get("X-Failed-Recipients", "")).split(",") if "@" in a]
+    recipients = failed_hdr or find_addresses(human, exclude)
+    if failed_hdr:
+        evidence.append("X-Failed-Recipients: " + ", ".join(failed_hdr))
+    out = []
+    zone_of = zones(human, recipients) if recipients else {}
+    for rcpt in recipients[:50] or [""]:
+        lines = error_lines(zone_of.get(rcpt, human))
+        diag = " ".join(lines)[:1000]
+        if diag:
+            evidence.append("Bounce text: " + diag[:300])
+        r = RecipientResult(recipient=rcpt, action="failed", diagnostic=diag,
+                            remote_mta=remote_mta(zone_of.get(rcpt, human)))
+        out.append(_classify(r, rules, human, evidence))
+    delayed = re.search(r"(?:has been|was) delayed|delivery delayed|will (?:continue|keep) (?:trying|to try)|not yet been delivered|warning:", human, re.I)
+    if delayed and not re.search(r"permanent|giving up|gave up|failed permanently", human, re.I):
+        out = [_replace(r, action="delayed", permanent=False) for r in out]
+    return out
+
+
+def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str]) -> RecipientResult:
+    diag = r.diagnostic
+    status = most_specific(r.status_field, diag) or first_enhanced(diag)
+    reply = first_reply(diag) or (first_reply(human) if not diag else "")
+    expiry = ""
+    if r.action == "failed" and r.status_field.startswith("4"):
+        expiry = f"Action: failed with a transient status ({r.status_field}): given up after retries"
+    elif r.action != "delayed":
+        expiry = rules.is_expiry(diag) or rules.is_expiry(r.status_field) or rules.is_expiry(human)
+    if expiry:
+        reason = "expired"
+        evidence.append("Expiry: " + expiry)
+        if not status:
+            inner = rules.by_text(diag)
+            status = rules.inferred_status(inner.reason, reply, None) if inner else "4.4.7"
+    else:
+        reason = _reason(diag, status, reply, human, rules, evidence)
+    if not status and reason:
+        status = rules.inferred_status(reason, reply, False if r.action == "delayed" else None)
+        if status and r.action == "delayed":
+            status = "4" + status[1:]
+    permanent = None
+    if r.action == "delayed":
+        permanent = False
+    elif status[:1] in ("4", "5"):
+        permanent = status[0] == "5"
+    elif reply[:1] in ("4", "5"):
+        permanent = reply[0] == "5"
+    return _replace(r, status=status, reply_code=reply, reason=reason, category=rules.category(reason),
+                    permanent=permanent)
+
+
+def _reason(diag: str, status: str, reply: str, human: str, rules: Rules, evidence: list[str]) -> str:
+    strong = _strong(diag, rules)
+    if strong is not None:
+        evidence.append(f"Matched '{strong.text}' -> {strong.reason}")
+        return strong.reason
+    subject_detail = ".".join(status.split(".")[1:]) if status else ""
+    by_status = rules.by_status(status)
+    if by_status and subject_detail not in GENERIC_STATUS:
+        evidence.append(f"Status {status} -> {by_status}")
+        return by_status
+    weak = rules.by_text(diag)
+    if weak is not None:
+        evidence.append(f"Matched '{weak.text}' -> {weak.reason}")
+        return weak.reason
+    if not diag or not (status or reply):
+        strong = _strong(human, rules)
+        if strong is not None:
+            evidence.append(f"Matched '{strong.text}' in the bounce text -> {strong.reason}")
+            return strong.reason
+    if by_status:
+        evidence.append(f"Status {status} -> {by_status}")
+        return by_status
+    by_reply = rules.by_reply(reply)
+    if by_reply:
+        evidence.append(f"Reply code {reply} -> {by_reply}")
+        return by_reply
+    return "recipient_failure" if status.startswith("5") or reply.startswith("5") else "other"
+
+
+def _strong(text: str, rules: Rules):
+    if not text:
+        return None
+    text = text.lower()
+    for reason, pattern, rx in rules.strong:
+        m = rx.search(text)
+        if m:
+            from desktop.domain.diagnosis.rules import Match
+            return Match(reason, rules.category(reason), pattern, m.group(0))
+    return None
+
+
+def _from_ses(obj: dict, rules: Rules) -> Diagnosis:
+    c = ses.common(obj)
+    if c["kind"] == "Complaint":
+        label, text, steps = rules.explain("feedback_report")
+        return Diagnosis(kind="feedback_report", category="other", reason="feedback_report", reason_label=label,
+                         case_owner=c["sender"], evidence=(f"SES notificationType: Complaint {c['feedback_type']}".strip(),),
+                         explanation=text, next_steps=steps, arrival_date=c["arrival"])
+    evidence = [f"SES notificationType: {c['kind']} {c['bounce_type']}/{c['bounce_subtype']}".strip(" /")]
+    results = []
+    for row in ses.recipients(obj):
+        r = RecipientResult(recipient=row["recipient"], action=row["action"].lower(),
+                            status_field=normalise_status(row["status"]), diagnostic=row["diagnostic"],
+                            remote_mta=row["remote_mta"])
+        if row["diagnostic"]:
+            evidence.append("diagnosticCode: " + row["diagnostic"][:300])
+        r = _classify(r, rules, "", evidence)
+        if row["subtype_reason"] and (r.reason in GENERIC_REASONS or r.reason == "expired"):
+            r = _replace(r, reason=row["subtype_reason"], category=rules.category(row["subtype_reason"]))
+            if not r.status:
+                r = _replace(r, status=rules.inferred_status(r.reason, "", row["permanent"]))
+        results.append(r)
+    if c["kind"] == "Delivery" or not results:
+        reason = "delivered" if c["kind"] == "Delivery" else "other"
+        label, text, steps = rules.explain(reason)
+        return Diagnosis(kind="ses", category=rules.category(reason), reason=reason, reason_label=label,
+                         case_owner=c["sender"], evidence=tuple(evidence), explanation=text, next_steps=steps)
+    first = results[0]
+    blocklist = rules.blocklist(first.diagnostic) if first.reason == "blocklisted" else ""
+    label, text, steps = rules.explain(first.reason, blocklist)
+    return Diagnosis(kind="ses", category=first.category, reason=first.reason, reason_label=label, status=first.status,
+                     reply_code=first.reply_code, permanent=first.permanent, action=first.action,
+                     diagnostic=first.diagnostic, remote_mta=first.remote_mta, reporting_mta=c["reporting_mta"],
+                     arrival_date=c["arrival"], recipient=first.recipient, recipients=tuple(results), blocklist=blocklist,
+                     case_owner=c["sender"], returned_from=c["sender"], returned_subject=c["subject"],
+                     returned_message_id=c["message_id"], evidence=tuple(dict.fromkeys(evidence)),
+                     explanation=text, next_steps=steps)
