@@ -22,6 +22,17 @@ def _rekey_search_index(c) -> None:
     """3: store each case's search entry under its list-order key (desktop/store/order_keys.py), so
     a search reads its first page off the index instead of sorting every match. The index is
     contentless, so it is rebuilt from the cases, with the phone tokens the app indexes."""
+    _rebuild_search_index(c)
+
+
+def _reindex_phone_groups(c) -> None:
+    """7: phones are indexed with the tails of their national digits (and 00 + the full number), so
+    a number read out in groups ('020 7946 0018', '7946', '0018') finds its case: every entry is
+    written again (the index is contentless: rebuilt from the cases)."""
+    _rebuild_search_index(c)
+
+
+def _rebuild_search_index(c) -> None:
     from desktop.store.search import FTS_INSERT, phone_tokens
 
     c.execute("DROP TABLE cases_fts")
@@ -126,6 +137,7 @@ CREATE VIRTUAL TABLE cases_fts USING fts5(
 CREATE INDEX IF NOT EXISTS cases_search_order ON cases(id, received_at, status);
 """,
     3: _rekey_search_index,
+    7: _reindex_phone_groups,
 }
 
 LATEST = max(MIGRATIONS)

@@ -194,9 +194,9 @@ def test_an_older_store_is_upgraded_on_open_with_a_backup_and_keeps_its_cases_an
 
     vault = Vault.open(store_path, key)
     try:
-        assert vault.user_version() == LATEST == 3
+        assert vault.user_version() == LATEST
         assert vault.read("SELECT name FROM sqlite_master WHERE name = 'cases_search_order'")
-        assert store_path.with_name(f"{store_path.name}.pre-v3.bak").exists()
+        assert store_path.with_name(f"{store_path.name}.pre-v{LATEST}.bak").exists()
         services = build_services(vault, clock=clock, staff="tester")
         ids = services.cases.ids
         assert list(ids(CaseQuery(search="spamhaus"))) == [second, third, first]  # newest first
