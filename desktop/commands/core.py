@@ -19,6 +19,7 @@ from desktop.commands.common import (
     terminal_prompt,
 )
 from desktop.domain.models import CaseQuery, Category, Channel, Status
+from desktop.domain.validation import check_phone
 from desktop.paths import store_path
 
 
@@ -113,8 +114,11 @@ def cmd_add(args: argparse.Namespace) -> int:
             "notice_acknowledged": True, "not_a_child": True,
             "marketing_consent": bool(args.marketing_consent),
         }, source="cli")
+        caution = check_phone(args.phone, services.settings.phone_region).warning if args.phone else None
     finally:
         services.close()
+    if caution:
+        print(f"warning: phone number kept, but: {caution[0].lower()}{caution[1:]}", file=sys.stderr)
     out(str(result.case_id))
     return OK
 

@@ -176,6 +176,8 @@ class CaseService:
             updates["resolution"] = resolution.strip()[:2000] or None
         with self.ctx.vault.transaction():
             self.ctx.cases.update(case_id, **updates)
+            # in the change history like a correction: who, when, old -> new
+            self.ctx.cases.add_change(case_id, now, self.ctx.staff, "status", case.status.value, status.value)
             self.ctx.notify_case_changed(case_id)
             self.ctx.audit("case.status", f"case:{case_id}", f"{case.status.value}->{status.value}")
 

@@ -27,12 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.models import CATEGORY_LABELS, CHANNEL_LABELS, EDITABLE_FIELDS, Status
-from desktop.ui.case_detail_controller import (
-    CaseDetailController,
-    case_values,
-    transition_label,
-    when,
-)
+from desktop.ui.case_detail_controller import CaseDetailController, transition_label, when
 from desktop.ui.style import (
     BANNER_HOLD,
     BANNER_READONLY,
@@ -107,8 +102,8 @@ class CaseDetailDialog(QDialog):
         self.history = self._table(["When", "Who", "Field", "Old value", "New value"], "Change history")
         history_page = QWidget()
         history_box = QVBoxLayout(history_page)
-        self.history_hint = QLabel("No corrections yet. Each saved correction is listed here: when, who, "
-                                   "the field, its old and its new value.")
+        self.history_hint = QLabel("No changes yet. Each saved correction and status change is listed here: "
+                                   "when, who, the field, its old and its new value.")
         self.history_hint.setWordWrap(True)
         self.history_hint.setStyleSheet(INFO_STYLE)
         history_box.addWidget(self.history_hint)
@@ -229,7 +224,7 @@ class CaseDetailDialog(QDialog):
             self.status_box.addWidget(button)
             self.status_buttons[target] = button
 
-        values = case_values(case)
+        values = c.shown_values()
         for name, widget in self.inputs.items():
             _set_value(widget, values[name])
             self._show_error(name, None)
@@ -256,8 +251,8 @@ class CaseDetailDialog(QDialog):
         self.notes.clear()
         for note in d.notes:
             self.notes.addItem(f"{when(note.at)}  {note.staff}\n{note.body}")
-        self._fill(self.history, [(when(ch.at), ch.staff, ch.field.replace("_", " "), ch.old_value or "—",
-                                   ch.new_value or "—") for ch in d.changes])
+        self._fill(self.history, [(when(ch.at), ch.staff, ch.field.replace("_", " "), _shown(ch.field, ch.old_value),
+                                   _shown(ch.field, ch.new_value)) for ch in d.changes])
         self.history_hint.setVisible(not d.changes)
         self._fill(self.consent_table, [
             ("Privacy notice" if k.kind == "privacy_notice" else k.kind.replace("_", " ").capitalize(),
@@ -322,6 +317,18 @@ class CaseDetailDialog(QDialog):
         self.show_detail()
         self._say(True, outcome.message)
         self.changed.emit(self.controller.case_id)
+
+
+def _shown(field: str, value: str | None) -> str:
+    """A history value as the window names it: a status by its label ('Waiting on customer')."""
+    if not value:
+        return "—"
+    if field == "status":
+        try:
+            return Status(value).label
+        except ValueError:
+            return value
+    return value
 
 
 def _esc(text: str) -> str:

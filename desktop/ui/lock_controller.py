@@ -75,11 +75,9 @@ def default_unlock_factory(runner=None, clock=None, verify_pages: Callable[[], b
 def case_detail_dirty(dialog: QWidget) -> bool:
     """An open case detail with unsaved corrections or an unsent note."""
     try:
-        from desktop.ui.case_detail_controller import case_values
-
         if dialog.note_edit.toPlainText().strip():  # type: ignore[attr-defined]
             return True
-        return dialog.values() != case_values(dialog.controller.case)  # type: ignore[attr-defined]
+        return dialog.values() != dialog.controller.shown_values()  # type: ignore[attr-defined]
     except Exception:  # noqa: BLE001 - never let a check block locking
         return False
 

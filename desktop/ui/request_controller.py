@@ -304,11 +304,11 @@ class RequestsController:
 def rectification_controller(services, request_id: int, case_id: int):
     """A case-detail controller whose corrections go through the rectification request, so every
     change in the case's history carries the request reference (and the request lists it)."""
-    from desktop.ui.case_detail_controller import ActionOutcome, CaseDetailController, case_values
+    from desktop.ui.case_detail_controller import ActionOutcome, CaseDetailController
 
     class RectifyingController(CaseDetailController):
         def save(self, values: dict[str, str]) -> ActionOutcome:
-            current = case_values(self.case)
+            current = self.shown_values()
             changes = {k: v for k, v in values.items() if k in current and v != current[k]}
             if not changes:
                 return ActionOutcome(True, "Nothing to save: no field was changed.")
@@ -324,6 +324,6 @@ def rectification_controller(services, request_id: int, case_id: int):
             fields = ", ".join(f.replace("_", " ") for f in result.detail.split(","))
             tell = ", ".join(result.recipients) or "none listed"
             return ActionOutcome(True, f"Saved under {result.request_ref}: {fields}. Tell the recipients "
-                                       f"(Art. 19): {tell}.")
+                                       f"(Art. 19): {tell}." + self.phone_caution(changes))
 
     return RectifyingController(services, case_id)
