@@ -80,7 +80,7 @@ def main(argv: list[str]) -> int:
 
         from desktop import bootstrap
         from desktop.store.keys import key_for_existing_store
-        from desktop.ui.launch import build_window
+        from desktop.ui.shell.launch import build_window
 
         store = Path(argv[1])
         _memory_keyring(str(store), secret)

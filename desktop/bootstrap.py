@@ -1,6 +1,6 @@
 """The composition root for everything below the UI: open the store, build the services.
 
-The GUI (desktop/ui/app.py) and the CLI both call this; nothing else constructs services.
+The GUI (desktop/ui/shell/launch.py) and the CLI both call this; nothing else constructs services.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.clock import Clock, SystemClock
+from desktop.errors import WrongKeyError
 from desktop.services.cases import CaseService
 from desktop.services.context import CaseHook, Context
 from desktop.services.dossier import DossierService
@@ -21,7 +22,6 @@ from desktop.services.requests import RequestService
 from desktop.services.retention import RetentionService
 from desktop.services.rights import RightsService
 from desktop.services.settings import SettingsService
-from desktop.store.errors import WrongKeyError
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
 
@@ -64,6 +64,12 @@ class Services:
     def close(self) -> None:
         self.ctx.vault.close()
 
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Services:
     ctx = Context(vault=vault, clock=clock or SystemClock(), staff=staff or default_staff())
@@ -88,7 +94,7 @@ def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: st
 
     Pages are verified on open (StoreDamaged names the latest backup) unless verify_pages is False:
     the GUI passes False and checks them in the background once its window shows (Vault.
-    page_problems_detached, ui/lock_controller.py), so a big store does not hold up the unlock.
+    page_problems_detached, ui/shell/lock_controller.py), so a big store does not hold up the unlock.
     A key left pending by an interrupted key rotation is tried when the given key fails
     (store/key_rotation.py)."""
     try:

@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if not args.command:
-        from desktop.ui.launch import run_gui  # Qt is imported only here
+        from desktop.ui.shell.launch import run_gui  # Qt is imported only here
 
         return run_gui(args)
     try:

@@ -81,7 +81,7 @@ def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
 def open_services(args: argparse.Namespace, *, clock=None):
     """Open the store named by --store / env / default, with the key from env, keyring or prompt."""
     from desktop.bootstrap import open_services as _open
-    from desktop.store.errors import WrongKeyError
+    from desktop.errors import WrongKeyError
     from desktop.store.keys import Key, key_for_existing_store
 
     path = store_path(getattr(args, "store", None))
@@ -111,9 +111,8 @@ def as_of_clock(value: str | None) -> FixedClock | None:
 
 def map_exception(exc: BaseException) -> tuple[str, int] | None:
     """Known failures -> (one line, status). None for a bug."""
-    from desktop.services.importer import ImportFileError
-    from desktop.services.intake import RefusedError
-    from desktop.store import errors as se
+    from desktop import errors as se
+    from desktop.errors import ImportFileError, RefusedError
 
     if isinstance(exc, CliError):
         return str(exc), exc.status

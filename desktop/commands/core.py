@@ -93,7 +93,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         if resolution.source == "keyring":
             keyring_delete(path)
         raise
-    services.close()
+    with services:
+        pass
     if resolution.note:
         print(resolution.note, file=sys.stderr)
     how = "a key kept in the OS keyring" if resolution.source == "keyring" else "a passphrase"
@@ -103,8 +104,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_add(args: argparse.Namespace) -> int:
     received = parse_when(args.received_at) if args.received_at else None
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         result = services.intake.submit({
             "name": args.name, "email": args.email, "phone": args.phone, "category": args.category,
             "description": args.description, "technical_details": args.technical_details,
@@ -115,8 +115,6 @@ def cmd_add(args: argparse.Namespace) -> int:
             "marketing_consent": bool(args.marketing_consent),
         }, source="cli")
         caution = check_phone(args.phone, services.settings.phone_region).warning if args.phone else None
-    finally:
-        services.close()
     if caution:
         print(f"warning: phone number kept, but: {caution[0].lower()}{caution[1:]}", file=sys.stderr)
     out(str(result.case_id))
@@ -124,11 +122,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         report = services.importer.import_file(args.file)
-    finally:
-        services.close()
     for err in report.errors:
         print(f"{args.file.name}: line {err.line}: {err.message}", file=sys.stderr)
     out(f"imported {len(report.case_ids)} of {report.total} submissions"
@@ -158,16 +153,13 @@ def case_json(case, removal: tuple[str | None, str | None] | None = None, subjec
 
 
 def cmd_cases(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         query = CaseQuery(search=args.search, status=Status(args.status) if args.status else None)
         ids = list(services.cases.ids(query))
         rows = services.cases.rows(ids)
         removal = services.ctx.cases.next_removal(ids)
         subjects = services.cases.subjects_for(sorted({c.subject_id for c in rows.values() if c.subject_id}))
         services.ctx.audit("cases.list", "cases", f"count={len(ids)};search={'yes' if args.search else 'no'}")
-    finally:
-        services.close()
     items = [case_json(rows[i], removal.get(i), subjects.get(rows[i].subject_id)) for i in ids if i in rows]
     if args.json:
         print_json(items)
@@ -183,13 +175,10 @@ def cmd_cases(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         detail = services.cases.detail(args.case_id)
         consents = [c for c in services.ctx.subjects.consents(detail.case.subject_id)
                     if c.case_id == args.case_id] if detail.case.subject_id else []
-    finally:
-        services.close()
     data = case_json(detail.case, (detail.next_removal_at, detail.next_removal_policy), detail.subject)
     data.update({
         "description": detail.case.description,

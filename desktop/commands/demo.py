@@ -77,8 +77,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if args.count < 1 or args.count > MAX_COUNT:
         raise CliError(f"--count must be between 1 and {MAX_COUNT:,}", INVALID)
     path = store_path(getattr(args, "store", None))
-    services = open_services(args) if path.exists() else _create(path)
-    try:
+    with open_services(args) if path.exists() else _create(path) as services:
         existing = services.cases.count()
         if existing and not args.yes:
             raise CliError(
@@ -94,7 +93,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
         report = DemoService(services.ctx, services.intake).fill(args.count, seed=args.seed, progress=progress)
         if interactive:
             sys.stderr.write("\n")
-    finally:
-        services.close()
     out(f"added {report.cases} demo cases from {report.people} people ({report.closed} closed) to {path}")
     return OK

@@ -84,12 +84,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     password = read_password(args.password_file) if args.password_file else None
     check_out(args.out, args.force, ".pdf")
     existed = args.out.exists()
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         result, req = services.reports.access_report(args.email, args.out, password=password,
                                                      progress=_progress)
-    finally:
-        services.close()
     how = "protected with AES-256" if result.encrypted else "not password-protected"
     out(f"{'replaced' if existed else 'wrote'} access report for request {req.ref}: {result.path} "
         f"({result.pages} pages, {how})")
@@ -102,11 +99,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     check_out(args.out, args.force, ".zip")
     existed = args.out.exists()
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         result, req = services.reports.export(args.email, args.out, progress=_progress)
-    finally:
-        services.close()
     out(f"{'replaced' if existed else 'wrote'} portable export for request {req.ref}: {result.path} "
         f"({', '.join(result.files)})")
     return OK

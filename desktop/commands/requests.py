@@ -153,12 +153,9 @@ def _email(text: str) -> str:
 # ---- request ... ----------------------------------------------------------------------------------
 def cmd_open(args: argparse.Namespace) -> int:
     received = parse_when(args.received_at) if args.received_at else None
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         result = services.requests.open(args.type, args.email, phone=args.phone, received_at=received,
                                         channel=args.channel)
-    finally:
-        services.close()
     out(result.request.ref)
     if result.proposed:
         ids = " ".join(str(m.case_id) for m in result.proposed)
@@ -168,11 +165,8 @@ def cmd_open(args: argparse.Namespace) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         rows = services.requests.list(open_only=args.open, overdue_only=args.overdue)
-    finally:
-        services.close()
     items = [row_json(r) for r in rows]
     if args.json:
         print_json(items)
@@ -190,15 +184,12 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         req = services.requests.by_ref(args.ref)
         row = services.requests.row(req)
         confirmed = services.requests.repo.linked_cases(req.id)
         cases = services.requests.cases_for(req) if not req.status.closed else confirmed
         services.ctx.audit("request.view", f"request:{req.id}")
-    finally:
-        services.close()
     data = row_json(row)
     data.update({
         "phone": req.subject_phone,
@@ -236,23 +227,17 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_confirm(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         req = services.requests.by_ref(args.ref)
         ids = services.requests.confirm_cases(req.id, args.case_ids)
-    finally:
-        services.close()
     out(f"{req.ref}: confirmed case(s) " + " ".join(map(str, ids)))
     return OK
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         req = services.requests.by_ref(args.ref)
         done = services.requests.record_verification(req.id, args.method, verified_by=args.by, note=args.note)
-    finally:
-        services.close()
     out(f"{done.ref}: identity verified ({verification_label(done.verification_method)}) by {done.verified_by}; now in progress")
     return OK
 
@@ -264,12 +249,9 @@ def cmd_rectify(args: argparse.Namespace) -> int:
         if not sep or not name.strip():
             raise ValidationError({"set": f"expected FIELD=VALUE, got {name.strip()[:30]!r}"})
         changes[name.strip()] = value
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         req = services.requests.by_ref(args.ref)
         res = services.rights.rectify(req.id, args.case_id, changes)
-    finally:
-        services.close()
     out(f"{req.ref}: case {args.case_id} " + (f"corrected ({res.detail})" if res.detail else "unchanged"))
     if res.detail:
         _recipients_line(res.recipients)
@@ -277,46 +259,34 @@ def cmd_rectify(args: argparse.Namespace) -> int:
 
 
 def cmd_extend(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         done = services.requests.extend(services.requests.by_ref(args.ref).id, args.reason)
-    finally:
-        services.close()
     out(f"{done.ref}: extended; now due {done.effective_due.date().isoformat()} "
         "(tell the person, with the reason, before the first deadline)")
     return OK
 
 
 def cmd_complete(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         done = services.requests.complete(services.requests.by_ref(args.ref).id, args.outcome)
-    finally:
-        services.close()
     out(f"{done.ref}: completed")
     return OK
 
 
 def cmd_refuse(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         done = services.requests.refuse(services.requests.by_ref(args.ref).id, args.reason)
-    finally:
-        services.close()
     out(f"{done.ref}: refused")
     return OK
 
 
 # ---- restrict, object, erase ---------------------------------------------------------------------
 def cmd_restrict(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         if args.lift:
             res = services.rights.lift_restriction(args.email, request_ref=args.request)
         else:
             res = services.rights.restrict(args.email, args.reason, request_ref=args.request)
-    finally:
-        services.close()
     what = "lifted the restriction" if args.lift else "restricted processing"
     out(f"{what} for this person" + (f" ({res.request_ref})" if res.request_ref else ""))
     _recipients_line(res.recipients)
@@ -324,11 +294,8 @@ def cmd_restrict(args: argparse.Namespace) -> int:
 
 
 def cmd_object(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         res = services.rights.object(args.email, args.to, args.reason, request_ref=args.request)
-    finally:
-        services.close()
     withdrawn = res.detail.partition("=")[2]
     out(f"objection to {args.to} recorded on {res.request_ref}"
         + (f"; {withdrawn} marketing consent(s) withdrawn, new ones blocked" if args.to == "marketing" else ""))
@@ -343,8 +310,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
     if not args.yes:
         raise CliError("erasure cannot be undone; run again with --yes to confirm (nothing was changed)", REFUSED)
     address = _email(args.email)
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         if args.request:
             req = services.requests.by_ref(args.request)
             if req.subject_email != address:
@@ -360,8 +326,6 @@ def cmd_erase(args: argparse.Namespace) -> int:
                                f"'request verify {opened.ref} --method ...', then run erase again", REFUSED)
             req = services.requests.verified_request_for(address, (RequestType.ERASURE,))
         result = services.rights.erase(req.id)
-    finally:
-        services.close()
     out(f"{result.request_ref}: erased {len(result.erased_cases)} case(s)"
         + (" and the person's record" if result.subject_erased else ""))
     if result.kept_cases:

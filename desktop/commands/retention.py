@@ -60,8 +60,7 @@ def _phrase(what: str, action: str) -> str:
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     as_of = parse_when(args.as_of) if args.as_of else None
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         now = services.ctx.now()
         if as_of is not None and not args.dry_run and as_of.date() > now.date():
             raise CliError("refusing to remove data before it is due: --as-of is in the future "
@@ -71,8 +70,6 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             actions = services.retention.plan(when)
         else:
             report = services.retention.sweep(when)
-    finally:
-        services.close()
     day = when.date().isoformat()
     if args.dry_run:
         if args.json:
@@ -103,8 +100,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
 def cmd_hold(args: argparse.Namespace) -> int:
     if args.hold_action == "set" and not (args.reason or "").strip():
         raise CliError("hold set needs --reason", USAGE)
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         retention = services.retention
         target = {"case_id": args.case} if args.case is not None else \
             {"subject_id": retention.subject_id_for_email(args.email)}
@@ -116,19 +112,14 @@ def cmd_hold(args: argparse.Namespace) -> int:
             lifted = retention.lift_hold(**target)
             message = f"legal hold lifted on {label}; retention timers apply again" if lifted \
                 else f"{label} had no legal hold"
-    finally:
-        services.close()
     out(message)
     return OK
 
 
 def cmd_flag_child(args: argparse.Namespace) -> int:
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         services.retention.flag_child(args.case_id)
         held = services.retention.is_held(args.case_id)
-    finally:
-        services.close()
     if held:
         out(f"case {args.case_id} flagged as a child's record; it is on legal hold, so it is deleted only "
             "after the hold is lifted")
@@ -144,14 +135,11 @@ def cmd_policies(args: argparse.Namespace) -> int:
             new = json.loads(args.load.read_text(encoding="utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             raise CliError(f"{args.load.name} is not a JSON file ({type(exc).__name__})", INVALID) from exc
-    services = open_services(args)
-    try:
+    with open_services(args) as services:
         try:
             policies = services.retention.set_policies(new) if new is not None else services.retention.policies()
         except PolicyError as exc:
             raise CliError(f"invalid retention policies: {exc}", INVALID) from exc
-    finally:
-        services.close()
     if args.json:
         print_json({"policies": [p.to_dict() for p in policies]})
         return OK

@@ -93,7 +93,7 @@ def _damaged(exc: Exception) -> CliError:
 
 
 def _open(args: argparse.Namespace):
-    from desktop.store.errors import StoreDamaged
+    from desktop.errors import StoreDamaged
 
     try:
         return open_services(args)
@@ -102,11 +102,8 @@ def _open(args: argparse.Namespace):
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    services = _open(args)
-    try:
+    with _open(args) as services:
         result = services.audit.verify()
-    finally:
-        services.close()
     if args.json:
         print_json({"ok": result.ok, "entries": result.count, "head": result.head,
                     "broken_entry": result.broken.entry_id if result.broken else None,
@@ -121,11 +118,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 
 def cmd_audit_list(args: argparse.Namespace) -> int:
     filters = _filters(args)
-    services = _open(args)
-    try:
+    with _open(args) as services:
         entries = services.audit.entries(limit=max(1, args.limit), **filters)
-    finally:
-        services.close()
     if args.json:
         print_json([{"id": e.id, "at": e.at.isoformat(), "staff": e.staff, "action": e.action,
                      "target": e.target, "detail": e.detail} for e in entries])
@@ -143,28 +137,23 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
     if args.out.exists():
         raise CliError(f"{args.out} already exists; not overwriting it", 6)
     filters = _filters(args)
-    services = _open(args)
-    try:
+    with _open(args) as services:
         n = services.audit.export(args.out, **filters)
-    finally:
-        services.close()
     out(f"wrote {n} audit entries to {args.out}")
     return OK
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from desktop.errors import StoreDamaged
     from desktop.services.backup_service import BackupService
-    from desktop.store.errors import StoreDamaged
 
     if args.out.exists():
         raise CliError(f"{args.out} already exists; not overwriting it", 6)
-    services = _open(args)
-    try:
-        info = BackupService(services.ctx).backup(args.out)
-    except StoreDamaged as exc:
-        raise _damaged(exc) from exc
-    finally:
-        services.close()
+    with _open(args) as services:
+        try:
+            info = BackupService(services.ctx).backup(args.out)
+        except StoreDamaged as exc:
+            raise _damaged(exc) from exc
     out(f"backup written to {args.out} and verified (schema {info.schema_version}, "
         f"{info.audit_entries} audit entries); it opens with the store's current key")
     return OK
@@ -173,8 +162,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 def cmd_restore(args: argparse.Namespace) -> int:
     from desktop.bootstrap import default_staff
     from desktop.domain.clock import SystemClock
+    from desktop.errors import StoreDamaged, WrongKeyError
     from desktop.services.backup_service import restore
-    from desktop.store.errors import StoreDamaged, WrongKeyError
     from desktop.store.keys import key_for_existing_store
 
     path = store_path(getattr(args, "store", None))
@@ -209,7 +198,8 @@ def _new_passphrase() -> str:
 
 
 def cmd_rekey(args: argparse.Namespace) -> int:
-    from desktop.services.keys_service import KeyChangeRefused, KeyService
+    from desktop.errors import KeyChangeRefused
+    from desktop.services.keys_service import KeyService
     from desktop.store.keys import keyring_reason
 
     to = "passphrase" if args.to_passphrase else "keyring" if args.to_keyring else None
@@ -217,8 +207,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
         reason = keyring_reason()  # refuse before asking for anything
         if reason:
             raise CliError(f"the OS keyring cannot be used because {reason}; nothing was changed", KEY)
-    services = _open(args)
-    try:
+    with _open(args) as services:
         keys = KeyService(services.ctx)
         target = keys.target_kind(to)
         passphrase = _new_passphrase() if target == "passphrase" else None
@@ -226,8 +215,6 @@ def cmd_rekey(args: argparse.Namespace) -> int:
             change = keys.change(to=to, new_passphrase=passphrase)
         except KeyChangeRefused as exc:
             raise CliError(str(exc), KEY if exc.keyring else INVALID) from exc
-    finally:
-        services.close()
     how = "a new key kept in the OS keyring" if change.after == "keyring" else "the new passphrase"
     out(f"the store is now protected by {how}; the old key no longer opens it")
     if change.warning:
@@ -240,12 +227,9 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    services = _open(args)
-    try:
+    with _open(args) as services:
         problems = services.vault.integrity_problems()
         result = services.audit.verify()
-    finally:
-        services.close()
     if problems:
         from desktop.store.vault import damage_message
 

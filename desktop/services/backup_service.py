@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.clock import Clock
+from desktop.errors import KeyringUnavailable, StoreDamaged, StoreError, WrongKeyError
 from desktop.services.context import Context
 from desktop.store.backups import BackupInfo, inspect_backup, make_backup, swap_in
-from desktop.store.errors import StoreDamaged, StoreError, WrongKeyError
-from desktop.store.keys import Key, KeyringUnavailable, keyring_delete, keyring_get, keyring_set
+from desktop.store.keys import Key, keyring_delete, keyring_get, keyring_set
 from desktop.store.vault import Vault
 
 

@@ -16,8 +16,8 @@ from desktop.domain.models import (
     Status,
     Subject,
 )
+from desktop.errors import RefusedError
 from desktop.services.context import Context
-from desktop.services.intake import RefusedError
 from desktop.services.settings import SettingsService
 
 MAX_NOTE = 10_000

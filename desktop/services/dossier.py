@@ -6,9 +6,9 @@ from desktop.domain.clock import from_iso
 from desktop.domain.dossier import CaseRecord, Dossier, Organisation, RetentionPolicy
 from desktop.domain.models import RequestStatus, SubjectRequest
 from desktop.domain.validation import ValidationError, check_email
+from desktop.errors import NotFound
 from desktop.services.context import Context
 from desktop.services.settings import SettingsService
-from desktop.store.errors import NotFound
 from desktop.store.requests_repo import RequestRepo
 
 # Shown when the retention settings are missing: the shipped defaults' wording (DOMAIN.md).

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from desktop.domain.models import IntakeData
 from desktop.domain.validation import ValidationError, parse_iso_datetime, validate_intake
+from desktop.errors import ImportFileError
 from desktop.services.intake import IntakeService
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -22,10 +23,6 @@ ALIASES = {"full_name": "name", "email_address": "email", "contact_number": "pho
            "received": "received_at", "marketing": "marketing_consent"}
 TRUE = {"1", "true", "yes", "y", "on", "x"}
 FALSE = {"", "0", "false", "no", "n", "off"}
-
-
-class ImportFileError(Exception):
-    """The file as a whole cannot be read (not CSV/JSON, bad encoding, wrong shape)."""
 
 
 @dataclass

@@ -8,13 +8,10 @@ from datetime import UTC
 from desktop.domain.models import IntakeData, Subject
 from desktop.domain.retention import CaseFacts, PolicyError, Rules
 from desktop.domain.validation import ValidationError, validate_intake
+from desktop.errors import RefusedError
 from desktop.services.context import CaseHook, Context
 from desktop.services.settings import SettingsService
 from desktop.store.bulk import IntakeWriter, NewCase
-
-
-class RefusedError(Exception):
-    """The request was valid but the law or a restriction says no (shown to the user as is)."""
 
 
 @dataclass(frozen=True)

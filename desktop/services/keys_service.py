@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from desktop.errors import KeyChangeRefused, KeyringUnavailable
 from desktop.services.context import Context
 from desktop.store import key_rotation
 from desktop.store.keys import (
     Key,
-    KeyringUnavailable,
     keyring_delete,
     keyring_reason,
     keyring_set,
@@ -18,15 +18,6 @@ from desktop.store.keys import (
 )
 
 KIND_NAMES = {"raw": "keyring", "passphrase": "passphrase"}
-
-
-class KeyChangeRefused(Exception):
-    """The change cannot be made; nothing was changed. str() is one line for the user.
-    keyring=True when the OS keyring is the obstacle."""
-
-    def __init__(self, message: str, *, keyring: bool = False) -> None:
-        super().__init__(message)
-        self.keyring = keyring
 
 
 @dataclass(frozen=True)

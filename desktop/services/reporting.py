@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.domain.models import RequestStatus, RequestType, SubjectRequest, verification_label
+from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
 from desktop.services.dossier import DossierService, normalise_email
-from desktop.services.intake import RefusedError
 from desktop.services.settings import SettingsService
-from desktop.store.errors import NotFound
 
 if TYPE_CHECKING:
     from desktop.reports.access_report import ReportResult

@@ -19,10 +19,9 @@ from desktop.domain.models import (
     SubjectRequest,
 )
 from desktop.domain.validation import ValidationError, check_channel, check_email, check_phone
+from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
-from desktop.services.intake import RefusedError
 from desktop.services.settings import SettingsService
-from desktop.store.errors import NotFound
 from desktop.store.requests_repo import RequestRepo
 
 MAX_TEXT = 2000

@@ -20,10 +20,9 @@ from desktop.domain import retention as r
 from desktop.domain.models import Case, Subject
 from desktop.domain.retention import PlannedAction, SweepReport
 from desktop.domain.validation import check_email
+from desktop.errors import NotFound, RefusedError, StoreDamaged
 from desktop.services.context import Context
-from desktop.services.intake import RefusedError
 from desktop.services.settings import SettingsService
-from desktop.store.errors import NotFound, StoreDamaged
 from desktop.store.requests_repo import RequestRepo
 from desktop.store.retention_repo import RetentionRepo
 

@@ -10,12 +10,11 @@ from dataclasses import dataclass
 
 from desktop.domain.models import RequestStatus, RequestType, Subject, SubjectRequest
 from desktop.domain.validation import ValidationError, check_email
+from desktop.errors import NotFound, RefusedError
 from desktop.services.cases import CaseService
 from desktop.services.context import Context
-from desktop.services.intake import RefusedError
 from desktop.services.requests import RequestService, clean_text
 from desktop.services.settings import SettingsService
-from desktop.store.errors import NotFound
 from desktop.store.rights_repo import RightsRepo
 
 OBJECTION_KINDS = ("marketing", "analytics", "other")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from desktop.store.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
+from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from desktop.domain.clock import to_iso
 from desktop.domain.models import Case, CaseQuery, Change, IntakeData, Note, Status
-from desktop.store.errors import NotFound, StoreError
+from desktop.errors import NotFound, StoreError
 from desktop.store.order_keys import MAX_CASE_ID, case_id_of, id_sql, key_sql, order_key
 from desktop.store.rows import CASE_COLUMNS, case_from_row, change_from_row, note_from_row
 from desktop.store.search import FTS_INSERT, fts_query, phone_tokens

@@ -13,8 +13,8 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
-from desktop.store.errors import WrongKeyError
-from desktop.store.keys import Key, KeyringUnavailable, keyring_delete, keyring_get, keyring_set
+from desktop.errors import KeyringUnavailable, WrongKeyError
+from desktop.store.keys import Key, keyring_delete, keyring_get, keyring_set
 from desktop.store.vault import Vault
 
 PENDING_SUFFIX = "#pending-rekey"

@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.errors import KeyringUnavailable
+
 SERVICE = "helpdesk-intake"
 ENV_PASSPHRASE = "HELPDESK_INTAKE_PASSPHRASE"
 MIN_PASSPHRASE = 8
@@ -44,10 +46,6 @@ class Key:
     @staticmethod
     def passphrase(text: str) -> Key:
         return Key("passphrase", text)
-
-
-class KeyringUnavailable(Exception):
-    """The OS keyring cannot be used; str() says why, in words for a user."""
 
 
 def keyring_account(store_path: Path) -> str:

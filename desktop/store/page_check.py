@@ -1,6 +1,6 @@
 """The background page check (cipher_integrity_check) in a child process.
 
-The window checks every page's HMAC once it shows (desktop/ui/lock_controller.py). On a second
+The window checks every page's HMAC once it shows (desktop/ui/shell/lock_controller.py). On a second
 connection in the app's own process, that connection's decrypted pages would stay in freed memory
 unless SQLCipher's cipher_memory_security wiped them, and that setting, once on, holds for the rest
 of the process: every later SQLCipher allocation is locked and wiped, and database work got about
@@ -55,7 +55,7 @@ def problems_in_child(path: Path, key: Key, *, timeout: float = 1800) -> list[st
 def child_main(argv: list[str]) -> int:
     """In the child: read the key from stdin, check the pages, print a JSON list, exit."""
     from desktop import disable_core_dumps
-    from desktop.store.errors import StoreError
+    from desktop.errors import StoreError
     from desktop.store.vault import _connect
 
     disable_core_dumps()

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from desktop.domain.clock import from_iso, to_iso
 from desktop.domain.models import RequestStatus, RequestType, SubjectRequest
-from desktop.store.errors import NotFound
+from desktop.errors import NotFound
 from desktop.store.vault import Vault
 
 COLUMNS = (

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from desktop.domain.clock import to_iso
 from desktop.domain.models import Consent, Subject
-from desktop.store.errors import NotFound
+from desktop.errors import NotFound
 from desktop.store.rows import SUBJECT_COLUMNS, consent_from_row, subject_from_row
 from desktop.store.vault import Vault
 

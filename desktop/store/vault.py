@@ -15,7 +15,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from desktop.store.errors import (
+from desktop.errors import (
     StoreBusy,
     StoreDamaged,
     StoreError,

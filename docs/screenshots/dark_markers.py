@@ -21,15 +21,15 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
-    from desktop.ui.style import apply_dark_palette
+    from desktop.ui.widgets.style import apply_dark_palette
 
     apply_dark_palette(app)  # before any view is built: views take their colours from the palette
     from desktop.bootstrap import build_services
     from desktop.domain.clock import FixedClock
     from desktop.store.keys import Key
     from desktop.store.vault import Vault
-    from desktop.ui.jobs import SyncRunner
-    from desktop.ui.launch import build_window
+    from desktop.ui.shell.launch import build_window
+    from desktop.ui.widgets.jobs import SyncRunner
     from tests.helpers.factories import add_case
 
     work = Path(tempfile.mkdtemp())

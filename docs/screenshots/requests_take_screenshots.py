@@ -25,11 +25,11 @@ def main() -> None:
     from desktop.domain.clock import FixedClock
     from desktop.store.keys import Key
     from desktop.store.vault import Vault
-    from desktop.ui.jobs import SyncRunner
-    from desktop.ui.launch import build_window
-    from desktop.ui.report_preview import PrivateTempDir, ReportPreviewDialog
-    from desktop.ui.request_dialogs import NewRequestDialog
-    from desktop.ui.rights_dialogs import ErasureDialog
+    from desktop.ui.requests.dialogs import NewRequestDialog
+    from desktop.ui.requests.report_preview import PrivateTempDir, ReportPreviewDialog
+    from desktop.ui.requests.rights_dialogs import ErasureDialog
+    from desktop.ui.shell.launch import build_window
+    from desktop.ui.widgets.jobs import SyncRunner
     from tests.helpers.factories import add_case
 
     work = Path(tempfile.mkdtemp())

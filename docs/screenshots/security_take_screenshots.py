@@ -36,13 +36,13 @@ def main() -> int:
     from desktop.domain.models import Status
     from desktop.store.keys import Key
     from desktop.store.vault import Vault
-    from desktop.ui.case_detail import CaseDetailDialog
-    from desktop.ui.case_detail_controller import CaseDetailController
-    from desktop.ui.hold_dialog import attach_hold_panel
-    from desktop.ui.idle_lock import SessionLockWatcher
-    from desktop.ui.jobs import SyncRunner
-    from desktop.ui.launch import build_window
-    from desktop.ui.lock_controller import LockController
+    from desktop.ui.cases.detail import CaseDetailDialog
+    from desktop.ui.cases.detail_controller import CaseDetailController
+    from desktop.ui.cases.hold_dialog import attach_hold_panel
+    from desktop.ui.shell.idle_lock import SessionLockWatcher
+    from desktop.ui.shell.launch import build_window
+    from desktop.ui.shell.lock_controller import LockController
+    from desktop.ui.widgets.jobs import SyncRunner
     from docs.screenshots.take_screenshots import seed
 
     clock = FixedClock(datetime(2026, 1, 10, 9, 0, tzinfo=UTC))
@@ -61,7 +61,7 @@ def main() -> int:
     window = factory(services)
     window.resize(1280, 760)
     window.show()
-    from desktop.ui.sweep_scheduler import scheduler_for_window
+    from desktop.ui.retention.sweep_scheduler import scheduler_for_window
 
     controller = LockController(services, window, window_factory=factory, app=app, runner=runner,
                                 session_watcher=SessionLockWatcher(connect=lambda *a: False),
@@ -104,7 +104,7 @@ def main() -> int:
     window.show_view("cases")
     from PySide6.QtCore import Qt
 
-    from desktop.ui.case_model import CaseTableModel
+    from desktop.ui.cases.model import CaseTableModel
 
     window.cases_view.table.sortByColumn(CaseTableModel.column_of("next_removal"), Qt.AscendingOrder)
     shot(window, "sweep-cases-countdown.png")

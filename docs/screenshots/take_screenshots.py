@@ -63,12 +63,12 @@ def main() -> int:
 
     from desktop.bootstrap import create_services
     from desktop.store.keys import Key
-    from desktop.ui.case_detail import CaseDetailDialog
-    from desktop.ui.case_detail_controller import CaseDetailController
-    from desktop.ui.create_store_dialog import CreateStoreDialog
-    from desktop.ui.jobs import SyncRunner
-    from desktop.ui.launch import build_window
-    from desktop.ui.unlock_dialog import UnlockDialog
+    from desktop.ui.cases.detail import CaseDetailDialog
+    from desktop.ui.cases.detail_controller import CaseDetailController
+    from desktop.ui.shell.create_store_dialog import CreateStoreDialog
+    from desktop.ui.shell.launch import build_window
+    from desktop.ui.shell.unlock_dialog import UnlockDialog
+    from desktop.ui.widgets.jobs import SyncRunner
 
     app = QApplication([sys.argv[0]])
     tmp = Path(tempfile.mkdtemp())

@@ -5,7 +5,7 @@
     WALK_DARK=1 xvfb-run -a -s "-screen 0 1440x900x24" .venv/bin/python docs/screenshots/walkthrough.py
     QT_SCALE_FACTOR=2 xvfb-run -a -s "-screen 0 2880x1800x24" .venv/bin/python docs/screenshots/walkthrough.py
 
-It starts the real `desktop.ui.launch.run_gui` flow with a fresh HOME and XDG folders and the
+It starts the real `desktop.ui.shell.launch.run_gui` flow with a fresh HOME and XDG folders and the
 keyring's "fail" backend (as on a headless Linux box: the store gets a passphrase), then drives the
 windows with key presses and clicks from a timer: first-run wizard (each page), lock and unlock,
 empty views, the first intakes, case search, case detail, a new access request, identity
@@ -52,13 +52,13 @@ def main() -> int:
     keyring.set_keyring(keyring.backends.fail.Keyring())  # headless: no OS keyring, so a passphrase
     app = QApplication([sys.argv[0]])
     if DARK:
-        from desktop.ui.style import apply_dark_palette
+        from desktop.ui.widgets.style import apply_dark_palette
 
         apply_dark_palette(app)
-    from desktop.ui.first_run_wizard import FirstRunWizard
-    from desktop.ui.launch import run_gui
-    from desktop.ui.main_window import MainWindow
-    from desktop.ui.unlock_dialog import UnlockDialog
+    from desktop.ui.shell.first_run_wizard import FirstRunWizard
+    from desktop.ui.shell.launch import run_gui
+    from desktop.ui.shell.main_window import MainWindow
+    from desktop.ui.shell.unlock_dialog import UnlockDialog
 
     shots: list[str] = []
     count = [0]

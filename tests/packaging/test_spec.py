@@ -142,5 +142,5 @@ def test_smoke_script_runs_the_bundle_as_a_user_would():
                    "HELPDESK_INTAKE_SMOKE_EXIT_AFTER_SHOWN=1", "QT_QPA_PLATFORM=offscreen",
                    "HELPDESK_INTAKE_BUNDLE_CHECK=1"):
         assert needed in script, needed
-    launch = (ROOT / "desktop" / "ui" / "launch.py").read_text()
+    launch = (ROOT / "desktop" / "ui" / "shell" / "launch.py").read_text()
     assert "HELPDESK_INTAKE_SMOKE_EXIT_AFTER_SHOWN" in launch, "the GUI honours the smoke hook"

@@ -6,9 +6,9 @@ import pytest
 import sqlcipher3
 
 from desktop.bootstrap import open_services
+from desktop.errors import StoreBusy, StoreDamaged, WrongKeyError
 from desktop.services.backup_service import BackupService, restore
 from desktop.store.backups import inspect_backup, latest_backup, make_backup
-from desktop.store.errors import StoreBusy, StoreDamaged, WrongKeyError
 from desktop.store.keys import Key
 from desktop.store.schema import LATEST
 from desktop.store.vault import Vault

@@ -16,8 +16,7 @@ from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from desktop.domain.validation import ValidationError
-from desktop.services.importer import ImportFileError
-from desktop.services.intake import RefusedError
+from desktop.errors import ImportFileError, RefusedError
 from tests.helpers.factories import form
 from tests.security.helpers import run_cli
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from desktop.bootstrap import build_services, open_services
-from desktop.services.keys_service import KeyChangeRefused, KeyService
+from desktop.errors import KeyChangeRefused, KeyringUnavailable, StoreBusy, WrongKeyError
+from desktop.services.keys_service import KeyService
 from desktop.store import key_rotation
-from desktop.store.errors import StoreBusy, WrongKeyError
-from desktop.store.keys import Key, KeyringUnavailable, keyring_get, keyring_set
+from desktop.store.keys import Key, keyring_get, keyring_set
 from desktop.store.vault import Vault
 from tests.conftest import PASSPHRASE
 from tests.helpers.factories import add_case

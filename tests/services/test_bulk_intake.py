@@ -12,9 +12,10 @@ import pytest
 from desktop.bootstrap import build_services
 from desktop.domain.clock import FixedClock
 from desktop.domain.validation import ValidationError
+from desktop.errors import RefusedError
 from desktop.services.demo import write_web_form_file
 from desktop.services.importer import ImportReport, RowError, read_records
-from desktop.services.intake import IntakeResult, RefusedError
+from desktop.services.intake import IntakeResult
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
 from tests.conftest import PASSPHRASE, T0

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from desktop.domain.models import CaseQuery
-from desktop.services.importer import ImportFileError
+from desktop.errors import ImportFileError
 
 CSV = (
     "name,email,phone,category,description,received_at,marketing_consent\n"

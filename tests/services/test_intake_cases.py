@@ -6,7 +6,7 @@ import pytest
 
 from desktop.domain.models import CaseQuery, Status
 from desktop.domain.validation import ValidationError
-from desktop.services.intake import RefusedError
+from desktop.errors import RefusedError
 from tests.helpers.factories import add_case, form
 
 

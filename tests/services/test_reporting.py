@@ -7,8 +7,7 @@ import zipfile
 import pytest
 
 from desktop.domain.models import RequestStatus, RequestType
-from desktop.services.intake import RefusedError
-from desktop.store.errors import NotFound
+from desktop.errors import NotFound, RefusedError
 from desktop.store.requests_repo import RequestRepo
 from tests.reports.util import EMAIL, NAME, pdftotext, person_with_cases, request, squash
 

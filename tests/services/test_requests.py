@@ -8,8 +8,7 @@ import pytest
 
 from desktop.domain.models import RequestStatus, RequestType
 from desktop.domain.validation import ValidationError
-from desktop.services.intake import RefusedError
-from desktop.store.errors import NotFound
+from desktop.errors import NotFound, RefusedError
 from tests.helpers.factories import add_case
 
 T_REQ = datetime(2026, 1, 9, 15, 0, tzinfo=UTC)

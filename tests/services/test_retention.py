@@ -10,10 +10,9 @@ from desktop.domain import retention as r
 from desktop.domain.audit import verify_trail
 from desktop.domain.models import Status
 from desktop.domain.retention import PolicyError
+from desktop.errors import NotFound, RefusedError
 from desktop.services import retention as retention_module
-from desktop.services.intake import RefusedError
 from desktop.store.audit_repo import AuditRepo
-from desktop.store.errors import NotFound
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
 from tests.helpers.factories import add_case

@@ -9,8 +9,7 @@ import pytest
 
 from desktop.domain.models import CaseQuery, RequestStatus, RequestType
 from desktop.domain.validation import ValidationError
-from desktop.services.intake import RefusedError
-from desktop.store.errors import NotFound
+from desktop.errors import NotFound, RefusedError
 from tests.conftest import PASSPHRASE
 from tests.helpers.factories import add_case, form
 from tests.helpers.sqlcipher_pages import StoreImage

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from desktop.errors import KeyringUnavailable
 from desktop.store import keys
-from desktop.store.keys import Key, KeyringUnavailable
+from desktop.store.keys import Key
 
 
 def test_key_repr_never_shows_the_secret():

@@ -8,7 +8,7 @@ import stat
 
 import pytest
 
-from desktop.store.errors import StoreDamaged, StoreError, StoreExists, StoreNotFound, WrongKeyError
+from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreNotFound, WrongKeyError
 from desktop.store.keys import Key
 from desktop.store.schema import LATEST
 from desktop.store.vault import Vault

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import QSettings
 
-from desktop.ui.jobs import SyncRunner
-from desktop.ui.launch import build_window
+from desktop.ui.shell.launch import build_window
+from desktop.ui.widgets.jobs import SyncRunner
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from desktop.domain.models import CaseQuery
-from desktop.ui.case_model import CaseTableModel
-from desktop.ui.cases_view import CasesView
+from desktop.ui.cases.model import CaseTableModel
+from desktop.ui.cases.view import CasesView
 from tests.helpers.factories import form
 
 N = 20_000

@@ -7,7 +7,7 @@ from datetime import timedelta
 from PySide6.QtCore import Qt
 
 from desktop.domain.models import Status
-from desktop.ui.case_model import COLUMNS, CaseRow, CaseTableModel
+from desktop.ui.cases.model import COLUMNS, CaseRow, CaseTableModel
 from tests.conftest import T0
 from tests.helpers.factories import add_case
 

@@ -9,8 +9,8 @@ from desktop import bootstrap
 from desktop.domain.models import CaseQuery
 from desktop.services.backup_service import BackupService
 from desktop.store.keys import Key
-from desktop.ui.jobs import SyncRunner
-from desktop.ui.unlock_dialog import UnlockDialog
+from desktop.ui.shell.unlock_dialog import UnlockDialog
+from desktop.ui.widgets.jobs import SyncRunner
 from tests.helpers.factories import add_case
 
 GOOD = "correct horse battery"
@@ -118,8 +118,8 @@ def test_damage_found_by_the_background_check_locks_and_the_unlock_offers_the_ba
     """The GUI opens without checking pages (a big store unlocks at once) and checks them on a second
     connection once the window shows: a damaged page locks the app, and the unlock that follows
     checks first, so it reports the damage and offers the latest backup instead of opening."""
-    from desktop.ui.launch import build_window
-    from desktop.ui.lock_controller import LockController
+    from desktop.ui.shell.launch import build_window
+    from desktop.ui.shell.lock_controller import LockController
 
     backup = damaged_store_with_backup(store_path)
     damaged_bytes = store_path.read_bytes()
@@ -158,7 +158,7 @@ def test_a_healthy_store_passes_the_background_check_and_stays_open(qtbot, qapp,
     runner = SyncRunner()
     window = build_window_for(services, runner, qsettings)
     qtbot.addWidget(window)
-    from desktop.ui.lock_controller import LockController
+    from desktop.ui.shell.lock_controller import LockController
 
     controller = LockController(services, window, window_factory=lambda s: None, app=qapp, runner=runner,
                                 idle_ms=60_000, page_check_delay_ms=0)
@@ -172,7 +172,7 @@ def test_a_healthy_store_passes_the_background_check_and_stays_open(qtbot, qapp,
 
 
 def build_window_for(services, runner, qsettings):
-    from desktop.ui.launch import build_window
+    from desktop.ui.shell.launch import build_window
 
     return build_window(services, runner=runner, settings=qsettings, notify=lambda *a: None,
                         confirm=lambda *a: True)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from PySide6.QtCore import QPoint, Qt
 
 from desktop.domain.models import CaseQuery, Category, Status
-from desktop.ui.case_detail import CaseDetailDialog
-from desktop.ui.case_detail_controller import CaseDetailController
+from desktop.ui.cases.detail import CaseDetailDialog
+from desktop.ui.cases.detail_controller import CaseDetailController
 from tests.helpers.factories import add_case
 from tests.ui.test_intake import fill, press_save
 

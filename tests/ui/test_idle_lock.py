@@ -7,12 +7,12 @@ import pytest
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt
 from PySide6.QtWidgets import QApplication, QDialog
 
-from desktop.ui.case_detail import CaseDetailDialog
-from desktop.ui.case_detail_controller import CaseDetailController
-from desktop.ui.clipboard_guard import ClipboardGuard
-from desktop.ui.idle_lock import IdleWatcher, SessionLockWatcher, idle_minutes
-from desktop.ui.launch import build_window
-from desktop.ui.lock_controller import LockController
+from desktop.ui.cases.detail import CaseDetailDialog
+from desktop.ui.cases.detail_controller import CaseDetailController
+from desktop.ui.shell.clipboard_guard import ClipboardGuard
+from desktop.ui.shell.idle_lock import IdleWatcher, SessionLockWatcher, idle_minutes
+from desktop.ui.shell.launch import build_window
+from desktop.ui.shell.lock_controller import LockController
 from tests.conftest import PASSPHRASE
 from tests.helpers.factories import add_case
 

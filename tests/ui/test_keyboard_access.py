@@ -23,25 +23,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.ui.case_detail import CaseDetailDialog
-from desktop.ui.case_detail_controller import CaseDetailController
-from desktop.ui.clipboard_guard import ClipboardGuard
-from desktop.ui.create_store_dialog import CreateStoreDialog
-from desktop.ui.first_run_wizard import FirstRunController, FirstRunWizard
-from desktop.ui.hold_dialog import HoldController, HoldDialog
-from desktop.ui.idle_lock import SessionLockWatcher
-from desktop.ui.launch import build_window
-from desktop.ui.lock_controller import LockController
-from desktop.ui.request_dialogs import (
+from desktop.ui.cases.detail import CaseDetailDialog
+from desktop.ui.cases.detail_controller import CaseDetailController
+from desktop.ui.cases.hold_dialog import HoldController, HoldDialog
+from desktop.ui.requests.dialogs import (
     NewRequestDialog,
     ObjectionDialog,
     PasswordDialog,
     TextDialog,
     VerifyDialog,
 )
-from desktop.ui.rights_dialogs import ConfirmDialog
-from desktop.ui.sweep_dialog import SweepPreviewDialog
-from desktop.ui.unlock_dialog import UnlockDialog
+from desktop.ui.requests.rights_dialogs import ConfirmDialog
+from desktop.ui.retention.sweep_dialog import SweepPreviewDialog
+from desktop.ui.shell.clipboard_guard import ClipboardGuard
+from desktop.ui.shell.create_store_dialog import CreateStoreDialog
+from desktop.ui.shell.first_run_wizard import FirstRunController, FirstRunWizard
+from desktop.ui.shell.idle_lock import SessionLockWatcher
+from desktop.ui.shell.launch import build_window
+from desktop.ui.shell.lock_controller import LockController
+from desktop.ui.shell.unlock_dialog import UnlockDialog
 from tests.helpers.factories import add_case
 
 INPUTS = (QLineEdit, QPlainTextEdit, QTextEdit, QComboBox, QAbstractSpinBox, QCheckBox, QAbstractItemView)

@@ -8,8 +8,8 @@ import threading
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtWidgets import QLabel
 
-from desktop.ui.jobs import TaskRunner
-from desktop.ui.launch import build_window
+from desktop.ui.shell.launch import build_window
+from desktop.ui.widgets.jobs import TaskRunner
 from tests.helpers.factories import add_case
 
 
@@ -106,7 +106,7 @@ def test_geometry_is_remembered(qtbot, services, tmp_path):
 def test_views_nobody_has_opened_yet_cost_nothing_at_start(qtbot, services, runner, tmp_path):
     """Start reads no case ids for the hidden case list and builds no Settings page; both appear,
     filled, the first time they are shown (by click or shortcut)."""
-    from desktop.ui.settings_view import SettingsView
+    from desktop.ui.settings.view import SettingsView
 
     add_case(services)
     add_case(services, email="grace@example.org", name="Grace Hopper")
@@ -138,7 +138,7 @@ def test_start_keeps_no_module_source_in_memory_and_tracebacks_still_show_code(q
     import linecache
     import traceback
 
-    import desktop.ui.main_window as main_window_module
+    import desktop.ui.shell.main_window as main_window_module
 
     linecache.getlines(main_window_module.__file__)  # as PySide6's import-time check leaves it
     window = build_window(services, settings=QSettings(str(tmp_path / "w.ini"), QSettings.IniFormat))

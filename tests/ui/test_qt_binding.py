@@ -41,7 +41,7 @@ def test_the_shipped_cjk_font_backs_the_window_up(qtbot):
     font the reports embed is registered with Qt's fallback before any window shows."""
     from PySide6.QtGui import QFontDatabase
 
-    from desktop.ui.style import register_fallback_fonts
+    from desktop.ui.widgets.style import register_fallback_fonts
 
     register_fallback_fonts()
     register_fallback_fonts()  # once per process

@@ -10,8 +10,8 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
-from desktop.ui import report_preview as rp
-from desktop.ui.report_preview import (
+from desktop.ui.requests import report_preview as rp
+from desktop.ui.requests.report_preview import (
     PrivateTempDir,
     ReportPreviewDialog,
     move_private,

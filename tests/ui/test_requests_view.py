@@ -11,14 +11,14 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor
 
 from desktop.domain.models import RequestStatus
-from desktop.ui.case_detail import CaseDetailDialog
-from desktop.ui.case_detail_controller import CaseDetailController
-from desktop.ui.report_preview import ReportPreviewDialog
-from desktop.ui.request_controller import NOT_VERIFIED
-from desktop.ui.request_dialogs import NewRequestDialog, PasswordDialog, TextDialog, VerifyDialog
-from desktop.ui.request_model import DAYS_LEFT
-from desktop.ui.rights_dialogs import ConfirmDialog, ErasureDialog, RecipientsDialog
-from desktop.ui.style import scheme
+from desktop.ui.cases.detail import CaseDetailDialog
+from desktop.ui.cases.detail_controller import CaseDetailController
+from desktop.ui.requests.controller import NOT_VERIFIED
+from desktop.ui.requests.dialogs import NewRequestDialog, PasswordDialog, TextDialog, VerifyDialog
+from desktop.ui.requests.model import DAYS_LEFT
+from desktop.ui.requests.report_preview import ReportPreviewDialog
+from desktop.ui.requests.rights_dialogs import ConfirmDialog, ErasureDialog, RecipientsDialog
+from desktop.ui.widgets.style import scheme
 from tests.conftest import T0
 from tests.helpers.factories import add_case
 
@@ -483,7 +483,7 @@ def test_the_minute_tick_while_locked_touches_nothing(view, services, window):
 
 
 def test_access_report_on_the_real_thread_pool(qtbot, view, services, tmp_path):
-    from desktop.ui.jobs import TaskRunner
+    from desktop.ui.widgets.jobs import TaskRunner
 
     add_case(services)
     req = open_request(services, "access")

@@ -9,15 +9,15 @@ import pytest
 from PySide6.QtCore import QPoint, Qt
 
 from desktop.domain.models import CaseQuery, Status
-from desktop.ui.case_detail import CaseDetailDialog
-from desktop.ui.case_detail_controller import CaseDetailController
-from desktop.ui.case_model import CaseTableModel
-from desktop.ui.hold_dialog import attach_hold_panel
-from desktop.ui.idle_lock import SessionLockWatcher
-from desktop.ui.launch import build_window
-from desktop.ui.lock_controller import LockController
-from desktop.ui.sweep_dialog import plan_rows
-from desktop.ui.sweep_scheduler import SweepScheduler, local_hhmm, scheduler_for_window
+from desktop.ui.cases.detail import CaseDetailDialog
+from desktop.ui.cases.detail_controller import CaseDetailController
+from desktop.ui.cases.hold_dialog import attach_hold_panel
+from desktop.ui.cases.model import CaseTableModel
+from desktop.ui.retention.sweep_dialog import plan_rows
+from desktop.ui.retention.sweep_scheduler import SweepScheduler, local_hhmm, scheduler_for_window
+from desktop.ui.shell.idle_lock import SessionLockWatcher
+from desktop.ui.shell.launch import build_window
+from desktop.ui.shell.lock_controller import LockController
 from tests.conftest import PASSPHRASE, T0
 from tests.helpers.factories import add_case
 

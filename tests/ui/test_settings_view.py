@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from desktop.ui.settings_view import SettingsController, SettingsView
+from desktop.ui.settings.view import SettingsController, SettingsView
 
 
 def make_view(qtbot, services, runner):

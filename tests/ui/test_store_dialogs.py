@@ -7,14 +7,14 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog
 
 from desktop import bootstrap
+from desktop.errors import StoreDamaged
 from desktop.store import keys
-from desktop.store.errors import StoreDamaged
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
-from desktop.ui.create_store_dialog import CreateStoreDialog
-from desktop.ui.jobs import SyncRunner
-from desktop.ui.launch import obtain_services
-from desktop.ui.unlock_dialog import UnlockDialog, failure_delay_ms
+from desktop.ui.shell.create_store_dialog import CreateStoreDialog
+from desktop.ui.shell.launch import obtain_services
+from desktop.ui.shell.unlock_dialog import UnlockDialog, failure_delay_ms
+from desktop.ui.widgets.jobs import SyncRunner
 from tests.conftest import PASSPHRASE
 
 GOOD = "correct horse battery"
@@ -216,7 +216,7 @@ def test_obtain_services_picks_the_dialog_by_whether_the_store_exists(qtbot, sto
         seen.append(type(self).__name__)
         return 0
 
-    from desktop.ui.first_run_wizard import FirstRunWizard
+    from desktop.ui.shell.first_run_wizard import FirstRunWizard
 
     monkeypatch.setattr(FirstRunWizard, "exec", fake_exec)
     monkeypatch.setattr(UnlockDialog, "exec", fake_exec)
@@ -230,7 +230,7 @@ def test_run_gui_without_a_display_says_so(monkeypatch, capsys):
     import argparse
     import sys
 
-    from desktop.ui import launch
+    from desktop.ui.shell import launch
 
     monkeypatch.setattr(sys, "platform", "linux")
     for var in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"):
@@ -245,7 +245,7 @@ def test_a_slow_open_says_why_and_the_dialog_stays_responsive(qtbot, store_path,
     the dialog says so, and the message goes once the store is open."""
     import threading
 
-    from desktop.ui.jobs import TaskRunner
+    from desktop.ui.widgets.jobs import TaskRunner
 
     passphrase_store(store_path)
     release = threading.Event()

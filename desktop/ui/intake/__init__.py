@@ -1,0 +1,1 @@
+"""Intake: the form that records a new case, and its controller."""

@@ -1,0 +1,1 @@
+"""Data-subject requests: list, model, controller, actions, detail, dialogs, report preview."""

@@ -1,0 +1,137 @@
+"""Retention sweeps while the app is open: one at unlock, then one every 15 minutes.
+
+The QTimer only triggers a check. What is due is computed by RetentionService from the stored
+timestamps at the injected clock's time, so a laptop that slept, a missed tick or a clock jump
+changes nothing about what gets removed: the next check catches up. Because Qt timers use a
+monotonic clock that can stand still during suspend, the scheduler also checks when the app
+becomes active again and the last check is older than the interval by the clock's time.
+
+The status bar shows "Next sweep HH:MM" (local time) and the last result.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QStatusBar
+
+from desktop.ui.widgets.messages import user_message
+
+log = logging.getLogger(__name__)
+
+INTERVAL_MS = 15 * 60_000
+
+
+def local_hhmm(at: datetime) -> str:
+    return at.astimezone().strftime("%H:%M")
+
+
+class SweepScheduler(QObject):
+    swept = Signal(object)  # SweepReport that removed something
+    status_changed = Signal(str)
+
+    def __init__(self, retention, runner, now: Callable[[], datetime], *, interval_ms: int = INTERVAL_MS,
+                 status_bar: QStatusBar | None = None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.retention = retention
+        self.runner = runner
+        self.now = now
+        self.interval = timedelta(milliseconds=interval_ms)
+        self.timer = QTimer(self)
+        self.timer.setTimerType(Qt.VeryCoarseTimer)
+        self.timer.setInterval(interval_ms)
+        self.timer.timeout.connect(self.check)
+        self.busy = False
+        self.active = False
+        self.runs = 0
+        self.last_check: datetime | None = None
+        self.next_at: datetime | None = None
+        self.last_text = "no sweep yet"
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.PlainText)
+        self.label.setAccessibleName("Retention sweep")
+        self.label.setContentsMargins(10, 0, 10, 0)
+        self.label.setToolTip("Retention sweeps run at unlock and every 15 minutes; "
+                              "Retention › Sweep now… shows what is due first.")
+        if status_bar is not None:
+            status_bar.addPermanentWidget(self.label)
+
+    # ---- lifecycle ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """At unlock: sweep now, then every interval."""
+        self.active = True
+        self.timer.start()
+        self.check()
+
+    def stop(self) -> None:
+        self.active = False
+        self.timer.stop()
+
+    def poke(self) -> None:
+        """The app became active again (after sleep, say): check if a sweep is overdue."""
+        if self.active and self.last_check is not None and self.now() - self.last_check >= self.interval:
+            self.timer.start()
+            self.check()
+
+    def app_state_changed(self, state) -> None:
+        if state == Qt.ApplicationActive:
+            self.poke()
+
+    # ---- the check ------------------------------------------------------------------------------
+    def check(self) -> None:
+        if not self.active or self.busy:
+            return
+        as_of = self.now()
+        self.last_check = as_of
+        self.next_at = as_of + self.interval
+        self.busy = True
+        self._show()
+        self.runner.run_task(lambda: self.retention.sweep(as_of), self._done, self._failed)
+
+    def _done(self, report) -> None:
+        self.busy = False
+        self.runs += 1
+        removed = len(report.done)
+        at = local_hhmm(report.as_of)
+        self.last_text = f"last sweep {at}: " + (f"{removed} removed" if removed else "nothing due")
+        if report.skipped:
+            self.last_text += f", {len(report.skipped)} skipped"
+        self._show()
+        if removed:
+            self.swept.emit(report)
+
+    def _failed(self, exc: BaseException) -> None:
+        self.busy = False
+        if not self.active:  # the store was locked under it; the next unlock sweeps again
+            return
+        self.last_text = "last sweep failed: " + user_message(exc)
+        log.warning("retention sweep failed: %s", type(exc).__name__)
+        self._show()
+
+    def status_text(self) -> str:
+        head = f"Next sweep {local_hhmm(self.next_at)}" if self.next_at and self.active else "Sweeps paused"
+        return f"{head} · {self.last_text}"
+
+    def _show(self) -> None:
+        text = self.status_text()
+        self.label.setText(text)
+        self.status_changed.emit(text)
+
+
+def scheduler_for_window(window, services) -> SweepScheduler:
+    """The scheduler for one unlocked session's main window (the lock controller starts and stops it)."""
+    from PySide6.QtGui import QGuiApplication
+
+    scheduler = SweepScheduler(services.retention, window.runner, services.ctx.now,
+                               status_bar=window.statusBar(), parent=window)
+    refreshed = getattr(window, "sweep_refreshed", None)
+    if refreshed is not None:
+        scheduler.swept.connect(refreshed)
+    app = QGuiApplication.instance()
+    if app is not None:
+        app.applicationStateChanged.connect(scheduler.app_state_changed)
+    window.sweep_scheduler = scheduler
+    return scheduler

@@ -1,0 +1,346 @@
+"""Settings: organisation profile, recipients, retention policies, deadlines, idle lock, phone region.
+
+All of these are compliance facts kept in the encrypted store; every save goes through the
+services (SettingsService.set / RetentionService.set_policies), which audit it. SettingsController
+holds the checks and the saving so it can be tested without a window; SettingsView lays out inputs.
+"""
+
+from __future__ import annotations
+
+import phonenumbers
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain import deadlines as dl
+from desktop.domain.retention import PolicyError, parse_policies
+from desktop.ui.shell.first_run_wizard import (
+    deadline_problems,
+    holiday_countries,
+    organisation_problems,
+)
+from desktop.ui.widgets.jobs import Runner, TaskRunner
+from desktop.ui.widgets.messages import user_message
+from desktop.ui.widgets.style import OK_STYLE, error_label
+
+ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "alternative_privacy_contact",
+            "supervisory_authority")
+RECIPIENT_COLUMNS = ("name", "purpose", "country", "safeguard")
+MAX_IDLE_MINUTES = 240
+
+
+class SettingsController:
+    def __init__(self, services) -> None:
+        self.services = services
+
+    @property
+    def has_retention(self) -> bool:
+        return getattr(self.services, "retention", None) is not None
+
+    def organisation(self) -> dict:
+        return self.services.settings.organisation()
+
+    def app(self) -> dict:
+        return self.services.settings.app()
+
+    def policies(self) -> list[dict]:
+        if self.has_retention:
+            return [p.to_dict() for p in self.services.retention.policies()]
+        return list(self.services.settings.get("retention").get("policies") or [])
+
+    def save_organisation(self, values: dict, recipients: list[dict]) -> tuple[bool, dict[str, str]]:
+        """(saved?, problems). Recipients rows with every cell empty are dropped."""
+        rows = [{k: str(r.get(k, "")).strip() for k in RECIPIENT_COLUMNS} for r in recipients]
+        rows = [r for r in rows if any(r.values())]
+        problems = organisation_problems(values)
+        if any(not r["name"] for r in rows):
+            problems["recipients"] = "Every recipient needs a name."
+        if problems:
+            return False, problems
+        before = self.organisation()
+        after = {**before, **{k: str(v).strip() for k, v in values.items()}, "recipients": rows}
+        if after == before:
+            return False, {}
+        self.services.settings.set("organisation", after)
+        return True, {}
+
+    def save_app(self, values: dict) -> tuple[bool, dict[str, str]]:
+        problems = deadline_problems(str(values.get("deadline_rule")), str(values.get("holiday_country")))
+        minutes = values.get("idle_lock_minutes")
+        if not isinstance(minutes, int) or not 1 <= minutes <= MAX_IDLE_MINUTES:
+            problems["idle_lock_minutes"] = f"Idle lock must be 1 to {MAX_IDLE_MINUTES} minutes."
+        if values.get("default_phone_region") not in phonenumbers.SUPPORTED_REGIONS:
+            problems["default_phone_region"] = "Choose a phone region."
+        if problems:
+            return False, problems
+        before = self.app()
+        after = {**before, **values}
+        if after == before:
+            return False, {}
+        self.services.settings.set("app", after)
+        return True, {}
+
+    def policies_with(self, edits: dict[str, tuple[int, str]]) -> tuple[list[dict] | None, str | None]:
+        """The policy list with (period, unit) edits applied, or None if unchanged; or an error."""
+        current = self.policies()
+        updated = [{**p, **({"period": edits[p["id"]][0], "unit": edits[p["id"]][1]} if p["id"] in edits else {})}
+                   for p in current]
+        if updated == current:
+            return None, None
+        try:
+            parse_policies({"policies": updated})
+        except PolicyError as exc:
+            return None, str(exc)
+        return updated, None
+
+    def save_policies(self, policies: list[dict]) -> None:
+        """Runs on a worker: set_policies recomputes every case's timer."""
+        if self.has_retention:
+            self.services.retention.set_policies({"policies": policies})
+        else:
+            self.services.settings.set("retention", {"policies": policies})
+
+
+def _labelled(form: QFormLayout, text: str, widget: QWidget, name: str) -> QWidget:
+    widget.setAccessibleName(name)
+    label = QLabel(text)
+    label.setBuddy(widget)
+    form.addRow(label, widget)
+    return widget
+
+
+class SettingsView(QWidget):
+    saved = Signal(list)  # names of the sections saved
+
+    def __init__(self, controller: SettingsController, *, runner: Runner | None = None,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.c = controller
+        self.runner = runner or TaskRunner()
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._organisation_tab(), "&Organisation")
+        self.tabs.addTab(self._recipients_tab(), "Re&cipients")
+        self.tabs.addTab(self._retention_tab(), "R&etention")
+        self.tabs.addTab(self._desk_tab(), "&Deadlines and desk")
+        self.error = error_label("Settings problem")
+        self.status = QLabel()
+        self.status.setStyleSheet(OK_STYLE)
+        self.status.setTextFormat(Qt.PlainText)
+        self.save_button = QPushButton("&Save settings")
+        self.save_button.setToolTip("Save settings (Ctrl+Enter); every change is audited")
+        self.save_button.clicked.connect(self.save)
+        for seq in ("Ctrl+Return", "Ctrl+Enter"):
+            shortcut = QShortcut(QKeySequence(seq), self, activated=self.save)
+            shortcut.setContext(Qt.WidgetWithChildrenShortcut)  # the keyword was ignored: it was window-wide
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.status, 1)
+        bottom.addWidget(self.save_button)
+        layout = QVBoxLayout(self)
+        title = QLabel("<h2>Settings</h2>")
+        layout.addWidget(title)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(self.error)
+        layout.addLayout(bottom)
+        self.load()
+
+    # ---- tabs -----------------------------------------------------------------------------------
+    def _organisation_tab(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)  # rows stay together at the top instead of spreading over the tab
+        captions = {"controller_name": ("&Organisation (controller):", "Organisation name"),
+                    "controller_address": ("&Address:", "Postal address"),
+                    "privacy_contact_email": ("&Privacy contact email:", "Privacy contact email"),
+                    "alternative_privacy_contact": ("Alternative contact:", "Alternative privacy contact"),
+                    "supervisory_authority": ("Supervisory a&uthority:", "Supervisory authority")}
+        self.org = {}
+        for key in ORG_TEXT:
+            multi = key in ("controller_address", "supervisory_authority")
+            widget = QPlainTextEdit() if multi else QLineEdit()
+            if multi:
+                widget.setTabChangesFocus(True)
+                widget.setFixedHeight(64)
+            self.org[key] = _labelled(form, captions[key][0], widget, captions[key][1])
+        return page
+
+    def _recipients_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("Processors and recipients named in access reports (Art. 15(1)(c)):"))
+        self.recipients = QTableWidget(0, len(RECIPIENT_COLUMNS))
+        self.recipients.setAccessibleName("Processors and recipients")
+        self.recipients.setHorizontalHeaderLabels([c.title() for c in RECIPIENT_COLUMNS])
+        self.recipients.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
+        self.recipients.setSelectionBehavior(QAbstractItemView.SelectRows)
+        layout.addWidget(self.recipients, 1)
+        buttons = QHBoxLayout()
+        add = QPushButton("&Add recipient")
+        add.clicked.connect(self.add_recipient)
+        self.remove_button = QPushButton("Re&move selected")
+        self.remove_button.clicked.connect(self.remove_recipient)
+        buttons.addWidget(add)
+        buttons.addWidget(self.remove_button)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        return page
+
+    def _retention_tab(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        layout.addWidget(QLabel("Change how long data is kept; saving recomputes every case's timer."))
+        self.policies = QTableWidget(0, 4)
+        self.policies.setAccessibleName("Retention policies")
+        self.policies.setHorizontalHeaderLabels(["Policy", "Period", "Unit", "Then"])
+        self.policies.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.policies.verticalHeader().hide()
+        layout.addWidget(self.policies, 1)
+        return page
+
+    def _desk_tab(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        form = QFormLayout()
+        column.addLayout(form)
+        column.addStretch(1)
+        self.rule = _labelled(form, "Deadli&ne rule:", QComboBox(), "Deadline rule")
+        for rule in dl.DeadlineRule:
+            self.rule.addItem(rule.label, rule.value)
+        self.country = _labelled(form, "Public holidays of &country:", QComboBox(), "Holiday country")
+        for code, name in holiday_countries():
+            self.country.addItem(f"{name} ({code})", code)
+        self.idle = _labelled(form, "&Lock after idle (minutes):", QSpinBox(), "Idle lock minutes")
+        self.idle.setRange(1, MAX_IDLE_MINUTES)
+        self.region = _labelled(form, "Default &phone region:", QComboBox(), "Default phone region")
+        for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+            self.region.addItem(region, region)
+        return page
+
+    # ---- data -----------------------------------------------------------------------------------
+    def load(self) -> None:
+        org = self.c.organisation()
+        for key, widget in self.org.items():
+            text = str(org.get(key) or "")
+            widget.setPlainText(text) if isinstance(widget, QPlainTextEdit) else widget.setText(text)
+        self.recipients.setRowCount(0)
+        for r in org.get("recipients") or []:
+            self.add_recipient([str(r.get(k, "")) for k in RECIPIENT_COLUMNS])
+        self.policies.setRowCount(0)
+        for p in self.c.policies():
+            row = self.policies.rowCount()
+            self.policies.insertRow(row)
+            cells = [p.get("label", p["id"]), str(p.get("period", "")), p.get("unit", "days"),
+                     str(p.get("action", "")).replace("_", " ")]
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.UserRole, p["id"])
+                if col not in (1, 2):
+                    item.setFlags(item.flags() & ~Qt.ItemIsEditable)
+                item.setToolTip(str(p.get("reason", "")))
+                self.policies.setItem(row, col, item)
+        app = self.c.app()
+        self.rule.setCurrentIndex(max(0, self.rule.findData(str(app.get("deadline_rule", "policy30")))))
+        self.country.setCurrentIndex(max(0, self.country.findData(str(app.get("holiday_country", "GB")))))
+        self.idle.setValue(int(app.get("idle_lock_minutes", 5)))
+        self.region.setCurrentIndex(max(0, self.region.findData(str(app.get("default_phone_region", "GB")))))
+
+    def view_shown(self) -> None:
+        self.load()
+
+    def add_recipient(self, values: list[str] | None = None) -> None:
+        row = self.recipients.rowCount()
+        self.recipients.insertRow(row)
+        for col, text in enumerate(values or [""] * len(RECIPIENT_COLUMNS)):
+            self.recipients.setItem(row, col, QTableWidgetItem(text))
+        if values is None:
+            self.recipients.setCurrentCell(row, 0)
+            self.recipients.editItem(self.recipients.item(row, 0))
+
+    def remove_recipient(self) -> None:
+        for row in sorted({i.row() for i in self.recipients.selectedIndexes()}, reverse=True):
+            self.recipients.removeRow(row)
+
+    def _recipient_rows(self) -> list[dict]:
+        rows = []
+        for r in range(self.recipients.rowCount()):
+            cells = [self.recipients.item(r, c) for c in range(len(RECIPIENT_COLUMNS))]
+            rows.append({k: (cell.text() if cell else "") for k, cell in zip(RECIPIENT_COLUMNS, cells, strict=True)})
+        return rows
+
+    def _policy_edits(self) -> dict[str, tuple[int, str]] | str:
+        edits = {}
+        for r in range(self.policies.rowCount()):
+            pid = self.policies.item(r, 0).data(Qt.UserRole)
+            period, unit = self.policies.item(r, 1).text().strip(), self.policies.item(r, 2).text().strip()
+            if not period.isdigit():
+                return f"{self.policies.item(r, 0).text()}: the period must be a whole number."
+            edits[pid] = (int(period), unit)
+        return edits
+
+    def save(self) -> None:
+        self.status.clear()
+        self.error.hide()
+        org_values = {k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text()) for k, w in self.org.items()}
+        app_values = {"deadline_rule": self.rule.currentData(), "holiday_country": self.country.currentData(),
+                      "idle_lock_minutes": self.idle.value(), "default_phone_region": self.region.currentData()}
+        edits = self._policy_edits()
+        policies, policy_problem = (None, edits) if isinstance(edits, str) else self.c.policies_with(edits)
+        problems = dict(organisation_problems(org_values))
+        if policy_problem:
+            problems["retention"] = policy_problem
+        if problems:
+            return self._fail(" ".join(problems.values()))
+        try:
+            sections = []
+            ok, problems = self.c.save_organisation(org_values, self._recipient_rows())
+            if problems:
+                return self._fail(" ".join(problems.values()))
+            sections += ["organisation"] if ok else []
+            ok, problems = self.c.save_app(app_values)
+            if problems:
+                return self._fail(" ".join(problems.values()))
+            sections += ["deadlines and desk"] if ok else []
+        except Exception as exc:  # a store error: one line, never a traceback
+            return self._fail("Not saved: " + user_message(exc))
+        if policies is None:
+            return self._done(sections)
+        self.save_button.setEnabled(False)
+        self.status.setText("Saving retention policies and recomputing timers…")
+        self.runner.run_task(lambda: self.c.save_policies(policies),
+                             lambda _r: self._done(sections + ["retention"]), self._policy_failed)
+
+    def _policy_failed(self, exc: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.status.clear()
+        self._fail("Retention policies not saved: " + user_message(exc))
+
+    def _fail(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.show()
+
+    def _done(self, sections: list[str]) -> None:
+        self.save_button.setEnabled(True)
+        self.status.setText(("Saved: " + ", ".join(sections) + ".") if sections else "No changes to save.")
+        if sections:
+            self.load()
+            self.saved.emit(sections)
+
+
+__all__ = ["SettingsController", "SettingsView"]

@@ -1,0 +1,385 @@
+"""Lock and unlock the running app (KeePassXC's sequence), testable without a real timer.
+
+Triggers: the idle watcher, Ctrl+L (File › Lock), the OS session locking. The sequence:
+  1. unsaved work (the intake form, an edited case) -> ask "Discard and lock" / "Cancel lock";
+     for an idle or session lock nobody may be there, so no answer within 30 s discards;
+  2. close open dialogs and menus;
+  3. clear every view and form (the case table drops its cached rows, search text goes);
+  4. clear the clipboard if it holds text the app put there;
+  5. audit "store.lock", close the store (Vault.close turns cipher_memory_security on);
+  6. hide the window and show the unlock dialog.
+A store's pages are checked (cipher_integrity_check) in the background a moment after each window
+shows, in a child process (so this one keeps SQLCipher's memory security off until it locks),
+instead of before it; when a check fails the app locks at once (asking
+about unsaved work first) and the next unlock checks before opening, so the unlock dialog reports the
+damage and offers the latest backup. On success the services are rebuilt through
+     desktop.bootstrap (failed attempts are written to the trail at that unlock) and a fresh
+     main window is built by the window factory; the old, emptied one is deleted.
+Cancelling the unlock dialog quits the app.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QWidget
+
+from desktop.ui.shell.clipboard_guard import ClipboardGuard
+from desktop.ui.shell.idle_lock import IdleWatcher, SessionLockWatcher, idle_minutes
+
+log = logging.getLogger(__name__)
+
+QUESTION_TIMEOUT_MS = 30_000
+UNLOCKED, ASKING, LOCKED = "unlocked", "asking", "locked"
+
+WindowFactory = Callable[[object], QWidget]  # services -> MainWindow
+UnlockFactory = Callable[[Path, str, str], QDialog]  # (path, staff, lock reason) -> dialog
+REASON_TEXT = {"idle": "after {minutes} without input", "manual": "on request (Ctrl+L)",
+               "session": "because the computer's session was locked",
+               "damaged": "because its pages failed their integrity check"}
+PAGE_CHECK_DELAY_MS = 1500  # after the window has painted and the sweep at unlock has started
+
+
+def default_unlock_factory(runner=None, clock=None, verify_pages: Callable[[], bool] = lambda: True) -> UnlockFactory:
+    """The existing UnlockDialog over bootstrap.open_services; failures so far are written at unlock.
+    verify_pages() says whether to check every page before opening (after the background check
+    found damage) or to leave that to the background check."""
+
+    def make(path: Path, staff: str, why: str = "") -> QDialog:
+        from desktop import bootstrap
+        from desktop.ui.shell.unlock_dialog import UnlockDialog
+
+        holder: dict[str, UnlockDialog] = {}
+
+        def open_store(p, key, who):
+            return bootstrap.open_services(p, key, staff=who, clock=clock, verify_pages=verify_pages(),
+                                           failed_unlocks=holder["dialog"].failures)
+
+        dialog = UnlockDialog(path, open_store, staff=staff, runner=runner)
+        holder["dialog"] = dialog
+        dialog.setWindowTitle("helpdesk-intake is locked")
+        for label in dialog.findChildren(QLabel):
+            if label.text() == "<h3>Open the store</h3>":
+                label.setText("<h3>helpdesk-intake is locked</h3>")
+        if why:
+            dialog.how.setText(f"The store was locked {why}. " + dialog.how.text())
+        return dialog
+
+    return make
+
+
+def case_detail_dirty(dialog: QWidget) -> bool:
+    """An open case detail with unsaved corrections or an unsent note."""
+    try:
+        if dialog.note_edit.toPlainText().strip():  # type: ignore[attr-defined]
+            return True
+        return dialog.values() != dialog.controller.shown_values()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001 - never let a check block locking
+        return False
+
+
+class LockController(QObject):
+    locked = Signal(str)  # reason
+    unlocked = Signal(object)  # services
+    window_replaced = Signal(object)  # the new main window
+
+    def __init__(self, services, window: QWidget, *, window_factory: WindowFactory,
+                 app: QApplication | None = None, unlock_factory: UnlockFactory | None = None,
+                 on_cancel: Callable[[], None] | None = None, idle_ms: int | None = None,
+                 question_timeout_ms: int = QUESTION_TIMEOUT_MS, session_watcher: SessionLockWatcher | None = None,
+                 clipboard: ClipboardGuard | None = None, scheduler_factory=None, runner=None,
+                 page_check_delay_ms: int | None = PAGE_CHECK_DELAY_MS, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.app = app or QApplication.instance()
+        self.services = services
+        self.window = window
+        self.path = Path(services.vault.path)
+        self.staff = services.ctx.staff
+        self.window_factory = window_factory
+        self.pages_damaged = False  # set by the background page check; the next unlock checks first
+        self.unlock_factory = unlock_factory or default_unlock_factory(runner, services.ctx.clock,
+                                                                       lambda: self.pages_damaged)
+        self.runner = runner
+        self.page_timer = QTimer(self)  # page check in the background; None delay: no check (tests)
+        self.page_timer.setSingleShot(True)
+        self.page_timer.timeout.connect(self.check_pages)
+        self.page_check_delay_ms = page_check_delay_ms
+        self.on_cancel = on_cancel or (lambda: self.app.quit())
+        self.scheduler_factory = scheduler_factory  # (window, services) -> SweepScheduler | None
+        self.scheduler = None
+        self.state = UNLOCKED
+        self.reason = ""
+        self.unlock_dialog: QDialog | None = None
+        self.question: QMessageBox | None = None
+        self.question_timeout_ms = question_timeout_ms
+        self._fixed_idle_ms = idle_ms
+        self.question_timer = QTimer(self)
+        self.question_timer.setSingleShot(True)
+        self.question_timer.timeout.connect(self._question_timed_out)
+
+        self.idle = IdleWatcher(parent=self)
+        self.idle.idle.connect(lambda: self.request_lock("idle"))
+        self.idle.install(self.app)
+        self.session = session_watcher if session_watcher is not None else SessionLockWatcher(parent=self)
+        self.session.session_locked.connect(lambda: self.request_lock("session"))
+        self.clipboard = clipboard or ClipboardGuard(QApplication.clipboard(), parent=self)
+        self._adopt(window)
+
+    # ---- the window -----------------------------------------------------------------------------
+    def _adopt(self, window: QWidget) -> None:
+        self.window = window
+        action = QAction("&Lock", window)
+        action.setShortcut(QKeySequence("Ctrl+L"))
+        action.setShortcutContext(Qt.ApplicationShortcut)
+        action.setStatusTip("Lock the store now; your name and the passphrase are needed to go on")
+        action.triggered.connect(lambda: self.request_lock("manual"))
+        menu = getattr(window, "file_menu", None)
+        if menu is not None:
+            actions = menu.actions()
+            menu.insertAction(actions[-1] if actions else None, action)
+            menu.insertSeparator(action)
+        window.addAction(action)
+        self.lock_action = action
+        if hasattr(window, "view_changed"):
+            window.view_changed.connect(lambda _key: self._apply_idle_setting())
+        self._apply_idle_setting()
+        self.idle.start()
+        if self.scheduler_factory is not None:
+            self.scheduler = self.scheduler_factory(window, self.services)
+            if self.scheduler is not None:
+                self.scheduler.start()  # sweep at unlock, then every 15 minutes
+        if self.page_check_delay_ms is not None:
+            self.page_timer.start(self.page_check_delay_ms)
+
+    # ---- the background page check ------------------------------------------------------------
+    def check_pages(self) -> None:
+        """Check every page's HMAC in a child process (desktop/store/page_check.py), waited for off the
+        GUI thread; lock when one fails."""
+        services = self.services
+        if services is None or self.state == LOCKED:
+            return
+        if self.runner is None:
+            from desktop.ui.widgets.jobs import TaskRunner
+
+            self.runner = TaskRunner()
+
+        def done(problems: list[str]) -> None:
+            if not problems or self.services is not services:
+                return
+            log.warning("store pages failed their integrity check (%d problem(s)); locking", len(problems))
+            self.pages_damaged = True
+            if self.state == UNLOCKED:
+                self.request_lock("damaged")
+            elif self.state == ASKING:
+                self.reason = "damaged"
+
+        def failed(exc: BaseException) -> None:
+            log.warning("background page check could not run: %s", type(exc).__name__)
+
+        self.runner.run_task(services.vault.page_problems_in_child, done, failed)
+
+    def _apply_idle_setting(self) -> None:
+        if self._fixed_idle_ms is not None:
+            self.idle.set_timeout_ms(self._fixed_idle_ms)
+            return
+        if self.state != UNLOCKED or self.services is None:
+            return
+        try:
+            self.idle.set_minutes(idle_minutes(self.services.settings.app()))
+        except Exception:  # noqa: BLE001 - keep the current timeout
+            log.warning("idle lock setting could not be read; keeping %d ms", self.idle.timeout_ms)
+
+    # ---- locking --------------------------------------------------------------------------------
+    @property
+    def is_locked(self) -> bool:
+        return self.state == LOCKED
+
+    def request_lock(self, reason: str = "manual") -> None:
+        """Lock, asking first when something unsaved would be lost."""
+        if self.state != UNLOCKED:
+            return
+        dirty = self.dirty_work()
+        if dirty:
+            self._ask(dirty, reason)
+            return
+        self.lock_now(reason)
+
+    def dirty_work(self) -> list[str]:
+        out = []
+        views = getattr(self.window, "views", {})
+        for key, view in views.items():
+            check = getattr(view, "is_dirty", None)
+            try:
+                if callable(check) and check():
+                    out.append("the intake form" if key == "intake" else f"the {key} view")
+            except Exception:  # noqa: BLE001
+                continue
+        for w in QApplication.topLevelWidgets():
+            if not (isinstance(w, QDialog) and w.isVisible()) or w is self.question:
+                continue
+            check = getattr(w, "is_dirty", None)
+            if (callable(check) and check()) or (hasattr(w, "note_edit") and case_detail_dirty(w)):
+                out.append(w.windowTitle() or "an open dialog")
+        return out
+
+    def _ask(self, dirty: list[str], reason: str) -> None:
+        self.state = ASKING
+        self.reason = reason
+        what = ", ".join(dirty)
+        timed = reason != "manual"
+        text = f"Locking will discard what has not been saved in {what}."
+        if timed:
+            text += f" With no answer, the app locks and discards it in {self.question_timeout_ms // 1000} seconds."
+        box = QMessageBox(QMessageBox.Warning, "Lock helpdesk-intake?", text, QMessageBox.NoButton,
+                          QApplication.activeModalWidget() or self.window)
+        box.setTextFormat(Qt.PlainText)
+        self.discard_button = box.addButton("&Discard and lock", QMessageBox.DestructiveRole)
+        self.cancel_button = box.addButton("&Cancel lock", QMessageBox.RejectRole)
+        box.setDefaultButton(self.cancel_button)
+        box.setEscapeButton(self.cancel_button)
+        box.buttonClicked.connect(self._answered)
+        self.question = box
+        box.setWindowModality(Qt.ApplicationModal)
+        box.show()
+        if timed:
+            self.question_timer.start(self.question_timeout_ms)
+
+    def _answered(self, button) -> None:
+        self.question_timer.stop()
+        box, self.question = self.question, None
+        if box is not None:
+            box.hide()
+            box.deleteLater()
+        if button is self.discard_button:
+            self.state = UNLOCKED
+            self.lock_now(self.reason)
+        else:
+            self.state = UNLOCKED
+            self.idle.start()
+
+    def _question_timed_out(self) -> None:
+        if self.question is not None:
+            self._answered(self.discard_button)
+
+    def lock_now(self, reason: str = "manual") -> None:
+        """Lock without asking (unsaved work is discarded)."""
+        if self.state == LOCKED:
+            return
+        self.state = LOCKED
+        self.reason = reason
+        self.idle.stop()
+        self.page_timer.stop()
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        self.close_dialogs()
+        self.clear_views()
+        self.clipboard.clear_if_ours()
+        services, self.services = self.services, None
+        if services is not None:
+            try:
+                services.ctx.audit("store.lock", "store", f"reason={reason}")
+            except Exception as exc:  # noqa: BLE001 - lock anyway
+                log.warning("lock could not be audited: %s", type(exc).__name__)
+            services.close()
+        if hasattr(self.window, "save_geometry"):
+            self.window.save_geometry()
+        self.window.hide()
+        self.app.setQuitOnLastWindowClosed(False)  # the unlock dialog is now the only window
+        self.locked.emit(reason)
+        self.show_unlock()
+
+    def close_dialogs(self) -> None:
+        popup = QApplication.activePopupWidget()
+        while popup is not None:
+            popup.close()
+            nxt = QApplication.activePopupWidget()
+            popup = None if nxt is popup else nxt
+        for w in QApplication.topLevelWidgets():
+            if isinstance(w, QDialog) and w.isVisible() and w is not self.unlock_dialog:
+                w.reject()
+
+    def clear_views(self) -> None:
+        window = self.window
+        intake = getattr(window, "intake_view", None)
+        if intake is not None:
+            intake.clear()
+            intake.result_label.setText("")
+        cases = getattr(window, "cases_view", None)
+        if cases is not None:
+            cases.timer.stop()
+            cases.search.blockSignals(True)
+            cases.search.clear()
+            cases.search.blockSignals(False)
+        model = getattr(window, "case_model", None)
+        if model is not None:
+            model.clear()
+        for view in getattr(window, "views", {}).values():
+            hook = getattr(view, "clear_for_lock", None)
+            if callable(hook):
+                hook()
+        if hasattr(window, "count_label"):
+            window.count_label.setText("")
+
+    # ---- unlocking ------------------------------------------------------------------------------
+    def show_unlock(self) -> None:
+        why = REASON_TEXT.get(self.reason, "")
+        if "{minutes}" in why:
+            ms = self.idle.timeout_ms
+            why = why.format(minutes=f"{ms // 60_000} minute(s)" if ms >= 60_000 else f"{ms} ms")
+        dialog = self.unlock_factory(self.path, self.staff, why)
+        dialog.accepted.connect(lambda: self._unlocked(getattr(dialog, "services", None)))
+        dialog.rejected.connect(self._cancelled)
+        self.unlock_dialog = dialog
+        dialog.setWindowModality(Qt.ApplicationModal)
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+
+    def _cancelled(self) -> None:
+        self.unlock_dialog = None
+        self.on_cancel()
+
+    def _unlocked(self, services) -> None:
+        dialog, self.unlock_dialog = self.unlock_dialog, None
+        if services is None:
+            self._cancelled()
+            return
+        if dialog is not None:
+            dialog.deleteLater()
+        self.services = services
+        self.staff = services.ctx.staff
+        self.state = UNLOCKED
+        self.pages_damaged = False  # opened: either checked first, or restored from a backup
+        old = self.window
+        window = self.window_factory(services)
+        self._adopt(window)
+        window.show()
+        window.raise_()
+        window.activateWindow()
+        self.app.setQuitOnLastWindowClosed(True)
+        old.deleteLater()
+        self.window_replaced.emit(window)
+        self.unlocked.emit(services)
+
+    def shutdown(self) -> None:
+        """At exit: stop timers and close whatever store is open."""
+        self.idle.uninstall()
+        self.question_timer.stop()
+        self.page_timer.stop()
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.services is not None:
+            self.services.close()
+
+
+def start_session(app: QApplication, services, window: QWidget, window_factory: WindowFactory,
+                  runner=None) -> LockController:
+    """For run_gui: idle/Ctrl+L/session lock, unlock and rebuild, sweeps at unlock and every 15 min."""
+    from desktop.ui.retention.sweep_scheduler import scheduler_for_window
+
+    return LockController(services, window, window_factory=window_factory, app=app, runner=runner,
+                          scheduler_factory=scheduler_for_window, parent=app)

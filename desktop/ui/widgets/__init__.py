@@ -1,0 +1,1 @@
+"""Shared GUI pieces: style, message boxes, background jobs."""
