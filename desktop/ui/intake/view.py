@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.intake.controller import IntakeController, empty_values
-from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, OK_STYLE, WARN_STYLE, error_label, set_invalid
+from desktop.ui.widgets.style import (
+    ERROR_STYLE,
+    INFO_STYLE,
+    OK_STYLE,
+    WARN_STYLE,
+    error_label,
+    set_invalid,
+)
 
 Confirm = Callable[[str, str], bool]
 
