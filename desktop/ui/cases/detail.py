@@ -43,7 +43,7 @@ from desktop.ui.widgets.style import (
 
 AskResolution = Callable[[QWidget], "str | None"]
 LABELS = {"name": "&Name", "email": "E&mail", "phone": "&Phone", "category": "&Category",
-          "description": "&Description", "technical_details": "&Technical details", "channel": "C&hannel"}
+          "description": "Desc&ription", "technical_details": "&Technical details", "channel": "C&hannel"}
 
 
 def ask_resolution(parent: QWidget) -> str | None:
@@ -97,7 +97,7 @@ class CaseDetailDialog(QDialog):
         tabs = QTabWidget()
         self.tabs = tabs
         layout.addWidget(tabs, 1)
-        tabs.addTab(self._details_tab(), "&Details")
+        tabs.addTab(self._details_tab(), "Deta&ils")
         tabs.addTab(self._notes_tab(), "N&otes")
         self.history = self._table(["When", "Who", "Field", "Old value", "New value"], "Change history")
         history_page = QWidget()
@@ -108,9 +108,9 @@ class CaseDetailDialog(QDialog):
         self.history_hint.setStyleSheet(INFO_STYLE)
         history_box.addWidget(self.history_hint)
         history_box.addWidget(self.history, 1)
-        tabs.addTab(history_page, "Change &history")
+        tabs.addTab(history_page, "Change histor&y")
         self.consent_table = self._table(["Kind", "Version", "Given", "Withdrawn", "Case", "Source"], "Consents")
-        tabs.addTab(self.consent_table, "Con&sents")
+        tabs.addTab(self.consent_table, "Cons&ents")
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)

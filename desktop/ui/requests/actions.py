@@ -91,7 +91,7 @@ class RequestActions:
         dialog = TextDialog(f"Refuse {self._ref(request_id)}",
                             "A refusal needs a reason; it is kept in the register and must be given to the person, "
                             "with their right to complain to a supervisory authority.",
-                            "&Reason for refusing", "&Refuse request", lambda text: self.c.refuse(request_id, text),
+                            "Rea&son for refusing", "&Refuse request", lambda text: self.c.refuse(request_id, text),
                             required=True, parent=self.view)
         if self._exec(dialog):
             self._outcome(request_id, dialog.outcome)
@@ -182,7 +182,7 @@ class RequestActions:
         dialog = TextDialog(f"Restrict processing for {ref}",
                             "The person's data is kept but not used: their cases become read-only, no new case "
                             "can be added for them and they are left out of every processing list until the "
-                            "restriction is lifted.", "&Reason", "&Restrict processing",
+                            "restriction is lifted.", "Rea&son", "&Restrict processing",
                             lambda text: self.c.restrict(request_id, text), required=False, parent=self.view)
         if self._exec(dialog):
             self._recipients(request_id, f"Restriction for {ref}", dialog.outcome)
