@@ -12,7 +12,10 @@ from tests.helpers.factories import add_case
 
 
 def open_detail(qtbot, services, case_id, answer="Fixed by adding the SPF include"):
-    dialog = CaseDetailDialog(CaseDetailController(services, case_id), resolution_prompt=lambda _p: answer)
+    # the test's clean-up closes the window with whatever was typed: discard it (leaving with unsaved
+    # work is tested in test_desk_case_leave.py)
+    dialog = CaseDetailDialog(CaseDetailController(services, case_id), resolution_prompt=lambda _p: answer,
+                              ask_unsaved=lambda _parent, _what: "discard")
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)

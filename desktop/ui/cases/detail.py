@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.models import CATEGORY_LABELS, CHANNEL_LABELS, EDITABLE_FIELDS, Status
 from desktop.ui.cases.detail_controller import CaseDetailController, transition_label, when
+from desktop.ui.cases.unsaved import AskBeforeLeaving, AskUnsaved
 from desktop.ui.widgets.style import (
     BANNER_HOLD,
     BANNER_READONLY,
@@ -52,14 +53,17 @@ def ask_resolution(parent: QWidget) -> str | None:
     return text if ok else None
 
 
-class CaseDetailDialog(QDialog):
+class CaseDetailDialog(AskBeforeLeaving, QDialog):
+    """Done, Esc or closing with unsaved corrections or a typed note asks Save / Discard / Stay."""
     changed = Signal(int)  # case id, after any saved change
 
     def __init__(self, controller: CaseDetailController, parent: QWidget | None = None,
-                 resolution_prompt: AskResolution = ask_resolution) -> None:
+                 resolution_prompt: AskResolution = ask_resolution, ask_unsaved: AskUnsaved | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.resolution_prompt = resolution_prompt
+        if ask_unsaved is not None:
+            self.ask_unsaved = ask_unsaved
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.status_buttons: dict[Status, QPushButton] = {}
@@ -282,17 +286,37 @@ class CaseDetailDialog(QDialog):
     def values(self) -> dict[str, str]:
         return {name: _get_value(w) for name, w in self.inputs.items()}
 
-    def save(self) -> None:
+    def corrections_pending(self) -> bool:
+        return self.values() != self.controller.shown_values()
+
+    def is_dirty(self) -> bool:
+        """Unsaved corrections or a typed note not added yet."""
+        return self.corrections_pending() or bool(self.note_edit.toPlainText().strip())
+
+    def unsaved_what(self) -> str:
+        parts = (["unsaved corrections"] if self.corrections_pending() else []) + \
+            (["a note that was not added"] if self.note_edit.toPlainText().strip() else [])
+        return f"Case {self.controller.case_id} has " + " and ".join(parts)
+
+    def save_unsaved(self) -> bool:
+        """Save the corrections and add the note; False (and the errors shown) when either fails."""
+        if self.corrections_pending() and not self.save():
+            self.tabs.setCurrentIndex(0)
+            return False
+        return not self.note_edit.toPlainText().strip() or self.add_note()
+
+    def save(self) -> bool:
         values = self.values()
         outcome = self.controller.save(values)
         if not outcome.ok:
             for name in self.inputs:
                 self._show_error(name, outcome.errors.get(name))
             self._say(False, outcome.message)
-            return
+            return False
         self.show_detail()
         self._say(True, outcome.message)
         self.changed.emit(self.controller.case_id)
+        return True
 
     def change_status(self, target: Status) -> None:
         resolution = None
@@ -306,17 +330,19 @@ class CaseDetailDialog(QDialog):
             self.changed.emit(self.controller.case_id)
         self._say(outcome.ok, outcome.message)
 
-    def add_note(self) -> None:
+    def add_note(self) -> bool:
         outcome = self.controller.add_note(self.note_edit.toPlainText())
         if not outcome.ok:
             self.note_error.setText(outcome.message)
             self.note_error.show()
-            return
+            self.tabs.setCurrentIndex(1)
+            return False
         self.note_edit.clear()
         self.note_error.hide()
         self.show_detail()
         self._say(True, outcome.message)
         self.changed.emit(self.controller.case_id)
+        return True
 
 
 def _shown(field: str, value: str | None) -> str:
