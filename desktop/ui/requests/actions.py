@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QDialog
 
-from desktop.ui.requests.controller import rectification_controller
+from desktop.ui.requests.controller import further_cases, rectification_controller
 from desktop.ui.requests.dialogs import (
     NewRequestDialog,
     ObjectionDialog,
@@ -58,7 +58,7 @@ class RequestActions:
         self._exec(dialog)
         if dialog.request is not None:
             n = len(dialog.confirmed)
-            extra = f" {n} further case(s) confirmed as the person's." if n else ""
+            extra = " " + further_cases(n) if n else ""
             self.view.after_change(dialog.request.id, f"Request {dialog.request.ref} opened.{extra}")
 
     def do_start(self, request_id: int) -> None:

@@ -66,6 +66,10 @@ def method_label(stored: str | None) -> str:
     return verification_label(stored) if stored else "—"
 
 
+def further_cases(n: int) -> str:
+    return f"{n} further case{'' if n == 1 else 's'} confirmed as the person's."
+
+
 @dataclass
 class Outcome:
     ok: bool
@@ -167,7 +171,7 @@ class RequestsController:
 
     def confirm_cases(self, request_id: int, case_ids: list[int]) -> Outcome:
         return _run(lambda: self.services.requests.confirm_cases(request_id, case_ids),
-                    lambda ids: f"{len(ids)} further case(s) confirmed as the person's." if ids
+                    lambda ids: further_cases(len(ids)) if ids
                     else "Only the cases under the request's address are covered.", "Not confirmed")
 
     def covered_cases(self, request_id: int) -> list[MatchedCase]:

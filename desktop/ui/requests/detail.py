@@ -122,7 +122,8 @@ class RequestDetailPanel(QScrollArea):
             state = allowed.get(key, Allowed(False))
             button.setEnabled(state.enabled)
             button.setToolTip(self.tips[key] if state.enabled else state.why)
-            self.why[key].setText("" if state.enabled else state.why)
+            # a closed request: said once in the facts, not next to every button
+            self.why[key].setText("" if state.enabled or req.status.closed else state.why)
         self.rights.setTitle(f"Answer the {req.type.value} request")
 
     @staticmethod
@@ -133,7 +134,8 @@ class RequestDetailPanel(QScrollArea):
         red = scheme()["error"]
         lines = [f"<b>Status:</b> {e(STATUS_LABELS[req.status])}"]
         if req.status.closed:
-            lines.append(f"<b>Closed:</b> {e(stamp(req.completed_at))} (no countdown)")
+            lines.append(f"<b>Closed:</b> {e(stamp(req.completed_at))} (no countdown). The request is "
+                         f"{e(STATUS_LABELS[req.status].lower())}: nothing more can be done.")
         else:
             due = f"{e(day(row.due))} · {e(countdown(row))}"
             if row.overdue:
