@@ -1,7 +1,16 @@
 """Run in a fresh subprocess by bench.rows_gui: start a window, report when it first paints.
 
-    python -m bench.gui_child app STORE [--list]      the app's main window (key from the OS keyring)
-    python -m bench.gui_child minimal ROWS            a minimal PySide6 window with one table
+    python -m bench.gui_child app STORE [--list] [--passphrase] [--search TERM]
+        the app's main window, started as `helpdesk-intake` starts it (bench v2): key from the OS
+        keyring (or with --passphrase from HELPDESK_INTAKE_PASSPHRASE: SQLCipher derives it),
+        bootstrap.open_services(verify_pages=False), build_window, start_session (the sweep at
+        unlock and every 15 minutes, the background page check 1.5 s after), show.
+        --search: after the first paint, the first search after unlock and then search-as-you-type
+        of TERM (1, 2, 3... characters), each timed from the query to the list's repaint.
+    python -m bench.gui_child minimal ROWS [--open STORE]   a minimal PySide6 window with one table
+        (--open: first opens STORE with bare sqlcipher3 and the passphrase, one key derivation)
+    python -m bench.gui_child fts STORE TERM RUNS     bare sqlcipher3 (raw key): the FTS5 prefix query
+        for each prefix of TERM, RUNS times (the keystroke rows' baseline)
 
 The raw key arrives on stdin and goes into an in-memory keyring backend, so the app resolves it
 exactly as it would from the OS keyring (key_for_existing_store). Prints "painted" when the first
@@ -67,14 +76,77 @@ def _report(text: str) -> None:
     sys.stdout.flush()
 
 
+def _fts(argv: list[str], secret: str) -> int:
+    import json
+    import statistics
+    import time
+
+    import sqlcipher3
+
+    from bench.rows_search import raw_listing
+    from bench.stores import RAW_PRAGMAS
+
+    store, term, runs = argv[1], argv[2], int(argv[3])
+    conn = sqlcipher3.connect(store, isolation_level=None)
+    conn.execute(f"PRAGMA key = \"x'{secret}'\"")
+    for pragma in RAW_PRAGMAS:
+        conn.execute(pragma).fetchall()
+    t0 = time.perf_counter()
+    raw_listing(conn, term[:1])
+    out = {"first": time.perf_counter() - t0, "keys": {}}
+    for k in range(1, len(term) + 1):
+        times = []
+        for _ in range(runs):
+            t0 = time.perf_counter()
+            raw_listing(conn, term[:k])
+            times.append(time.perf_counter() - t0)
+        out["keys"][k] = statistics.median(times)
+    _report("search " + json.dumps(out))
+    return 0
+
+
+def _search_as_you_type(app, window, term: str, runs: int) -> dict:
+    """Time, for the first search after unlock and then each prefix of `term`, from the query
+    (the search box's debounce has fired: cases_view.apply_filters) to the list's repaint."""
+    import statistics
+    import time
+
+    view = window.cases_view
+    window.show_view("cases")
+    app.processEvents()
+
+    def once(text: str) -> float:
+        t0 = time.perf_counter()
+        view.search.blockSignals(True)  # no debounce timer: apply_filters is what it fires
+        view.search.setText(text)
+        view.search.blockSignals(False)
+        view.apply_filters()
+        view.table.viewport().repaint()
+        elapsed = time.perf_counter() - t0
+        app.processEvents()
+        return elapsed
+
+    out = {"first": once(term[:1]), "keys": {}}
+    for k in range(1, len(term) + 1):
+        times = []
+        for _ in range(runs):
+            once("")
+            times.append(once(term[:k]))
+        out["keys"][k] = statistics.median(times)
+    return out
+
+
 def main(argv: list[str]) -> int:
     mode = argv[0]
-    secret = sys.stdin.readline().strip() if mode == "app" else ""
+    secret = sys.stdin.readline().strip() if mode in ("app", "fts") else ""
+    if mode == "fts":
+        return _fts(argv, secret)
     from PySide6.QtCore import QEvent, QObject, QTimer
     from PySide6.QtWidgets import QApplication
 
     app = QApplication(["bench"])
     scroll_list = "--list" in argv
+    search_term = argv[argv.index("--search") + 1] if "--search" in argv else None
     if mode == "app":
         from pathlib import Path
 
@@ -83,19 +155,32 @@ def main(argv: list[str]) -> int:
         from desktop.ui.shell.launch import build_window
 
         store = Path(argv[1])
-        _memory_keyring(str(store), secret)
+        if "--passphrase" in argv:
+            os.environ["HELPDESK_INTAKE_PASSPHRASE"] = secret
+        else:
+            _memory_keyring(str(store), secret)
         resolution = key_for_existing_store(store, None)
-        assert resolution.source == "keyring", resolution.source
+        assert resolution.source in ("keyring", "env"), resolution.source
         # as run_gui: pages are checked in the background after the window shows
         services = bootstrap.open_services(store, resolution.key, staff="bench", verify_pages=False)
         window = build_window(services)
+        from desktop.ui.shell.lock_controller import start_session
+
+        session = None if "--no-session" in argv else \
+            start_session(app, services, window, build_window)  # sweep at unlock, page check
         if scroll_list:
             window.show_view("cases")
     else:
         from PySide6.QtWidgets import QMainWindow, QTableWidget, QTableWidgetItem
 
         rows = int(argv[1])
-        services = None
+        services = session = None
+        if "--open" in argv:  # the passphrase store opened with bare sqlcipher3: one key derivation
+            import sqlcipher3
+
+            conn = sqlcipher3.connect(argv[argv.index("--open") + 1])
+            conn.execute("PRAGMA key = '" + os.environ["HELPDESK_INTAKE_PASSPHRASE"].replace("'", "''") + "'")
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         window = QMainWindow()
         table = QTableWidget(rows, 6)
         for r in range(rows):
@@ -114,7 +199,13 @@ def main(argv: list[str]) -> int:
                 table.scrollTo(model.index(max(0, int(model.rowCount() * fraction) - 1), 0))
                 table.viewport().repaint()
                 app.processEvents()
+        if search_term and services is not None:
+            import json
+
+            _report("search " + json.dumps(_search_as_you_type(app, window, search_term, 5)))
         _report(f"rss {peak_kib()}")
+        if session is not None:
+            session.shutdown()
         if services is not None:
             services.close()
         app.quit()

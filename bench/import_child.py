@@ -1,7 +1,8 @@
 """Run by bench.rows_data.import_row in a fresh process: one import, or its baseline, timed inside.
 
     python -m bench.import_child app STORE CSV N      the app's import (ImportService.import_file)
-    python -m bench.import_child base STORE CSV N     the same rows with raw sqlcipher3 executemany
+    python -m bench.import_child base STORE CSV N     the same rows, columns and index entries with raw
+                                                     sqlcipher3 (bench/baselines.py full_import)
 
 The raw key arrives on stdin. `helpdesk-intake import` runs in a fresh process too, where SQLCipher's
 process-wide cipher_memory_security is still off; in the bench's own process, stores closed during
@@ -38,20 +39,21 @@ def main(argv: list[str]) -> int:
     else:
         import sqlcipher3
 
-        from bench.rows_data import _case_tuple, raw_import
+        from bench.baselines import full_import, prepare
         from bench.stores import NOW, RAW_PRAGMAS, SEED
         from desktop.services.demo import DemoGenerator
+        from desktop.store.search import phone_tokens
 
         data = [c.data for c in DemoGenerator(SEED + 1, NOW).cases(n)]  # the CSV's rows, parsed untimed
-        cases = [_case_tuple(d) for d in data]
+        prepared = prepare(data, phone_tokens=phone_tokens)
         conn = sqlcipher3.connect(str(store), isolation_level=None, check_same_thread=False)
         conn.execute(f"PRAGMA key = {key.pragma_value()}")
         for pragma in RAW_PRAGMAS:
             conn.execute(pragma).fetchall()
         t0 = time.perf_counter()
-        raw_import(conn, cases, data)
+        full_import(conn, prepared, now=NOW)
         elapsed = time.perf_counter() - t0
-        rows, errors = len(cases), 0
+        rows, errors = len(prepared.rows), 0
         conn.close()
     print(json.dumps({"seconds": elapsed, "rows": rows, "errors": errors}), flush=True)
     return 0

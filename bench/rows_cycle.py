@@ -47,7 +47,8 @@ def cycle_row(ws: Workspace, store: Path, n: int, *, runs: int) -> Row:
     except ImportError as exc:
         return Row("cycle", f"encrypted vs plaintext cycle ({n:,} cases)", target=1.5,
                    unavailable=f"sweep or report missing from the app ({exc})")
-    from bench.rows_data import _unlink, sweep_template
+    from bench.rows_data import _unlink
+    from bench.rows_sweep import sweep_template
 
     install_plaintext_switch()
     template, _ = sweep_template(ws, store)

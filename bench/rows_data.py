@@ -1,29 +1,15 @@
-"""Rows that work on the store: import, save one intake, search, retention sweep."""
+"""Rows that write to the store: import and save one intake (search: rows_search.py; sweep: rows_sweep.py)."""
 
 from __future__ import annotations
 
 import os
-import sqlite3
 from itertools import count
 
+from bench.baselines import full_import, prepare, save_one
 from bench.harness import Row, Side, measure_pair
 from bench.stores import NOW, SEED, Workspace
-from desktop.domain.clock import to_iso
-from desktop.domain.models import CaseQuery
 from desktop.services.demo import DemoGenerator, write_web_form_file
-from desktop.store.rows import CASE_COLUMNS
 from desktop.store.search import phone_tokens
-
-CASE_INSERT = (
-    "INSERT INTO cases(name, email, phone, category, description, technical_details, channel, status,"
-    " received_at, created_at, created_by, last_activity_at, notice_version, notice_acknowledged_at)"
-    " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-FTS_INSERT = "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)"
-
-
-def _case_tuple(d) -> tuple:
-    return (d.name, d.email, d.phone, d.category.value, d.description, d.technical_details, "web_form", "open",
-            to_iso(d.received_at), to_iso(NOW), "bench", to_iso(NOW), d.notice_version, to_iso(NOW))
 
 
 def _unlink(path) -> None:
@@ -35,16 +21,6 @@ def _unlink(path) -> None:
 
 
 # ---- import ------------------------------------------------------------------------------------
-def raw_import(conn, cases: list[tuple], data: list) -> None:
-    """The import baseline: the same rows into cases and the FTS index with executemany, one transaction."""
-    conn.execute("BEGIN IMMEDIATE")
-    first = (conn.execute("SELECT coalesce(max(id), 0) FROM cases").fetchone()[0]) + 1
-    conn.executemany(CASE_INSERT, cases)
-    conn.executemany(FTS_INSERT, ((first + i, d.name, d.email, phone_tokens(d.phone), d.description)
-                                  for i, d in enumerate(data)))
-    conn.execute("COMMIT")
-
-
 def _child(args: list[str], secret: str) -> dict:
     import json
     import subprocess
@@ -59,18 +35,18 @@ def _child(args: list[str], secret: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def import_row(ws: Workspace, n: int, *, runs: int) -> list[Row]:
+def import_row(ws: Workspace, n: int, *, runs: int, inproc_n: int | None = None) -> list[Row]:
     """Two rows: the import as `helpdesk-intake import` runs it, in a fresh process (bench/import_child.py),
     and the same import in the bench's own process, where SQLCipher's memory security is on, as in the
-    window once it has been locked and unlocked (File > Import)."""
+    window once it has been locked and unlocked (File > Import), of inproc_n rows (5 pairs of a 100k
+    import with memory security on would take most of the bench's time budget)."""
     csv_path = write_web_form_file(ws.root / f"forms-{n}.csv", n, seed=SEED + 1, now=NOW)
-    data = [c.data for c in DemoGenerator(SEED + 1, NOW).cases(n)]
-    cases = [_case_tuple(d) for d in data]
     empty = ws.empty_store()
     warm_csv = write_web_form_file(ws.root / "forms-warm.csv", min(n, 300), seed=SEED + 2, now=NOW)
     details = {"csv_mib": csv_path.stat().st_size / 2**20}
-    baseline_text = ("baseline = executemany of the same rows into cases + FTS index in one transaction (no "
-                     "parsing, validation, subjects, consents or audit)")
+    baseline_text = ("baseline = raw sqlcipher3 writing the same people, every case column (timers too), consents, "
+                     "search entries and audit entry set-based in one transaction (bench/baselines.py; no parsing, "
+                     "validation, refusal checks or retention rules)")
 
     # fresh processes, both sides
     results: list[dict] = []
@@ -93,6 +69,10 @@ def import_row(ws: Workspace, n: int, *, runs: int) -> list[Row]:
         fresh.note += f"; IMPORT REJECTED ROWS: {bad[0]}"
 
     # in the bench process (memory security on)
+    n = inproc_n or n
+    csv_path = write_web_form_file(ws.root / f"forms-{n}.csv", n, seed=SEED + 1, now=NOW)
+    data = [c.data for c in DemoGenerator(SEED + 1, NOW).cases(n)]
+    prepared = prepare(data, phone_tokens=phone_tokens)
     def app_setup():
         return ws.open(ws.copy(empty, "import-app"))
 
@@ -106,7 +86,7 @@ def import_row(ws: Workspace, n: int, *, runs: int) -> list[Row]:
         return path, ws.raw(path)
 
     def base_body(state) -> None:
-        raw_import(state[1], cases, data)
+        full_import(state[1], prepared, now=NOW)
 
     def base_teardown(state) -> None:
         path, conn = state
@@ -147,12 +127,10 @@ def save_row(ws: Workspace, store, n: int, *, runs: int) -> Row:
                 "technical_details": template.technical_details, "channel": "phone",
                 "notice_acknowledged": True, "not_a_child": True}
 
-    row_tuple = _case_tuple(template)
+    one = prepare([template], phone_tokens=phone_tokens).rows[0]
 
     def base_body(_) -> None:
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute(CASE_INSERT, row_tuple)
-        conn.execute("COMMIT")
+        save_one(conn, one, f"bench.raw{next(seq)}@example.org", now=NOW)
 
     try:
         a, b = measure_pair(Side(lambda _: services.intake.submit(form())), Side(base_body), runs=runs, warmup=3)
@@ -161,88 +139,12 @@ def save_row(ws: Workspace, store, n: int, *, runs: int) -> Row:
         conn.close()
     row = Row("save_one", f"save one intake ({n:,} cases in store)", a, b, target=3.0)
     row.note = ("app = validate + subject + case + FTS + consent + audit chain + commit (WAL, synchronous=FULL); "
-                "baseline = one INSERT + commit, same pragmas")
+                "baseline = raw sqlcipher3: new person, case with every column, consent, search entry, audit entry, "
+                "one commit, same pragmas")
     return row
 
 
-# ---- search ------------------------------------------------------------------------------------
-def search_terms(services) -> dict[str, str]:
-    ids = list(services.cases.ids(CaseQuery(sort="id", descending=False))[:2000])
-    cases = services.cases.rows(ids)
-    name = email = None
-    for i in ids[500:]:
-        last = (cases[i].name or "").split()[-1]
-        if name is None and last.isascii() and last.isalpha() and len(last) >= 7:
-            name = last[:5].lower()
-        local = (cases[i].email or "").split("@")[0]
-        if email is None and local.isalpha() and len(local) >= 8:
-            email = local[:6]
-        if name and email:
-            break
-    return {"name fragment": name or "smith", "email fragment": email or "info", "description word": "spamhaus"}
-
-
-LIST_PAGE = 200  # ids the window's case list reads first (CaseTableModel.BLOCK)
-
-
-def search_rows(ws: Workspace, store, n: int, *, runs: int, page: int = 50) -> list[Row]:
-    services = ws.open(store)
-    conn = ws.raw(store)
-    rows = []
-    try:
-        terms = search_terms(services)
-        for label, term in terms.items():
-            found = []
-
-            def app_body(_, term=term, found=found) -> None:
-                # as the window's list: first page of ids + the count (audited), then the rows on screen
-                listing = services.cases.list_page(CaseQuery(search=term), LIST_PAGE)
-                services.cases.rows(list(listing.ids[:page]))
-                found.append(listing.total)
-
-            def base_body(_, term=term) -> None:
-                like = f"%{term}%"
-                ids = [r[0] for r in conn.execute(
-                    "SELECT id FROM cases WHERE name LIKE ?1 OR email LIKE ?1 OR phone LIKE ?1 OR description LIKE ?1"
-                    " ORDER BY received_at DESC, id DESC", (like,))]
-                marks = ",".join("?" * len(ids[:page]))
-                conn.execute(f"SELECT {CASE_COLUMNS} FROM cases WHERE id IN ({marks})", ids[:page]).fetchall()
-
-            a, b = measure_pair(Side(app_body), Side(base_body), runs=runs, warmup=2)
-            row = Row(f"search_{label.split()[0]}", f"search {label} ({n:,} cases)", a, b, kind="faster",
-                      target=10.0, extra_ok=a.median < 0.020, extra_text="< 20 ms median",
-                      details={"matches": found[-1] if found else None})
-            row.note = f"{found[-1] if found else '?'} matches for a {len(term)}-character term; first page of {page} rows fetched"
-            rows.append(row)
-    finally:
-        services.close()
-        conn.close()
-    return rows
-
-
-def search_median(ws: Workspace, store, term: str, runs: int) -> float:
-    """Median seconds for one search + first page (for the scaling rows)."""
-    from bench.harness import measure
-
-    services = ws.open(store)
-    try:
-        def body(_) -> None:
-            listing = services.cases.list_page(CaseQuery(search=term), LIST_PAGE)  # as the window's list
-            services.cases.rows(list(listing.ids[:50]))
-        return measure(Side(body), runs=runs, warmup=2).median
-    finally:
-        services.close()
-
-
-# ---- retention sweep ---------------------------------------------------------------------------
-def stdlib_delete(path, ids: list[int]) -> None:
-    conn = sqlite3.connect(str(path), isolation_level=None)
-    conn.execute("BEGIN")
-    conn.executemany("DELETE FROM cases WHERE id = ?", ((i,) for i in ids))
-    conn.execute("COMMIT")
-    conn.close()
-
-
+# ---- retention set-up (rows_sweep.py, rows_cycle.py) ---------------------------------------
 def retention_for(services):
     from desktop.services.retention import RetentionService
 
@@ -258,60 +160,3 @@ def bench_policies(services) -> None:
         if p["id"] == "closed-case":
             p["action"] = "delete"
     retention.set_policies({"policies": policies})
-
-
-def sweep_template(ws: Workspace, store, key=None):
-    """A copy of `store` with the bench policies set and every timer computed (untimed set-up)."""
-    path = ws.copy(store, "sweep-template")
-    services = ws.open(path, key)
-    try:
-        bench_policies(services)
-        due = retention_for(services).plan(NOW)
-    finally:
-        services.close()
-    return path, sorted({a.target_id for a in due if a.kind == "case" and a.what == "case"})
-
-
-def sweep_row(ws: Workspace, store, n: int, *, runs: int) -> Row:
-    try:
-        import desktop.services.retention  # noqa: F401
-    except ImportError as exc:
-        return Row("sweep", f"retention sweep ({n:,} cases)", target=3.0,
-                   unavailable=f"retention sweeps are not in the app yet ({exc})")
-    template, removed = sweep_template(ws, store)
-    plain = ws.stdlib_copy(template)
-    reports = []
-
-    def app_setup():
-        return ws.copy(template, "sweep-app")
-
-    def app_body(path) -> float:
-        """A fresh process, as a scheduled `helpdesk-intake sweep` (see bench/sweep_child.py)."""
-        import json
-        import subprocess
-        import sys
-
-        from bench.rows_gui import ROOT, _env
-
-        done = subprocess.run([sys.executable, "-m", "bench.sweep_child", str(path)], input=ws.key.secret + "\n",
-                              capture_output=True, text=True, env=_env(), cwd=ROOT, timeout=1800)
-        if done.returncode != 0:
-            raise RuntimeError(f"sweep child failed: {done.stderr.strip()[-300:]}")
-        result = json.loads(done.stdout.strip().splitlines()[-1])
-        reports.append(result)
-        return result["seconds"]
-
-    def base_setup():
-        return ws.copy(plain, "sweep-plain")
-
-    a, b = measure_pair(Side(app_body, app_setup, _unlink, self_timed=True),
-                        Side(lambda p: stdlib_delete(p, removed), base_setup, _unlink), runs=runs, warmup=0)
-    rep = reports[-1]
-    deleted = rep["cases_removed"]
-    row = Row("sweep", f"retention sweep removing {deleted:,} of {n:,} cases", a, b, target=3.0,
-              details={"cases_removed": deleted, "actions": rep["actions"], "compacted": rep["compacted"]})
-    row.note = (f"{rep['actions']:,} actions in all (cases, phone/technical-detail fields, people); FTS optimize, "
-                f"WAL truncate{', VACUUM' if rep['compacted'] else ''}; app timed inside a fresh process as a "
-                "scheduled `sweep` runs (bench/sweep_child.py); baseline = stdlib sqlite3 DELETE of the same "
-                "case rows on an unencrypted copy")
-    return row

@@ -7,7 +7,7 @@ generating 1M cases through the app does not fit the bench's time budget.
 
 from __future__ import annotations
 
-from bench import rows_data, rows_gui
+from bench import rows_data, rows_gui, rows_search
 from bench.harness import Row, Stats
 from bench.stores import Workspace
 
@@ -32,8 +32,8 @@ def scale_rows(ws: Workspace, main_store, main_n: int, sizes: tuple[int, ...], *
     for size in sizes:
         store = _store(ws, main_store, main_n, size)
         made[size] = store
-        search[size] = rows_data.search_median(ws, store, TERM, runs)
-        got = rows_gui.start_and_memory(ws, store, size, runs=gui_runs, warm=warm, baseline=False)
+        search[size] = rows_search.search_median(ws, store, TERM, runs)
+        got = rows_gui.start_and_memory(ws, store, size, runs=gui_runs, warm=warm, baseline=False, session=False)
         start[size], memory[size] = got["start"][0], got["memory"][0]
         if size > main_n:
             rows_data._unlink(store)

@@ -118,6 +118,16 @@ class Workspace:
         conn.close()
         return target
 
+    def passphrase_copy(self, path: Path, passphrase: str, stem: str = "pass") -> Path:
+        """A copy of the store re-keyed to a passphrase (SQLCipher's own key derivation)."""
+        target = self.copy(path, stem)
+        conn = self.raw(target, pragmas=())
+        conn.execute("PRAGMA journal_mode = DELETE").fetchall()
+        conn.execute(f"PRAGMA rekey = {Key.passphrase(passphrase).pragma_value()}")
+        conn.execute("PRAGMA journal_mode = WAL").fetchall()
+        conn.close()
+        return target
+
     def stdlib_copy(self, path: Path) -> Path:
         """An unencrypted copy for stdlib sqlite3 baselines."""
         return self.plaintext_twin(path)

@@ -15,6 +15,7 @@ from desktop.errors import WrongKeyError
 from desktop.services.cases import CaseService
 from desktop.services.context import CaseHook, Context
 from desktop.services.dossier import DossierService
+from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
 from desktop.services.reporting import ReportService
@@ -50,6 +51,7 @@ class Services:
     dossier: DossierService = None  # type: ignore[assignment]
     reports: ReportService = None  # type: ignore[assignment]
     retention: RetentionService = None  # type: ignore[assignment]
+    erasures: ErasureRecordService = None  # type: ignore[assignment]
 
     @property
     def vault(self) -> Vault:
@@ -78,14 +80,16 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     cases = CaseService(ctx, settings)
     importer = ImportService(intake)
     requests = RequestService(ctx, settings)
-    rights = RightsService(ctx, settings, requests, cases)
+    erasures = ErasureRecordService(ctx)
+    rights = RightsService(ctx, settings, requests, cases, erasures)
     dossier = DossierService(ctx, settings)
     reports = ReportService(ctx, settings, dossier)
     retention = RetentionService(ctx, settings)
     # every create/edit/status change keeps its timer current; a new case gets its timer in its INSERT
     ctx.case_changed.append(CaseHook(retention.refresh, retention.refresh_many, new_case_rules=retention.rules))
     return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=importer,
-                    requests=requests, rights=rights, dossier=dossier, reports=reports, retention=retention)
+                    requests=requests, rights=rights, dossier=dossier, reports=reports, retention=retention,
+                    erasures=erasures)
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,

@@ -44,7 +44,11 @@ def main(argv: list[str] | None = None) -> int:
 
         return run_gui(args)
     try:
-        return int(args.func(args) or 0)
+        status = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's flush at exit
+        return status
+    except BrokenPipeError:  # the reader went away (`sweep --dry-run | head`): nothing to report
+        return _quiet_after_closed_pipe()
     except KeyboardInterrupt:
         print(f"{APP_NAME}: interrupted", file=sys.stderr)
         return 130
@@ -58,3 +62,18 @@ def main(argv: list[str] | None = None) -> int:
         message, status = mapped
         print(f"{APP_NAME}: {message}", file=sys.stderr)
         return status
+
+
+def _quiet_after_closed_pipe() -> int:
+    """stdout's reader closed the pipe: point stdout at /dev/null so the interpreter's last flush
+    at exit finds nowhere to fail, and exit as the command would have (the work before the output
+    is done; only the rest of the listing was not read)."""
+    import os
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
+    return 0

@@ -92,11 +92,11 @@ def _damaged(exc: Exception) -> CliError:
     return CliError(str(exc), INTEGRITY)
 
 
-def _open(args: argparse.Namespace):
+def _open(args: argparse.Namespace, *, verify_pages: bool = False):
     from desktop.errors import StoreDamaged
 
     try:
-        return open_services(args)
+        return open_services(args, verify_pages=verify_pages)
     except StoreDamaged as exc:
         raise _damaged(exc) from exc
 
@@ -181,6 +181,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CliError(f"{exc}; nothing was changed (a backup opens only with the key the store had "
                        "when it was made: set HELPDESK_INTAKE_PASSPHRASE for a passphrase backup)", KEY) from exc
     out(f"restored {path} from {args.file} (schema {result.info.schema_version})")
+    if result.reapplied.people:
+        out(f"erasures done since the backup were applied again: {result.reapplied.people} person(s), "
+            f"{result.reapplied.cases} case(s) removed from the restored store")
     if result.aside:
         out(f"the replaced store is kept at {result.aside}; delete it once you are satisfied")
     return OK
@@ -227,7 +230,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    with _open(args) as services:
+    with _open(args, verify_pages=True) as services:
         problems = services.vault.integrity_problems()
         result = services.audit.verify()
     if problems:

@@ -14,9 +14,14 @@ from pathlib import Path
 from desktop.domain.clock import Clock
 from desktop.errors import KeyringUnavailable, StoreDamaged, StoreError, WrongKeyError
 from desktop.services.context import Context
+from desktop.services.erasure_record import ErasureMemory, Reapplied
 from desktop.store.backups import BackupInfo, inspect_backup, make_backup, swap_in
+from desktop.store.erasure_repo import ErasureRepo
 from desktop.store.keys import Key, keyring_delete, keyring_get, keyring_set
+from desktop.store.store_lock import StoreLock
 from desktop.store.vault import Vault
+
+ERASURE_RECORD_SCHEMA = 4  # the schema that brought the keyed erasure record
 
 
 class BackupService:
@@ -34,21 +39,30 @@ class BackupService:
 class RestoreResult:
     info: BackupInfo
     aside: Path | None
+    reapplied: Reapplied = Reapplied(0, 0)
+    records_carried: bool = False  # False: the replaced store could not be read (or had no record)
+    records_dropped: int = 0  # the backup's own records, made under another secret
 
 
 def _stamp(clock: Clock) -> str:
     return clock.now().strftime("%Y%m%dT%H%M%SZ")
 
 
-def _ensure_not_in_use(store: Path, key: Key) -> None:
-    """When the current store opens, make sure no other window or process has it open."""
+def _ensure_not_in_use(store: Path, key: Key, in_use: StoreLock) -> ErasureMemory | None:
+    """With the store's in-use lock held exclusive (no other window or process has it open), a
+    last check through SQLite; and the store's keyed erasure record (None when it has none or
+    does not open)."""
     try:
-        vault = Vault.open(store, key, migrate=False)
+        vault = Vault.open(store, key, migrate=False, in_use=in_use)
     except (WrongKeyError, StoreDamaged, StoreError):
-        return  # damaged or under another key: nothing can be using it sensibly
+        return None  # damaged or under another key: nothing can be using it sensibly
     try:
         with vault.exclusive():
             pass
+        if vault.user_version() < ERASURE_RECORD_SCHEMA:
+            return None
+        repo = ErasureRepo(vault)
+        return ErasureMemory(repo.secret(), repo.records())
     finally:
         vault.close()
 
@@ -62,12 +76,15 @@ def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str) ->
     if store.exists() and backup.resolve() == store.resolve():
         raise StoreError("the backup is the store itself; nothing was changed")
     inspect_backup(backup, key)
-    if store.exists():
-        _ensure_not_in_use(store, key)
-    old_keyring_key = None
-    with contextlib.suppress(KeyringUnavailable):
-        old_keyring_key = keyring_get(store)
-    swap, info = swap_in(store, backup, key, _stamp(clock))
+    in_use = StoreLock(store).exclusive()  # StoreBusy (exit 6) while anyone else has it open
+    try:
+        memory = _ensure_not_in_use(store, key, in_use) if store.exists() else None
+        old_keyring_key = None
+        with contextlib.suppress(KeyringUnavailable):
+            old_keyring_key = keyring_get(store)
+        swap, info = swap_in(store, backup, key, _stamp(clock))
+    finally:
+        in_use.release()  # processes that waited for it now open the restored store
     try:
         services = open_services(store, key, clock=clock, staff=staff)
     except BaseException:
@@ -76,6 +93,10 @@ def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str) ->
     try:
         services.ctx.audit("store.restore", "store",
                            f"schema={info.schema_version};replaced={'kept' if swap.aside else 'none'}")
+        # erasures done since the backup: the replaced store's secret and records come along, and
+        # every recorded person is erased again from the restored copy
+        dropped = services.erasures.adopt(memory) if memory is not None else 0
+        reapplied = services.erasures.reapply()
     finally:
         services.close()
     # keys: the replaced store keeps opening with its keyring key under its new name; a store
@@ -86,4 +107,4 @@ def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str) ->
                 keyring_set(swap.aside, old_keyring_key)
             if key.kind == "passphrase":
                 keyring_delete(store)
-    return RestoreResult(info, swap.aside)
+    return RestoreResult(info, swap.aside, reapplied, memory is not None, dropped)

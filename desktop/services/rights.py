@@ -13,6 +13,7 @@ from desktop.domain.validation import ValidationError, check_email
 from desktop.errors import NotFound, RefusedError
 from desktop.services.cases import CaseService
 from desktop.services.context import Context
+from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.requests import RequestService, clean_text
 from desktop.services.settings import SettingsService
 from desktop.store.rights_repo import RightsRepo
@@ -42,8 +43,9 @@ class RightsResult:
 
 class RightsService:
     def __init__(self, ctx: Context, settings: SettingsService, requests: RequestService,
-                 cases: CaseService) -> None:
+                 cases: CaseService, erasures: ErasureRecordService | None = None) -> None:
         self.ctx = ctx
+        self.erasures = erasures or ErasureRecordService(ctx)
         self.settings = settings
         self.requests = requests
         self.cases = cases
@@ -125,6 +127,8 @@ class RightsService:
         with self.ctx.vault.transaction():
             counts = self.repo.erase(subject_id=subject.id if subject else None, case_ids=doomed,
                                      delete_subject=delete_subject, request_ids=[r.id for r in register])
+            if person_gone:  # the keyed record (no address): restore re-applies it, imports hold the person
+                self.erasures.record(req.subject_email, subject.email if subject else None)
             for other in others:  # confirmed cases filed under another address of the person
                 self.ctx.subjects.delete_if_orphan(other)  # type: ignore[arg-type]
             self.requests.add_details(req.id, erased_cases=len(doomed), kept_cases=kept,

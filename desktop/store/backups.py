@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
+import time
 from dataclasses import dataclass
+from glob import escape as glob_escape
 from pathlib import Path
 
 import sqlcipher3
@@ -30,11 +33,26 @@ def _backup_like(store: Path, candidate: Path) -> bool:
     return rest.endswith(".bak") or rest.startswith("backup")
 
 
+PAGE_SIZE = 4096  # SQLCipher 4's default page size: every complete store file is a multiple of it
+
+
+def _complete(candidate: Path) -> bool:
+    """Not a killed copy: not empty, whole pages, no journal beside it (a copy stopped midway)."""
+    try:
+        size = candidate.stat().st_size
+    except OSError:
+        return False
+    if size == 0 or size % PAGE_SIZE:
+        return False
+    return not any(Path(str(candidate) + suffix).exists() for suffix in JOURNAL_SUFFIXES)
+
+
 def sibling_backups(store: Path) -> list[Path]:
-    """Backups next to the store (<store>.pre-vN.bak, <store>.*.bak, <store>.backup*), newest first."""
+    """Backups next to the store (<store>.pre-vN.bak, <store>.*.bak, <store>.backup*), newest first;
+    broken leftovers of killed copies (empty, partial pages, a journal beside them) are not offered."""
     store = Path(store)
     try:
-        found = [p for p in store.parent.iterdir() if p.is_file() and _backup_like(store, p)]
+        found = [p for p in store.parent.iterdir() if p.is_file() and _backup_like(store, p) and _complete(p)]
     except OSError:
         return []
     return sorted(found, key=lambda p: p.stat().st_mtime, reverse=True)
@@ -206,17 +224,55 @@ def swap_in(store: Path, backup: Path, key: Key, stamp: str) -> tuple[Swap, Back
 
 
 def make_backup(vault, target: Path) -> BackupInfo:
-    """vault.backup_to(target), then reopen the copy with the same key and check it; a copy that
-    fails the check is removed and the failure raised."""
+    """A backup that appears under its name only when complete and verified: vault.backup_to() a
+    hidden part file beside the target, reopen it with the same key and check it, fsync it, then
+    link it into place (never over an existing file). A killed backup leaves only a hidden
+    `.NAME.part-*` file, encrypted, which no backup list offers and the next backup to that name
+    removes; a copy that fails the check is removed and the failure raised."""
     target = Path(target)
-    vault.backup_to(target)
+    if target.is_symlink() and not target.exists():
+        raise StoreExists(f"{target} is a symbolic link to a missing file; not writing through it")
+    if target.exists():
+        raise StoreExists(f"{target} already exists; not overwriting it")
+    folder = target.parent
+    if not folder.is_dir():
+        raise StoreError(f"no folder {folder} for the backup; nothing was written")
+    _remove_part_leftovers(target)
+    part = target.with_name(f".{target.name}.part-{secrets.token_hex(6)}")
     try:
-        info = inspect_backup(target, vault._key)
+        vault.backup_to(part)
+        info = inspect_backup(part, vault._key)
         if info.schema_version != vault.user_version():
             raise StoreError("the backup lost the schema version; it was removed")
-        _fsync_file(target)
-        return info
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(target)
-        raise
+        _fsync_file(part)
+        _publish(part, target)
+        _fsync_dir(folder)
+        return BackupInfo(target, info.schema_version, info.audit_entries)
+    finally:
+        for suffix in ("", *JOURNAL_SUFFIXES):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(str(part) + suffix)
+
+
+def _publish(part: Path, target: Path) -> None:
+    """Give the finished part file its name, never replacing a file that appeared meanwhile."""
+    try:
+        os.link(part, target)
+    except FileExistsError as exc:
+        raise StoreExists(f"{target} already exists; not overwriting it") from exc
+    except OSError:  # a file system without hard links (FAT on a USB stick)
+        if target.exists():
+            raise StoreExists(f"{target} already exists; not overwriting it") from None
+        os.rename(part, target)
+
+
+PART_LEFTOVER_AGE = 3600.0  # seconds; an older part file is a killed backup's leftover
+
+
+def _remove_part_leftovers(target: Path) -> None:
+    now = time.time()
+    with contextlib.suppress(OSError):
+        for p in target.parent.glob(f".{glob_escape(target.name)}.part-*"):
+            with contextlib.suppress(OSError):
+                if now - p.stat().st_mtime > PART_LEFTOVER_AGE:
+                    p.unlink()

@@ -11,7 +11,7 @@ from desktop.domain.models import Case, CaseQuery, Change, IntakeData, Note, Sta
 from desktop.errors import NotFound, StoreError
 from desktop.store.order_keys import MAX_CASE_ID, case_id_of, id_sql, key_sql, order_key
 from desktop.store.rows import CASE_COLUMNS, case_from_row, change_from_row, note_from_row
-from desktop.store.search import FTS_INSERT, fts_query, phone_tokens
+from desktop.store.search import FTS_INSERT, fts_query, phone_tokens, unindex
 from desktop.store.vault import Vault
 
 SORTABLE = {
@@ -74,14 +74,17 @@ class CaseRepo:
             return
         cols = ", ".join(f"{k} = ?" for k in fields)
         params = [_sql_value(v) for v in fields.values()] + [case_id]
+        indexed = bool({"name", "email", "phone", "description"} & set(fields))
+        if indexed:
+            unindex(self.vault.conn, [case_id], key_sql())  # with the old values, before they change
         cur = self.vault.conn.execute(f"UPDATE cases SET {cols} WHERE id = ?", params)
         if cur.rowcount == 0:
             raise NotFound(f"case {case_id} not found")
-        if {"name", "email", "phone", "description"} & set(fields):
+        if indexed:
             case = self.get(case_id)
-            key = order_key(case_id, case.received_at)
-            self.vault.conn.execute("DELETE FROM cases_fts WHERE rowid = ?", (key,))
-            self._index(key, case.name, case.email, case.phone, case.description)
+            if case.anonymised_at is None:
+                self._index(order_key(case_id, case.received_at), case.name, case.email, case.phone,
+                            case.description)
 
     def set_next_removal(self, case_id: int, at: datetime | None, policy: str | None) -> None:
         self.vault.conn.execute(
@@ -99,9 +102,7 @@ class CaseRepo:
         self.vault.conn.execute(FTS_INSERT, (key, name or "", email or "", phone_tokens(phone), description or ""))
 
     def _unindex(self, case_id: int) -> None:
-        rows = self.vault.conn.execute(f"SELECT {key_sql()} FROM cases WHERE id = ?", (case_id,)).fetchall()
-        if rows:
-            self.vault.conn.execute("DELETE FROM cases_fts WHERE rowid = ?", (rows[0][0],))
+        unindex(self.vault.conn, [case_id], key_sql())
 
     def add_note(self, case_id: int, at: datetime, staff: str, body: str) -> int:
         cur = self.vault.conn.execute(

@@ -16,7 +16,7 @@ from desktop.domain.models import Consent
 from desktop.domain.retention import CaseFacts
 from desktop.store.order_keys import key_sql
 from desktop.store.rows import consent_from_row
-from desktop.store.search import FTS_INSERT, phone_tokens
+from desktop.store.search import FTS_DELETE, FTS_INSERT, INDEXED_SQL, phone_tokens
 from desktop.store.vault import Vault
 
 REMOVABLE_FIELDS = ("phone", "technical_details")
@@ -185,10 +185,12 @@ class RetentionRepo:
         if anonymised and at is None:
             raise ValueError("anonymising needs the time it happens")
         whole = sorted(deleted | anonymised)
-        keys: dict[int, int] = {}  # search-index keys, read before the case rows go
-        for chunk in _chunks(whole):
-            keys.update(c.execute(f"SELECT id, {key_sql()} FROM cases WHERE id IN ({','.join('?' * len(chunk))})",
-                                  chunk).fetchall())
+        # search entries as indexed, read before the rows go or change (removed with their values
+        # at the end: FTS5 secure-delete, see desktop/store/search.py FTS_DELETE)
+        phone_gone = sorted(set(fields.get("phone", set())) - deleted - anonymised)
+        indexed: list[tuple] = []
+        for chunk in _chunks(sorted(set(whole) | set(phone_gone))):
+            indexed += c.execute(INDEXED_SQL.format(key=key_sql(), marks=",".join("?" * len(chunk))), chunk).fetchall()
         for chunk in _chunks(whole):
             marks = ",".join("?" * len(chunk))
             c.execute(f"DELETE FROM consents WHERE case_id IN ({marks}) AND kind <> 'marketing'", chunk)
@@ -225,11 +227,10 @@ class RetentionRepo:
             reindex += c.execute(
                 f"SELECT {key_sql()}, coalesce(name, ''), coalesce(email, ''), ?, coalesce(description, '') FROM cases"
                 f" WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id", (phone_tokens(None), *chunk)).fetchall()
-        unindex = sorted(set(keys.values()) | {r[0] for r in reindex})
-        if not unindex:
+        if not indexed and not reindex:
             return
         with _no_fts_merges(c):
-            c.executemany("DELETE FROM cases_fts WHERE rowid = ?", [(k,) for k in unindex])
+            c.executemany(FTS_DELETE, [(k, n, e, phone_tokens(p), d) for k, n, e, p, d in sorted(indexed)])
             if reindex:
                 reindex.sort()  # ascending keys: FTS5 flushes its pending index when a key goes down
                 c.executemany(FTS_INSERT, reindex)
@@ -270,8 +271,8 @@ def _no_fts_merges(c) -> Iterator[None]:
 
     Why: at a flush FTS5 merges segments (automerge) and rewrites segments with many deleted rows
     (deletemerge). A sweep deletes thousands of index rows per batch, so every batch's commit
-    rewrote large segments, ~1.5 s in all at 100k cases, and the sweep then runs 'optimize', which
-    merges every segment into one anyway (dropping the removed rows' terms). Putting a setting
+    rewrote large segments, ~1.5 s in all at 100k cases; the secure deletes (schema 5) already took
+    the removed rows' terms out of the index pages, so merging can wait for a later write. Putting a setting
     back is itself a statement on the index, which makes FTS5 flush the pending changes first,
     while merging is still off."""
     saved = dict(_FTS_MERGE_DEFAULTS)

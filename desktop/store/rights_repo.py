@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from desktop.store.order_keys import key_sql
+from desktop.store.search import unindex
 from desktop.store.vault import Vault
 
 
@@ -39,7 +40,8 @@ class RightsRepo:
         the identifiers (subject id, email, phone) of the given register entries.
 
         Call inside a transaction. secure_delete is on, so freed pages are zeroed; the caller
-        then runs vault.scrub() to merge the FTS index and truncate the WAL.
+        then runs vault.scrub() to truncate the WAL. The search entries go with the FTS5 'delete'
+        command and the index's secure-delete option, so their terms leave the index pages at once.
         """
         c = self.vault.conn
         notes = changes = consents = cases = 0
@@ -49,8 +51,7 @@ class RightsRepo:
             changes += c.execute(f"DELETE FROM case_changes WHERE case_id IN ({marks})", chunk).rowcount
             consents += c.execute(f"DELETE FROM consents WHERE case_id IN ({marks})", chunk).rowcount
             c.execute(f"DELETE FROM request_cases WHERE case_id IN ({marks})", chunk)
-            c.execute(f"DELETE FROM cases_fts WHERE rowid IN (SELECT {key_sql()} FROM cases WHERE id IN ({marks}))",
-                      chunk)
+            unindex(c, chunk, key_sql())
             cases += c.execute(f"DELETE FROM cases WHERE id IN ({marks})", chunk).rowcount
         subject_gone = False
         if delete_subject and subject_id is not None:

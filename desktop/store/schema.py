@@ -7,21 +7,30 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from desktop.store.erasure_repo import migrate_4
 from desktop.store.order_keys import key_sql
 
 APP_MARKER = "helpdesk-intake"
 
+# The search index (schema 5): contentless, and deleting securely. An entry is removed with the
+# FTS5 'delete' command and the values it was indexed with (desktop/store/search.py unindex), and
+# with the secure-delete option (SQLite >= 3.42, kept in the index's own config table) its terms
+# leave the index pages at once: an erasure leaves no residue without merging the whole index
+# ('optimize') afterwards. Schemas 1-4 used contentless_delete=1, whose rowid-only deletes leave a
+# tombstone and the terms in place until a merge.
 FTS_TABLE = """
 CREATE VIRTUAL TABLE cases_fts USING fts5(
     name, email, phone, description,
-    content='', contentless_delete=1, tokenize='unicode61 remove_diacritics 2');
+    content='', tokenize='unicode61 remove_diacritics 2');
 """
+FTS_SECURE_DELETE = "INSERT INTO cases_fts(cases_fts, rank) VALUES ('secure-delete', 1)"
 
 
 def _rekey_search_index(c) -> None:
     """3: store each case's search entry under its list-order key (desktop/store/order_keys.py), so
     a search reads its first page off the index instead of sorting every match. The index is
-    contentless, so it is rebuilt from the cases, with the phone tokens the app indexes."""
+    contentless, so it is rebuilt from the cases, with the phone tokens the app indexes.
+    5: the same rebuild, into the secure-deleting index (FTS_TABLE)."""
     _rebuild_search_index(c)
 
 
@@ -37,6 +46,7 @@ def _rebuild_search_index(c) -> None:
 
     c.execute("DROP TABLE cases_fts")
     c.execute(FTS_TABLE.strip())
+    c.execute(FTS_SECURE_DELETE)
     cur = c.execute(f"SELECT {key_sql()}, coalesce(name, ''), coalesce(email, ''), phone, coalesce(description, '')"
                     " FROM cases WHERE anonymised_at IS NULL ORDER BY 1")
     while rows := cur.fetchmany(5000):
@@ -137,7 +147,10 @@ CREATE VIRTUAL TABLE cases_fts USING fts5(
 CREATE INDEX IF NOT EXISTS cases_search_order ON cases(id, received_at, status);
 """,
     3: _rekey_search_index,
-    7: _reindex_phone_groups,
+    # 4: the keyed erasure record (store/erasure_repo.py): a secret made once, HMACs of erased addresses
+    4: migrate_4,
+    5: _rekey_search_index,  # the secure-deleting search index (FTS_TABLE)
+    7: _reindex_phone_groups,  # phone tails (the lead renumbers)
 }
 
 LATEST = max(MIGRATIONS)

@@ -11,6 +11,26 @@ _PHONE_QUERY = re.compile(r"\+?[0-9(][0-9 ()./-]*", re.ASCII)
 
 # A case's search entry, under its list-order key (desktop/store/order_keys.py)
 FTS_INSERT = "INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)"
+# Removing an entry with the values it was indexed with: with the index's secure-delete option
+# (schema 5) FTS5 then removes the entry's terms from the index pages at once. A plain
+# `DELETE ... WHERE rowid = ?` on this contentless index only records a tombstone (it cannot know
+# the terms), and the terms stay in the file until a merge rewrites their segment.
+FTS_DELETE = "INSERT INTO cases_fts(cases_fts, rowid, name, email, phone, description) VALUES ('delete',?,?,?,?,?)"
+# The entry of each case as indexed (key, name, email, phone, description); anonymised cases have none.
+INDEXED_SQL = ("SELECT {key}, coalesce(name, ''), coalesce(email, ''), phone, coalesce(description, '')"
+               " FROM cases WHERE anonymised_at IS NULL AND id IN ({marks})")
+
+
+def unindex(c, case_ids: list[int], key_sql: str) -> list[int]:
+    """Remove these cases' search entries (read from their rows, so call before changing or
+    deleting the rows); returns the keys removed, in ascending order."""
+    rows: list[tuple] = []
+    for start in range(0, len(case_ids), 500):
+        part = list(case_ids[start:start + 500])
+        rows += c.execute(INDEXED_SQL.format(key=key_sql, marks=",".join("?" * len(part))), part).fetchall()
+    rows.sort()
+    c.executemany(FTS_DELETE, [(k, n, e, phone_tokens(p), d) for k, n, e, p, d in rows])
+    return [r[0] for r in rows]
 
 
 def fts_query(text: str) -> str | None:

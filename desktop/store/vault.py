@@ -26,6 +26,7 @@ from desktop.errors import (
 )
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
+from desktop.store.store_lock import StoreLock
 
 log = logging.getLogger(__name__)
 
@@ -52,10 +53,11 @@ def _is_damage(exc: Exception) -> bool:
 
 
 class Vault:
-    def __init__(self, path: Path, conn: sqlcipher3.Connection, key: Key) -> None:
+    def __init__(self, path: Path, conn: sqlcipher3.Connection, key: Key, in_use: StoreLock | None = None) -> None:
         self.path = Path(path)
         self._conn = conn
         self._key = key
+        self._in_use = in_use  # held shared while open (store/store_lock.py); owned when given
         self._lock = threading.RLock()
         self._depth = 0
 
@@ -85,15 +87,18 @@ class Vault:
                 os.chmod(path.parent, 0o700)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         os.close(fd)
+        in_use = StoreLock(path)
         try:
+            in_use.shared()
             conn = _connect(path, key)
-            vault = cls(path, conn, key)
+            vault = cls(path, conn, key, in_use)
             vault._apply_pragmas()
             vault._migrate(from_version=0)
             with vault.transaction() as c:
                 c.execute("INSERT INTO meta(key, value) VALUES ('app', ?)", (APP_MARKER,))
             return vault
         except BaseException:
+            in_use.release()
             with contextlib.suppress(Exception):
                 conn.close()  # type: ignore[possibly-undefined]
             for suffix in ("", "-wal", "-shm", "-journal"):
@@ -102,9 +107,12 @@ class Vault:
             raise
 
     @classmethod
-    def open(cls, path: Path, key: Key, *, migrate: bool = True, verify_pages: bool = False) -> Vault:
+    def open(cls, path: Path, key: Key, *, migrate: bool = True, verify_pages: bool = False,
+             in_use: StoreLock | None = None) -> Vault:
         """verify_pages: run cipher_integrity_check (every page's HMAC) before anything else; a
-        damaged store raises StoreDamaged naming the latest backup, and nothing is written."""
+        damaged store raises StoreDamaged naming the latest backup, and nothing is written.
+        in_use: a lock the caller already holds (a restore's exclusive one); else one is taken
+        shared, before the file is opened, and held until close()."""
         path = Path(path).expanduser()
         if not path.exists():
             raise StoreNotFound(f"no store at {path}; create one with 'helpdesk-intake init'")
@@ -112,13 +120,20 @@ class Vault:
             raise StoreError(f"{path} is a folder, not a store file")
         if path.stat().st_size == 0:
             raise WrongKeyError("not a helpdesk-intake store (the file is empty)")
-        conn = _connect(path, key, must_exist=True)
+        owned = in_use is None
+        in_use = in_use or StoreLock(path).shared()
+        try:
+            conn = _connect(path, key, must_exist=True)
+        except BaseException:
+            if owned:
+                in_use.release()
+            raise
         try:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except DatabaseError as exc:
                 raise WrongKeyError() from exc
-            vault = cls(path, conn, key)
+            vault = cls(path, conn, key, in_use if owned else None)
             version = vault.user_version()
             if version > LATEST:
                 raise StoreTooNew(
@@ -141,11 +156,15 @@ class Vault:
                 if not migrate:
                     raise StoreError(f"the store needs an upgrade from schema {version} to {LATEST}")
                 backup = path.with_name(f"{path.name}.pre-v{LATEST}.bak")
-                vault.backup_to(backup)
+                from desktop.store.backups import make_backup
+
+                make_backup(vault, backup)
                 vault._migrate(from_version=version)
             return vault
         except BaseException:
             conn.close()
+            if owned:
+                in_use.release()
             raise
 
     def close(self) -> None:
@@ -159,6 +178,8 @@ class Vault:
                 self._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             self._conn.close()
             self._conn = None
+            if self._in_use is not None:
+                self._in_use.release()
 
     def __enter__(self) -> Vault:
         return self
@@ -247,22 +268,25 @@ class Vault:
 
     # ---- maintenance -------------------------------------------------------------------------
     def scrub(self, compact_at: float | None = None) -> bool:
-        """After deleting personal data: merge the FTS index (removed terms leave its pages), then
-        checkpoint and truncate the WAL. With compact_at, also VACUUM first when at least that
-        fraction of the file is free pages; returns whether it did.
-
-        The VACUUM comes before the one checkpoint: it writes every live page anew into the WAL,
-        so checkpointing the sweep's frames into the file first (as this did before) wrote most
-        of the file once more for nothing. Either way the old pages are overwritten or cut off
-        and the WAL is emptied before this returns."""
+        """After deleting personal data: checkpoint and truncate the WAL; with compact_at, VACUUM
+        first when at least that fraction of the file is free pages (returns whether it did). The
+        search index deletes securely (schema 5, store/search.py FTS_DELETE), so nothing is merged
+        and an erasure's cost does not grow with the store; an index without that option gets the
+        old whole-index merge ('optimize'), which drops removed terms too. VACUUM comes before the
+        one checkpoint (it rewrites every live page into the WAL anyway)."""
         with self._lock:
             c = self.conn
-            c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
+            if not self.fts_deletes_securely():
+                c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
             compacted = compact_at is not None and self.free_fraction() >= compact_at
             if compacted:
                 c.execute("VACUUM")
             c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
         return compacted
+
+    def fts_deletes_securely(self) -> bool:
+        row = self.conn.execute("SELECT v FROM cases_fts_config WHERE k = 'secure-delete'").fetchone()
+        return bool(row and int(row[0]))
 
     def free_fraction(self) -> float:
         pages = int(self.pragma("page_count") or 0)
@@ -332,6 +356,8 @@ class Vault:
             if self._depth:
                 raise StoreError("cannot change the whole store inside a transaction")
             c = self.conn
+            if self._in_use is not None:
+                self._in_use.exclusive()  # StoreBusy while any other window or process has it open
             try:
                 c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
                 mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
@@ -345,6 +371,8 @@ class Vault:
                 yield c
             finally:
                 c.execute("PRAGMA journal_mode = WAL").fetchall()
+                if self._in_use is not None:
+                    self._in_use.downgrade()
 
     def same_key(self, key: Key) -> bool:
         return key.kind == self._key.kind and key.secret == self._key.secret

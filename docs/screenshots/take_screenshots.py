@@ -65,7 +65,8 @@ def main() -> int:
     from desktop.store.keys import Key
     from desktop.ui.cases.detail import CaseDetailDialog
     from desktop.ui.cases.detail_controller import CaseDetailController
-    from desktop.ui.shell.create_store_dialog import CreateStoreDialog
+    from desktop.ui.shell.first_run_controller import FirstRunController
+    from desktop.ui.shell.first_run_wizard import FirstRunWizard
     from desktop.ui.shell.launch import build_window
     from desktop.ui.shell.unlock_dialog import UnlockDialog
     from desktop.ui.widgets.jobs import SyncRunner
@@ -119,8 +120,9 @@ def main() -> int:
     import keyring.backends.fail
 
     keyring.set_keyring(keyring.backends.fail.Keyring())
-    create = CreateStoreDialog(tmp / "new.db", lambda *a: None, staff="sam", runner=SyncRunner())
+    create = FirstRunWizard(FirstRunController(tmp / "new.db", lambda *a: None, staff="sam"), runner=SyncRunner())
     create.show()
+    create.next()  # the protection page: no keyring here, so a passphrase and why
     save(create, "create-store-passphrase.png")
     unlock = UnlockDialog(tmp / "store.db", lambda *a: (_ for _ in ()).throw(
         __import__("desktop.store.errors", fromlist=["WrongKeyError"]).WrongKeyError()),

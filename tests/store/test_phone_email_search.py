@@ -102,7 +102,7 @@ def test_query_text_is_quoted_whatever_it_holds():
 
 
 def test_an_existing_store_is_reindexed_so_read_out_groups_find_its_phones(store_path, clock):
-    """A store written before the phone tails were indexed (schema 3: full and national digits
+    """A store written before the phone tails were indexed (schemas 3-5: full and national digits
     only) is upgraded on open and then finds a number by its groups."""
     from desktop.bootstrap import build_services
 
@@ -110,12 +110,14 @@ def test_an_existing_store_is_reindexed_so_read_out_groups_find_its_phones(store
     vault = Vault.create(store_path, key)
     services = build_services(vault, clock=clock, staff="tester")
     case = add_case(services, phone="+442079460018", name="Old Entry", email="old@example.org")
-    with vault.transaction() as c:  # the entry as schema 3 wrote it
-        key_ = c.execute("SELECT rowid FROM cases_fts").fetchone()[0]
-        c.execute("DELETE FROM cases_fts WHERE rowid = ?", (key_,))
-        c.execute("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
-                  (key_, "Old Entry", "old@example.org", "442079460018 2079460018 02079460018", "x"))
-        c.execute("PRAGMA user_version = 3")
+    with vault.transaction() as c:  # the entry as schemas 3-5 wrote it: full and national digits only
+        from desktop.store.order_keys import key_sql
+        from desktop.store.search import FTS_DELETE, FTS_INSERT, phone_tokens
+
+        key_, desc = c.execute(f"SELECT {key_sql()}, description FROM cases").fetchone()
+        c.execute(FTS_DELETE, (key_, "Old Entry", "old@example.org", phone_tokens("+442079460018"), desc))
+        c.execute(FTS_INSERT, (key_, "Old Entry", "old@example.org", "442079460018 2079460018 02079460018", desc))
+        c.execute("PRAGMA user_version = 5")
     assert found(services, "7946 0018") == []
     vault.close()
 

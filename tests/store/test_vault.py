@@ -154,11 +154,16 @@ def _as_schema(vault, version: int) -> None:
     with vault.transaction() as c:
         rows = c.execute("SELECT id, coalesce(name, ''), coalesce(email, ''), phone, coalesce(description, '')"
                          " FROM cases WHERE anonymised_at IS NULL").fetchall()
-        c.execute("DELETE FROM cases_fts")
+        c.execute("DROP TABLE cases_fts")  # as schemas 1-3 made it (rowid deletes, no secure-delete)
+        c.execute("CREATE VIRTUAL TABLE cases_fts USING fts5(name, email, phone, description, content='',"
+                  " contentless_delete=1, tokenize='unicode61 remove_diacritics 2')")
         c.executemany("INSERT INTO cases_fts(rowid, name, email, phone, description) VALUES (?,?,?,?,?)",
                       [(i, n, e, phone_tokens(p), d) for i, n, e, p, d in rows])
         if version < 2:
             c.execute("DROP INDEX cases_search_order")
+        if version < 4:
+            c.execute("DROP TABLE erasure_secret")
+            c.execute("DROP TABLE erasure_records")
         c.execute(f"PRAGMA user_version = {version}")
 
 
@@ -194,9 +199,11 @@ def test_an_older_store_is_upgraded_on_open_with_a_backup_and_keeps_its_cases_an
 
     vault = Vault.open(store_path, key)
     try:
-        assert vault.user_version() == LATEST
+        assert vault.user_version() == LATEST >= 5
         assert vault.read("SELECT name FROM sqlite_master WHERE name = 'cases_search_order'")
+        assert vault.read("SELECT count(*) FROM erasure_secret")[0][0] == 1  # schema 4 made the secret
         assert store_path.with_name(f"{store_path.name}.pre-v{LATEST}.bak").exists()
+        assert vault.fts_deletes_securely()  # schema 5: the index is rebuilt to delete securely
         services = build_services(vault, clock=clock, staff="tester")
         ids = services.cases.ids
         assert list(ids(CaseQuery(search="spamhaus"))) == [second, third, first]  # newest first

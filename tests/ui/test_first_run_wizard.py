@@ -12,7 +12,8 @@ from PySide6.QtWidgets import QWizard
 from desktop import bootstrap, paths
 from desktop.store import keys
 from desktop.store.keys import Key
-from desktop.ui.shell.first_run_wizard import FirstRunController, FirstRunWizard
+from desktop.ui.shell.first_run_controller import FirstRunController
+from desktop.ui.shell.first_run_wizard import FirstRunWizard
 
 GOOD = "correct horse battery"
 

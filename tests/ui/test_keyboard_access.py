@@ -36,8 +36,8 @@ from desktop.ui.requests.dialogs import (
 from desktop.ui.requests.rights_dialogs import ConfirmDialog
 from desktop.ui.retention.sweep_dialog import SweepPreviewDialog
 from desktop.ui.shell.clipboard_guard import ClipboardGuard
-from desktop.ui.shell.create_store_dialog import CreateStoreDialog
-from desktop.ui.shell.first_run_wizard import FirstRunController, FirstRunWizard
+from desktop.ui.shell.first_run_controller import FirstRunController
+from desktop.ui.shell.first_run_wizard import FirstRunWizard
 from desktop.ui.shell.idle_lock import SessionLockWatcher
 from desktop.ui.shell.launch import build_window
 from desktop.ui.shell.lock_controller import LockController
@@ -197,7 +197,6 @@ def test_every_input_of_every_dialog_is_named(qtbot, window, services, store_pat
         ObjectionDialog("DSR-1", noop, parent=window),
         ConfirmDialog("Lift", "Lift it?", "The person was told", "&Lift", noop, parent=window),
         UnlockDialog(Path(store_path), noop, staff="tester"),
-        CreateStoreDialog(tmp_path / "new.db", noop, staff="tester"),
         FirstRunWizard(FirstRunController(tmp_path / "wizard.db", noop, staff="tester")),
     ]
     missing = []

@@ -1,21 +1,24 @@
-"""Create-store and unlock dialogs: keyring or passphrase, wrong passphrase, Caps Lock, backoff."""
+"""Creating a store (the first-run wizard, the one way to create one in the GUI) and the unlock dialog:
+keyring or passphrase, wrong passphrase, Caps Lock, backoff."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
-from PySide6.QtWidgets import QApplication, QDialog
+from PySide6.QtWidgets import QApplication, QDialog, QWizard
 
 from desktop import bootstrap
 from desktop.errors import StoreDamaged
 from desktop.store import keys
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
-from desktop.ui.shell.create_store_dialog import CreateStoreDialog
+from desktop.ui.shell.first_run_controller import FirstRunController
+from desktop.ui.shell.first_run_wizard import FirstRunWizard
 from desktop.ui.shell.launch import obtain_services
 from desktop.ui.shell.unlock_dialog import UnlockDialog, failure_delay_ms
 from desktop.ui.widgets.jobs import SyncRunner
 from tests.conftest import PASSPHRASE
+from tests.ui.test_first_run_wizard import fill_organisation, press
 
 GOOD = "correct horse battery"
 
@@ -41,34 +44,52 @@ def click(qtbot, button):
     qtbot.mouseClick(button, Qt.LeftButton, pos=QPoint(button.width() // 2, button.height() // 2))
 
 
-# ---- create -------------------------------------------------------------------------------------
+# ---- create (the first-run wizard is the one store-creation path) --------------------------------
+def wizard_at_protection(qtbot, store_path, create_store):
+    wizard = shown(qtbot, FirstRunWizard(FirstRunController(store_path, create_store, staff="tester"),
+                                         runner=SyncRunner()))
+    press(qtbot, wizard, QWizard.NextButton)
+    assert wizard.currentPage() is wizard.pages[1]
+    return wizard, wizard.pages[1]
+
+
+def finish(qtbot, wizard):
+    """From the page after Protection: a valid profile, the default deadlines, then Create store."""
+    fill_organisation(qtbot, wizard.currentPage())
+    press(qtbot, wizard, QWizard.NextButton)
+    press(qtbot, wizard, QWizard.NextButton)
+    press(qtbot, wizard, QWizard.FinishButton)
+
+
 def test_no_keyring_means_passphrase_with_the_reason_shown(qtbot, store_path, fail_keyring):
-    dialog = shown(qtbot, CreateStoreDialog(store_path, create, staff="tester", runner=SyncRunner()))
-    assert dialog.mode == "passphrase"
-    assert dialog.reason_label.isVisible()
-    assert "no OS keyring is available" in dialog.reason_label.text()
-    assert dialog.pass1.isVisible() and dialog.pass2.isVisible()
+    wizard, page = wizard_at_protection(qtbot, store_path, create)
+    assert wizard.c.mode == "passphrase"
+    assert page.reason.isVisible()
+    assert "no OS keyring is available" in page.reason.text()
+    assert page.pass1.isVisible() and page.pass2.isVisible()
 
-    qtbot.keyClicks(dialog.pass1, "short")
-    qtbot.keyClicks(dialog.pass2, "short")
-    click(qtbot, dialog.create_button)
-    assert "at least 8 characters" in dialog.error.text()
+    qtbot.keyClicks(page.pass1, "short")
+    qtbot.keyClicks(page.pass2, "short")
+    press(qtbot, wizard, QWizard.NextButton)
+    assert "at least 8 characters" in page.error.text()
     assert not store_path.exists()
 
-    dialog.pass1.clear()
-    dialog.pass2.clear()
-    qtbot.keyClicks(dialog.pass1, GOOD)
-    qtbot.keyClicks(dialog.pass2, GOOD + "x")
-    click(qtbot, dialog.create_button)
-    assert "differ" in dialog.error.text()
+    page.pass1.clear()
+    page.pass2.clear()
+    qtbot.keyClicks(page.pass1, GOOD)
+    qtbot.keyClicks(page.pass2, GOOD + "x")
+    press(qtbot, wizard, QWizard.NextButton)
+    assert "differ" in page.error.text()
     assert not store_path.exists()
 
-    qtbot.keyClicks(dialog.pass2, GOOD)
-    qtbot.keyClick(dialog.pass2, Qt.Key_Return)
-    assert dialog.result() == QDialog.Accepted
-    assert dialog.services is not None
-    assert dialog.services.vault.key_kind == "passphrase"
-    dialog.services.close()
+    qtbot.keyClicks(page.pass2, GOOD)
+    qtbot.keyClick(page.pass2, Qt.Key_Return)
+    assert wizard.currentPage() is wizard.pages[2], "Return accepts the passphrase"
+    finish(qtbot, wizard)
+    assert wizard.result() == QDialog.Accepted
+    assert wizard.services is not None
+    assert wizard.services.vault.key_kind == "passphrase"
+    wizard.services.close()
     # the store opens with that passphrase
     reopened = bootstrap.open_services(store_path, Key.passphrase(GOOD), staff="tester")
     assert reopened.cases.count() == 0
@@ -76,13 +97,14 @@ def test_no_keyring_means_passphrase_with_the_reason_shown(qtbot, store_path, fa
 
 
 def test_keyring_mode_keeps_the_key_in_the_keyring(qtbot, store_path, memory_keyring):
-    dialog = shown(qtbot, CreateStoreDialog(store_path, create, staff="tester", runner=SyncRunner()))
-    assert dialog.mode == "keyring"
-    assert not dialog.pass1.isVisible() and not dialog.reason_label.isVisible()
-    click(qtbot, dialog.create_button)
-    assert dialog.result() == QDialog.Accepted
-    assert dialog.services.vault.key_kind == "raw"
-    dialog.services.close()
+    wizard, page = wizard_at_protection(qtbot, store_path, create)
+    assert wizard.c.mode == "keyring"
+    assert not page.pass1.isVisible() and not page.reason.isVisible()
+    press(qtbot, wizard, QWizard.NextButton)
+    finish(qtbot, wizard)
+    assert wizard.result() == QDialog.Accepted
+    assert wizard.services.vault.key_kind == "raw"
+    wizard.services.close()
     key = keys.keyring_get(store_path)
     assert key is not None
     Vault.open(store_path, key).close()
@@ -95,12 +117,13 @@ def test_keyring_key_is_removed_when_creation_fails(qtbot, store_path, memory_ke
         written.append(keys.keyring_get(path))  # the key is in the keyring before the store is made
         raise OSError(28, "No space left on device", str(path))
 
-    dialog = shown(qtbot, CreateStoreDialog(store_path, failing, staff="tester", runner=SyncRunner()))
-    click(qtbot, dialog.create_button)
+    wizard, _page = wizard_at_protection(qtbot, store_path, failing)
+    press(qtbot, wizard, QWizard.NextButton)
+    finish(qtbot, wizard)
     assert written and written[0] is not None
     assert keys.keyring_get(store_path) is None
-    assert "No space left on device" in dialog.error.text()
-    assert dialog.result() != QDialog.Accepted and dialog.create_button.isEnabled()
+    assert "No space left on device" in wizard.pages[-1].error.text()
+    assert wizard.result() != QDialog.Accepted and wizard.button(QWizard.FinishButton).isEnabled()
 
 
 # ---- unlock -------------------------------------------------------------------------------------

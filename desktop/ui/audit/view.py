@@ -294,5 +294,4 @@ class AuditView(QWidget):
 def mount_audit_view(window, services, runner=None, **kwargs) -> AuditView:
     view = AuditView(AuditController(services), runner or window.runner, **kwargs)
     window.add_view("audit", "Audit", view, "Ctrl+Shift+A")
-    window.audit_view = view
     return view

@@ -290,8 +290,11 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
         return self.values() != self.controller.shown_values()
 
     def is_dirty(self) -> bool:
-        """Unsaved corrections or a typed note not added yet."""
-        return self.corrections_pending() or bool(self.note_edit.toPlainText().strip())
+        """Unsaved corrections or a typed note not added yet (asked on Done/Esc and before the app locks)."""
+        try:
+            return self.corrections_pending() or bool(self.note_edit.toPlainText().strip())
+        except Exception:  # noqa: BLE001 - never let a check block locking or closing
+            return False
 
     def unsaved_what(self) -> str:
         parts = (["unsaved corrections"] if self.corrections_pending() else []) + \

@@ -14,21 +14,20 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
     QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
     QLabel,
     QMessageBox,
     QPlainTextEdit,
     QPushButton,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from desktop.services.retention import MAX_REASON
 from desktop.ui.cases.detail_controller import when
 from desktop.ui.widgets.messages import user_message
-from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE, error_label
+from desktop.ui.widgets.outcome_dialog import OutcomeDialog
+from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE
 
 Confirm = Callable[[str, str], bool]
 
@@ -100,15 +99,14 @@ class HoldController:
         return None
 
 
-class HoldDialog(QDialog):
+class HoldDialog(OutcomeDialog):
     """Set a legal hold: on this case or on the person (all their cases); reason required."""
 
     def __init__(self, controller: HoldController, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(f"Legal hold: case {controller.case_id}", parent)
         self.controller = controller
-        self.setWindowTitle(f"Legal hold: case {controller.case_id}")
         self.setMinimumWidth(520)
-        layout = QVBoxLayout(self)
+        layout = self.layout()
         layout.addWidget(QLabel("<h3>Set a legal hold</h3>"))
         info = QLabel("While a hold stands, nothing it covers is deleted or anonymised: no retention "
                       "sweep and no erasure request touches it. Setting and lifting it is recorded "
@@ -133,30 +131,22 @@ class HoldDialog(QDialog):
         label.setBuddy(self.reason)
         layout.addWidget(label)
         layout.addWidget(self.reason)
-        self.error = error_label("Legal hold error")
-        layout.addWidget(self.error)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
-        self.ok_button = self.buttons.button(QDialogButtonBox.Ok)
-        self.ok_button.setText("&Set legal hold")
-        self.buttons.accepted.connect(self.submit)
-        self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        self.add_footer("&Set legal hold", "Legal hold error")
         self.reason.setFocus(Qt.OtherFocusReason)
 
     def submit(self) -> None:
         text = self.reason.toPlainText()
         if len(" ".join(text.split())) > MAX_REASON:
-            self._fail(f"The reason can be at most {MAX_REASON} characters.")
+            self.fail(f"The reason can be at most {MAX_REASON} characters.")
             return
         problem = self.controller.set_hold("subject" if self.on_subject.isChecked() else "case", text)
         if problem:
-            self._fail(problem)
+            self.fail(problem)
             return
-        self.accept()
+        self.succeed()
 
-    def _fail(self, text: str) -> None:
-        self.error.setText(text)
-        self.error.show()
+    def fail(self, text: str) -> None:
+        super().fail(text)
         self.reason.setFocus(Qt.OtherFocusReason)
 
 

@@ -153,6 +153,14 @@ class CasesView(QWidget):
     def refresh(self) -> None:
         self.model.reload()
 
+    def clear_for_lock(self) -> None:
+        """At lock: the search text and every cached row go (the model reloads when next shown)."""
+        self.timer.stop()
+        self.search.blockSignals(True)
+        self.search.clear()
+        self.search.blockSignals(False)
+        self.model.clear()
+
     def focus_search(self) -> None:
         self.search.setFocus(Qt.ShortcutFocusReason)
         self.search.selectAll()

@@ -306,6 +306,11 @@ class IntakeView(QWidget):
         self._description_changed()
         self.name.setFocus(Qt.OtherFocusReason)
 
+    def clear_for_lock(self) -> None:
+        """At lock: the form and its last result go."""
+        self.clear()
+        self.result_label.setText("")
+
     def focus_first(self) -> None:
         self.name.setFocus(Qt.ShortcutFocusReason)
 

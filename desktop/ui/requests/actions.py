@@ -1,13 +1,22 @@
 """What each button of the Requests view does: open the right dialog, call the controller, show the
-result in the view's message bar, and run the access report and export on the task runner."""
+result in the view's message bar, and run the access report and export on the task runner.
+
+The actions see the view only through ActionHost (the few things they need from it), and find the
+handler of a button in an explicit table (RequestActions.handlers), keyed like the detail panel's
+buttons (controller.ACTIONS)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Callable
+from typing import Protocol
 
-from PySide6.QtWidgets import QDialog
+from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 
-from desktop.ui.requests.controller import further_cases, rectification_controller
+from desktop.ui.requests.controller import (
+    RequestsController,
+    further_cases,
+    rectification_controller,
+)
 from desktop.ui.requests.dialogs import (
     NewRequestDialog,
     ObjectionDialog,
@@ -22,25 +31,51 @@ from desktop.ui.requests.rights_dialogs import (
     ErasureDialog,
     RecipientsDialog,
 )
+from desktop.ui.widgets.jobs import Runner
 from desktop.ui.widgets.messages import user_message
 
-if TYPE_CHECKING:
-    from desktop.ui.requests.view import RequestsView
+
+class ActionHost(Protocol):
+    """What the actions need from the Requests view (requests/view.py's RequestsView)."""
+
+    runner: Runner  # the access report and the export run here
+    exec_dialog: Callable[[QDialog], int]  # runs a dialog (tests swap it to drive the real widgets)
+    ask_export_path: Callable[[QWidget, str], str | None]
+    ask_report_path: Callable[[QWidget, str], str | None] | None  # None: the preview's own file dialog
+
+    def selected_id(self) -> int | None: ...
+
+    def reload(self, select: int | None = None) -> None: ...
+
+    def say(self, ok: bool, text: str) -> None: ...  # one line in the view's message bar
+
+    def after_change(self, request_id: int | None, text: str) -> None: ...  # reload, say, changed
+
+    def notify_changed(self) -> None: ...  # what is held about a person changed (a case corrected)
+
+    def progress_dialog(self, text: str) -> QProgressDialog: ...
+
+    def disable_action(self, key: str) -> None: ...  # until the next reload shows the request again
 
 
 class RequestActions:
-    def __init__(self, view: RequestsView) -> None:
-        self.view = view
-
-    @property
-    def c(self):
-        return self.view.controller
+    def __init__(self, controller: RequestsController, host: ActionHost, parent: QWidget) -> None:
+        self.c = controller
+        self.view = host
+        self.parent = parent  # the dialogs' parent (the view)
+        self.last_preview: ReportPreviewDialog | None = None
+        self.handlers: dict[str, Callable[[int], None]] = {
+            "start": self.do_start, "verify": self.do_verify, "extend": self.do_extend,
+            "complete": self.do_complete, "refuse": self.do_refuse, "report": self.do_report,
+            "export": self.do_export, "erase": self.do_erase, "rectify": self.do_rectify,
+            "restrict": self.do_restrict, "lift": self.do_lift, "object": self.do_object,
+        }
 
     def run(self, key: str) -> None:
         request_id = self.view.selected_id()
         if request_id is None:
             return
-        handler = getattr(self, f"do_{key}")
+        handler = self.handlers[key]
         try:
             handler(request_id)
         except Exception as exc:  # noqa: BLE001 - never a traceback in the window
@@ -54,7 +89,7 @@ class RequestActions:
 
     # ---- register -------------------------------------------------------------------------------
     def new_request(self) -> None:
-        dialog = NewRequestDialog(self.c, parent=self.view)
+        dialog = NewRequestDialog(self.c, parent=self.parent)
         self._exec(dialog)
         if dialog.request is not None:
             n = len(dialog.confirmed)
@@ -66,7 +101,7 @@ class RequestActions:
 
     def do_verify(self, request_id: int) -> None:
         dialog = VerifyDialog(self._ref(request_id), self.c.services.ctx.staff,
-                              lambda method, note: self.c.verify(request_id, method, note), parent=self.view)
+                              lambda method, note: self.c.verify(request_id, method, note), parent=self.parent)
         if self._exec(dialog):
             self._outcome(request_id, dialog.outcome)
 
@@ -76,14 +111,14 @@ class RequestActions:
             "A request can be extended once, before its first deadline, when it is complex or there are many. "
             "Tell the person about the extension and the reason within the first period.",
             "&Reason for the extension", "&Extend", lambda text: self.c.extend(request_id, text),
-            required=True, parent=self.view)
+            required=True, parent=self.parent)
         if self._exec(dialog):
             self._outcome(request_id, dialog.outcome)
 
     def do_complete(self, request_id: int) -> None:
         dialog = TextDialog(f"Complete {self._ref(request_id)}", "Record what was done for the person.",
                             "&Outcome", "&Complete request", lambda text: self.c.complete(request_id, text),
-                            required=False, parent=self.view)
+                            required=False, parent=self.parent)
         if self._exec(dialog):
             self._outcome(request_id, dialog.outcome)
 
@@ -92,7 +127,7 @@ class RequestActions:
                             "A refusal needs a reason; it is kept in the register and must be given to the person, "
                             "with their right to complain to a supervisory authority.",
                             "Rea&son for refusing", "&Refuse request", lambda text: self.c.refuse(request_id, text),
-                            required=True, parent=self.view)
+                            required=True, parent=self.parent)
         if self._exec(dialog):
             self._outcome(request_id, dialog.outcome)
 
@@ -106,15 +141,14 @@ class RequestActions:
     # ---- release of data (off the GUI thread) ---------------------------------------------------
     def do_report(self, request_id: int) -> None:
         ref = self._ref(request_id)
-        ask = PasswordDialog(ref, parent=self.view)
+        ask = PasswordDialog(ref, parent=self.parent)
         if not self._exec(ask):
             return
         password = ask.password or None
         tempdir = PrivateTempDir()
         out = tempdir.file(f"access-report-{ref}.pdf")
         progress = self.view.progress_dialog(f"Generating the access report for {ref}…")
-        button = self.view.detail.buttons["report"]
-        button.setEnabled(False)
+        self.view.disable_action("report")
 
         def finished(value) -> None:
             progress.close()
@@ -122,8 +156,8 @@ class RequestActions:
             kwargs = {"ask_path": self.view.ask_report_path} if self.view.ask_report_path else {}
             preview = ReportPreviewDialog(result.path, tempdir, suggested_name=f"access-report-{req.ref}.pdf",
                                           title=f"Access report {req.ref}: preview", password=password,
-                                          parent=self.view, **kwargs)
-            self.view.last_preview = preview
+                                          parent=self.parent, **kwargs)
+            self.last_preview = preview
             self.view.exec_dialog(preview)
             tempdir.remove()
             self.view.reload(select=request_id)
@@ -144,7 +178,7 @@ class RequestActions:
 
     def do_export(self, request_id: int) -> None:
         ref = self._ref(request_id)
-        chosen = self.view.ask_export_path(self.view, f"export-{ref}.zip")
+        chosen = self.view.ask_export_path(self.parent, f"export-{ref}.zip")
         if not chosen:
             return
         path = chosen if chosen.lower().endswith(".zip") else chosen + ".zip"
@@ -169,13 +203,13 @@ class RequestActions:
     def do_erase(self, request_id: int) -> None:
         ref = self._ref(request_id)
         dialog = ErasureDialog(ref, self.c.erasure_plan(request_id), lambda: self.c.erase(request_id),
-                               parent=self.view)
+                               parent=self.parent)
         if not self._exec(dialog):
             return
         result = dialog.outcome.value
         self.view.after_change(request_id, result.outcome)
         self.view.exec_dialog(RecipientsDialog(f"Erasure for {ref} done", result.outcome, result.recipients,
-                                               parent=self.view))
+                                               parent=self.parent))
 
     def do_restrict(self, request_id: int) -> None:
         ref = self._ref(request_id)
@@ -183,7 +217,7 @@ class RequestActions:
                             "The person's data is kept but not used: their cases become read-only, no new case "
                             "can be added for them and they are left out of every processing list until the "
                             "restriction is lifted.", "Rea&son", "&Restrict processing",
-                            lambda text: self.c.restrict(request_id, text), required=False, parent=self.view)
+                            lambda text: self.c.restrict(request_id, text), required=False, parent=self.parent)
         if self._exec(dialog):
             self._recipients(request_id, f"Restriction for {ref}", dialog.outcome)
 
@@ -193,20 +227,20 @@ class RequestActions:
                                "Processing of the person's data will be allowed again. The person must be told "
                                "before the restriction is lifted (Art. 18(3)).",
                                "The person has been &told", "&Lift restriction",
-                               lambda: self.c.lift(request_id), parent=self.view)
+                               lambda: self.c.lift(request_id), parent=self.parent)
         if self._exec(dialog):
             self._recipients(request_id, f"Restriction lifted for {ref}", dialog.outcome)
 
     def do_object(self, request_id: int) -> None:
         ref = self._ref(request_id)
-        dialog = ObjectionDialog(ref, lambda kind, text: self.c.object(request_id, kind, text), parent=self.view)
+        dialog = ObjectionDialog(ref, lambda kind, text: self.c.object(request_id, kind, text), parent=self.parent)
         if self._exec(dialog):
             self._recipients(request_id, f"Objection for {ref}", dialog.outcome)
 
     def _recipients(self, request_id: int, title: str, outcome) -> None:
         self.view.after_change(request_id, outcome.message)
         self.view.exec_dialog(RecipientsDialog(title, outcome.message, list(outcome.value.recipients),
-                                               parent=self.view))
+                                               parent=self.parent))
 
     def do_rectify(self, request_id: int) -> None:
         from desktop.ui.cases.detail import CaseDetailDialog
@@ -218,13 +252,13 @@ class RequestActions:
             return
         case_id = cases[0].case_id
         if len(cases) > 1:
-            picker = CasePickerDialog(ref, cases, parent=self.view)
+            picker = CasePickerDialog(ref, cases, parent=self.parent)
             if not self._exec(picker) or picker.chosen() is None:
                 return
             case_id = picker.chosen()
-        dialog = CaseDetailDialog(rectification_controller(self.c.services, request_id, case_id), parent=self.view)
+        dialog = CaseDetailDialog(rectification_controller(self.c.services, request_id, case_id), parent=self.parent)
         dialog.setWindowTitle(f"Case {case_id}: rectification for {ref}")
-        dialog.changed.connect(lambda _cid: self.view.changed.emit())
+        dialog.changed.connect(lambda _cid: self.view.notify_changed())
         self.view.exec_dialog(dialog)
         self.view.reload(select=request_id)
         self.view.say(True, f"Corrections to case {case_id} are kept with {ref} in its change history.")

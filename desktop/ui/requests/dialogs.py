@@ -35,18 +35,11 @@ from desktop.ui.requests.controller import (
     RequestsController,
     day,
 )
+from desktop.ui.widgets.forms import plain_label as _plain
+from desktop.ui.widgets.outcome_dialog import OutcomeDialog
 from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, error_label, set_invalid
 
 Submit = Callable[..., Outcome]
-
-
-def _plain(text: str = "", style: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)
-    label.setWordWrap(True)
-    if style:
-        label.setStyleSheet(style)
-    return label
 
 
 def _buttons(dialog: QDialog, ok_text: str) -> tuple[QDialogButtonBox, QPushButton]:
@@ -211,15 +204,14 @@ class NewRequestDialog(QDialog):
         super().reject()
 
 
-class VerifyDialog(QDialog):
+class VerifyDialog(OutcomeDialog):
     """How identity was checked; who = the staff member signed in, when = now (recorded by the service)."""
 
     def __init__(self, ref: str, staff: str, submit: Submit, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(f"Identity verification for {ref}", parent)
         self.submit_to = submit
-        self.setWindowTitle(f"Identity verification for {ref}")
         self.setMinimumWidth(520)
-        layout = QVBoxLayout(self)
+        layout = self.layout()
         layout.addWidget(_plain("Record how you confirmed that the requester is the person the data is "
                                 "about (GDPR recital 64). Ask only for what is needed; collect no new data."))
         form = QFormLayout()
@@ -235,32 +227,22 @@ class VerifyDialog(QDialog):
         form.addRow("Verified by:", _plain(staff))
         form.addRow("When:", _plain("now (recorded when you press Record)"))
         layout.addLayout(form)
-        self.error = error_label("Verification error")
-        layout.addWidget(self.error)
-        buttons, self.ok_button = _buttons(self, "&Record verification")
-        layout.addWidget(buttons)
+        self.add_footer("&Record verification", "Verification error")
 
     def submit(self) -> None:
-        outcome = self.submit_to(str(self.method.currentData()), self.note.text())
-        if not outcome.ok:
-            self.error.setText(outcome.message)
-            self.error.show()
-            return
-        self.outcome = outcome
-        self.accept()
+        self.submit_outcome(self.submit_to(str(self.method.currentData()), self.note.text()))
 
 
-class TextDialog(QDialog):
+class TextDialog(OutcomeDialog):
     """A reason or outcome (extend, refuse, complete, restrict); `required` refuses an empty text."""
 
     def __init__(self, title: str, explanation: str, label: str, ok_text: str, submit: Submit, *,
                  required: bool, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(title, parent)
         self.submit_to = submit
         self.required = required
-        self.setWindowTitle(title)
         self.resize(520, 300)
-        layout = QVBoxLayout(self)
+        layout = self.layout()
         layout.addWidget(_plain(explanation))
         caption = QLabel(label + ("" if required else " (optional)"))
         self.text = QPlainTextEdit()
@@ -269,36 +251,25 @@ class TextDialog(QDialog):
         caption.setBuddy(self.text)
         layout.addWidget(caption)
         layout.addWidget(self.text, 1)
-        self.error = error_label(f"{label} error")
-        layout.addWidget(self.error)
-        buttons, self.ok_button = _buttons(self, ok_text)
-        layout.addWidget(buttons)
+        self.add_footer(ok_text, f"{label} error")
 
     def submit(self) -> None:
         value = self.text.toPlainText().strip()
         if self.required and not value:
-            self.error.setText("A reason is required.")
-            self.error.show()
+            self.fail("A reason is required.")
             set_invalid(self.text, True)
             return
-        outcome = self.submit_to(value)
-        if not outcome.ok:
-            self.error.setText(outcome.message)
-            self.error.show()
-            return
-        self.outcome = outcome
-        self.accept()
+        self.submit_outcome(self.submit_to(value))
 
 
-class PasswordDialog(QDialog):
+class PasswordDialog(OutcomeDialog):
     """Optional password for the access report (AES-256), typed twice; empty = no password."""
 
     def __init__(self, ref: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(f"Access report for {ref}", parent)
         self.password = ""
-        self.setWindowTitle(f"Access report for {ref}")
         self.setMinimumWidth(480)
-        layout = QVBoxLayout(self)
+        layout = self.layout()
         layout.addWidget(_plain("Optionally protect the PDF with a password (AES-256). Send the password by a "
                                 "different channel than the file. Leave both empty for no password."))
         form = QFormLayout()
@@ -310,38 +281,32 @@ class PasswordDialog(QDialog):
         form.addRow("&Password:", self.first)
         form.addRow("&Repeat:", self.second)
         layout.addLayout(form)
-        self.error = error_label("Password error")
-        layout.addWidget(self.error)
-        buttons, self.ok_button = _buttons(self, "&Generate report")
-        layout.addWidget(buttons)
+        self.add_footer("&Generate report", "Password error")
 
     def submit(self) -> None:
         if self.first.text() != self.second.text():
-            self.error.setText("The two passwords differ.")
-            self.error.show()
+            self.fail("The two passwords differ.")
             self.second.clear()
             self.second.setFocus()
             return
         if self.first.text() and len(self.first.text()) < 8:
-            self.error.setText("Use at least 8 characters (or none).")
-            self.error.show()
+            self.fail("Use at least 8 characters (or none).")
             return
         self.password = self.first.text()
-        self.accept()
+        self.succeed()
 
 
-class ObjectionDialog(QDialog):
+class ObjectionDialog(OutcomeDialog):
     """What the person objects to (Art. 21): marketing, analytics or other, with a text."""
 
     KINDS = {"marketing": "Marketing emails (withdraws and blocks marketing consent)",
              "analytics": "Analytics and tracking", "other": "Other processing (describe it)"}
 
     def __init__(self, ref: str, submit: Submit, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(f"Objection for {ref}", parent)
         self.submit_to = submit
-        self.setWindowTitle(f"Objection for {ref}")
         self.resize(520, 300)
-        layout = QVBoxLayout(self)
+        layout = self.layout()
         form = QFormLayout()
         self.kind = QComboBox()
         for key, label in self.KINDS.items():
@@ -353,19 +318,10 @@ class ObjectionDialog(QDialog):
         form.addRow("Objects &to:", self.kind)
         form.addRow("&Details:", self.text)
         layout.addLayout(form)
-        self.error = error_label("Objection error")
-        layout.addWidget(self.error)
-        buttons, self.ok_button = _buttons(self, "&Record objection")
-        layout.addWidget(buttons)
+        self.add_footer("&Record objection", "Objection error")
 
     def submit(self) -> None:
-        outcome = self.submit_to(str(self.kind.currentData()), self.text.toPlainText().strip())
-        if not outcome.ok:
-            self.error.setText(outcome.message)
-            self.error.show()
-            return
-        self.outcome = outcome
-        self.accept()
+        self.submit_outcome(self.submit_to(str(self.kind.currentData()), self.text.toPlainText().strip()))
 
 
 def type_label(rtype: RequestType) -> str:

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QLabel,
     QListWidget,
     QListWidgetItem,
     QVBoxLayout,
@@ -19,16 +18,9 @@ from PySide6.QtWidgets import (
 
 from desktop.ui.requests.controller import ErasurePlan, MatchedCase, Outcome
 from desktop.ui.requests.dialogs import match_text
-from desktop.ui.widgets.style import BANNER_HOLD, ERROR_STYLE, banner, error_label
-
-
-def _plain(text: str, style: str = "") -> QLabel:
-    label = QLabel(text)
-    label.setTextFormat(Qt.PlainText)
-    label.setWordWrap(True)
-    if style:
-        label.setStyleSheet(style)
-    return label
+from desktop.ui.widgets.forms import plain_label as _plain
+from desktop.ui.widgets.outcome_dialog import OutcomeDialog
+from desktop.ui.widgets.style import BANNER_HOLD, ERROR_STYLE, banner
 
 
 def _list(lines: list[str], name: str) -> QListWidget:
@@ -41,17 +33,15 @@ def _list(lines: list[str], name: str) -> QListWidget:
     return widget
 
 
-class ErasureDialog(QDialog):
+class ErasureDialog(OutcomeDialog):
     """Says exactly what will be removed and what legal holds keep; erasing needs a tick first."""
 
     def __init__(self, ref: str, plan: ErasurePlan, submit: Callable[[], Outcome],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(f"Erase the person's data for {ref}", parent)
         self.submit_to = submit
-        self.outcome: Outcome | None = None
-        self.setWindowTitle(f"Erase the person's data for {ref}")
         self.resize(680, 420)
-        layout = QVBoxLayout(self)
+        layout = self.layout()
         if plan.person_hold is not None:
             layout.addWidget(banner(f"Legal hold on the person: {plan.person_hold}. Nothing will be erased; "
                                     "the request is completed saying so.", BANNER_HOLD))
@@ -76,28 +66,13 @@ class ErasureDialog(QDialog):
                                 "Afterwards you will see the recipients to tell (Art. 19)."))
         self.understood = QCheckBox("I understand that erasure cannot be &undone")
         layout.addWidget(self.understood)
-        self.error = error_label("Erasure error")
-        layout.addWidget(self.error)
-        box = QDialogButtonBox()
-        self.ok_button = box.addButton("&Erase" if plan.erase else "&Complete request", QDialogButtonBox.AcceptRole)
-        box.addButton(QDialogButtonBox.Cancel)
-        self.ok_button.setEnabled(False)
-        self.understood.toggled.connect(self.ok_button.setEnabled)
-        box.accepted.connect(self.submit)
-        box.rejected.connect(self.reject)
-        layout.addStretch(1)
-        layout.addWidget(box)
+        self.add_footer("&Erase" if plan.erase else "&Complete request", "Erasure error",
+                        needs=self.understood, stretch=True)
 
     def submit(self) -> None:
         if not self.understood.isChecked():
             return
-        outcome = self.submit_to()
-        if not outcome.ok:
-            self.error.setText(outcome.message)
-            self.error.show()
-            return
-        self.outcome = outcome
-        self.accept()
+        self.submit_outcome(self.submit_to())
 
 
 class RecipientsDialog(QDialog):
@@ -121,38 +96,21 @@ class RecipientsDialog(QDialog):
         layout.addWidget(box)
 
 
-class ConfirmDialog(QDialog):
+class ConfirmDialog(OutcomeDialog):
     """A yes/no step with an explanation and a tick that the person was told (e.g. lifting a restriction)."""
 
     def __init__(self, title: str, text: str, tick: str, ok_text: str, submit: Callable[[], Outcome],
                  parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(title, parent)
         self.submit_to = submit
-        self.outcome: Outcome | None = None
-        self.setWindowTitle(title)
-        layout = QVBoxLayout(self)
+        layout = self.layout()
         layout.addWidget(_plain(text))
         self.tick = QCheckBox(tick)
         layout.addWidget(self.tick)
-        self.error = error_label(f"{title} error")
-        layout.addWidget(self.error)
-        box = QDialogButtonBox()
-        self.ok_button = box.addButton(ok_text, QDialogButtonBox.AcceptRole)
-        box.addButton(QDialogButtonBox.Cancel)
-        self.ok_button.setEnabled(False)
-        self.tick.toggled.connect(self.ok_button.setEnabled)
-        box.accepted.connect(self.submit)
-        box.rejected.connect(self.reject)
-        layout.addWidget(box)
+        self.add_footer(ok_text, f"{title} error", needs=self.tick)
 
     def submit(self) -> None:
-        outcome = self.submit_to()
-        if not outcome.ok:
-            self.error.setText(outcome.message)
-            self.error.show()
-            return
-        self.outcome = outcome
-        self.accept()
+        self.submit_outcome(self.submit_to())
 
 
 class CasePickerDialog(QDialog):

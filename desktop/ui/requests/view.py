@@ -56,9 +56,11 @@ class RequestsView(QWidget):
         self.controller = controller
         self.runner = runner or TaskRunner()
         self.exec_dialog: Callable[[QDialog], int] = lambda dialog: dialog.exec()
-        self.ask_export_path = ask_export_path
-        self.ask_report_path = None  # None: the preview's own file dialog
-        self.actions = RequestActions(self)
+        self.ask_export_path: Callable[[QWidget, str], str | None] = ask_export_path
+        self.ask_report_path: Callable[[QWidget, str], str | None] | None = None  # None: the preview's dialog
+        self.actions = RequestActions(controller, self, self)  # self as its ActionHost and dialog parent
+        self.status_counter = RequestsStatus()  # for the window's status bar (mount_requests)
+        self.counts_changed.connect(self.status_counter.show_counts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
 
@@ -223,6 +225,12 @@ class RequestsView(QWidget):
         self.say(True, text)
         self.changed.emit()
 
+    def disable_action(self, key: str) -> None:
+        self.detail.buttons[key].setEnabled(False)
+
+    def notify_changed(self) -> None:
+        self.changed.emit()
+
     def progress_dialog(self, text: str) -> QProgressDialog:
         progress = QProgressDialog(text, "", 0, 100, self)
         progress.setCancelButton(None)
@@ -269,11 +277,8 @@ def mount_requests(window, services, *, shortcut: str = "Ctrl+R",
     """Composition: build the view over the services, mount it, add the status-bar counter."""
     view = RequestsView(RequestsController(services), runner=window.runner)
     window.add_view("requests", "Requests", view, shortcut)
-    status = RequestsStatus()
-    window.statusBar().addPermanentWidget(status)
-    view.counts_changed.connect(status.show_counts)
+    window.statusBar().addPermanentWidget(view.status_counter)
     if on_cases_changed is not None:
         view.changed.connect(on_cases_changed)
     view.refresh_counts()
-    window.requests_view, window.requests_status = view, status
     return view

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QDialogButtonBox,
     QHeaderView,
     QLabel,
+    QMainWindow,
     QProgressBar,
     QTableWidget,
     QTableWidgetItem,
@@ -152,29 +153,31 @@ class SweepPreviewDialog(QDialog):
                             + " Cases already done stay done; the rest go at the next sweep.")
 
 
-def mount_retention_menu(window, services, runner, *, now: Callable[[], datetime] | None = None) -> QAction:
-    """Add Retention › Sweep now… to the main window; afterwards the case list and status refresh."""
-    now = now or services.ctx.now
-    menu = window.menuBar().addMenu("&Retention")
-    window.retention_menu = menu
-    action = QAction("&Sweep now…", window)
-    action.setStatusTip("Preview what the retention policies remove now, then run the sweep")
-    menu.addAction(action)
+class RetentionMenu(QObject):
+    """Retention › Sweep now… in a main window's menu bar; swept after a sweep run from its preview."""
 
-    def refreshed(_report) -> None:
-        model = getattr(window, "case_model", None)
-        if model is not None:
-            model.reload()
-        window.refresh_status()
+    swept = Signal(object)  # SweepReport
 
-    def open_preview() -> SweepPreviewDialog:
-        dialog = SweepPreviewDialog(services.retention, runner or window.runner, now, parent=window)
-        dialog.swept.connect(refreshed)
-        window.sweep_dialog = dialog
+    def __init__(self, window: QMainWindow, retention, runner, now: Callable[[], datetime]) -> None:
+        super().__init__(window)
+        self.window, self.retention, self.runner, self.now = window, retention, runner, now
+        self.menu = window.menuBar().addMenu("&Retention")
+        self.action = QAction("&Sweep now…", window)
+        self.action.setStatusTip("Preview what the retention policies remove now, then run the sweep")
+        self.menu.addAction(self.action)
+        self.action.triggered.connect(lambda: self.open_preview())
+        self.dialog: SweepPreviewDialog | None = None
+
+    def open_preview(self) -> SweepPreviewDialog:
+        dialog = SweepPreviewDialog(self.retention, self.runner, self.now, parent=self.window)
+        dialog.swept.connect(self.swept)
+        self.dialog = dialog
         dialog.open()
         return dialog
 
-    action.triggered.connect(lambda: open_preview())
-    window.open_sweep_preview = open_preview
-    window.sweep_refreshed = refreshed
-    return action
+
+def mount_retention_menu(window, services, runner, *, now: Callable[[], datetime] | None = None) -> QAction:
+    """Add Retention › Sweep now… to the main window; afterwards the case list and status refresh."""
+    menu = RetentionMenu(window, services.retention, runner or window.runner, now or services.ctx.now)
+    window.mount_retention(menu)
+    return menu.action

@@ -127,11 +127,8 @@ def scheduler_for_window(window, services) -> SweepScheduler:
 
     scheduler = SweepScheduler(services.retention, window.runner, services.ctx.now,
                                status_bar=window.statusBar(), parent=window)
-    refreshed = getattr(window, "sweep_refreshed", None)
-    if refreshed is not None:
-        scheduler.swept.connect(refreshed)
+    window.mount_sweep_scheduler(scheduler)
     app = QGuiApplication.instance()
     if app is not None:
         app.applicationStateChanged.connect(scheduler.app_state_changed)
-    window.sweep_scheduler = scheduler
     return scheduler

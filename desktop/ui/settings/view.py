@@ -30,11 +30,12 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import deadlines as dl
 from desktop.domain.retention import PolicyError, parse_policies
-from desktop.ui.shell.first_run_wizard import (
+from desktop.ui.shell.first_run_controller import (
     deadline_problems,
     holiday_countries,
     organisation_problems,
 )
+from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.style import OK_STYLE, error_label
@@ -117,14 +118,6 @@ class SettingsController:
             self.services.settings.set("retention", {"policies": policies})
 
 
-def _labelled(form: QFormLayout, text: str, widget: QWidget, name: str) -> QWidget:
-    widget.setAccessibleName(name)
-    label = QLabel(text)
-    label.setBuddy(widget)
-    form.addRow(label, widget)
-    return widget
-
-
 class SettingsView(QWidget):
     saved = Signal(list)  # names of the sections saved
 
@@ -178,7 +171,7 @@ class SettingsView(QWidget):
             if multi:
                 widget.setTabChangesFocus(True)
                 widget.setFixedHeight(64)
-            self.org[key] = _labelled(form, captions[key][0], widget, captions[key][1])
+            self.org[key] = labelled_row(form, captions[key][0], widget, captions[key][1])
         return page
 
     def _recipients_tab(self) -> QWidget:
@@ -220,15 +213,15 @@ class SettingsView(QWidget):
         form = QFormLayout()
         column.addLayout(form)
         column.addStretch(1)
-        self.rule = _labelled(form, "Deadli&ne rule:", QComboBox(), "Deadline rule")
+        self.rule = labelled_row(form, "Deadli&ne rule:", QComboBox(), "Deadline rule")
         for rule in dl.DeadlineRule:
             self.rule.addItem(rule.label, rule.value)
-        self.country = _labelled(form, "Public holidays of &country:", QComboBox(), "Holiday country")
+        self.country = labelled_row(form, "Public holidays of &country:", QComboBox(), "Holiday country")
         for code, name in holiday_countries():
             self.country.addItem(f"{name} ({code})", code)
-        self.idle = _labelled(form, "&Lock after idle (minutes):", QSpinBox(), "Idle lock minutes")
+        self.idle = labelled_row(form, "&Lock after idle (minutes):", QSpinBox(), "Idle lock minutes")
         self.idle.setRange(1, MAX_IDLE_MINUTES)
-        self.region = _labelled(form, "Default &phone region:", QComboBox(), "Default phone region")
+        self.region = labelled_row(form, "Default &phone region:", QComboBox(), "Default phone region")
         for region in sorted(phonenumbers.SUPPORTED_REGIONS):
             self.region.addItem(region, region)
         return page

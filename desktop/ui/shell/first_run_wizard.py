@@ -2,17 +2,11 @@
 
 Pages: where the store lives, how it is protected (OS keyring, else a passphrase and why), the
 organisation profile, the deadline rule and holiday country, and a review of retention defaults.
-FirstRunController holds the behaviour (checks, key choice, creating the store, saving settings)
-so it can be tested without a window; the pages only lay out inputs and show its messages.
-The store is created exactly as CreateStoreDialog does: the key goes into the keyring before the
-store exists (never a store without its key), the same create callable builds the services, and a
-failed creation removes the keyring entry again.
+The behaviour (checks, key choice, creating the store, saving settings) is FirstRunController's
+(shell/first_run_controller.py); the pages only lay out inputs and show its messages.
 """
 
 from __future__ import annotations
-
-import json
-from pathlib import Path
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -35,166 +29,17 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain import deadlines as dl
-from desktop.domain.validation import check_email
 from desktop.errors import KeyringUnavailable
-from desktop.paths import remember_store_path, resource
 from desktop.store import keys
-from desktop.store.keys import Key
-from desktop.ui.shell.create_store_dialog import CreateStore
+from desktop.ui.shell.first_run_controller import (
+    FirstRunController,
+    holiday_countries,
+    retention_rows,
+)
+from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE, banner, error_label
-
-
-def _defaults(name: str) -> dict:
-    try:
-        return json.loads(resource("defaults", f"{name}.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
-
-
-def holiday_countries() -> list[tuple[str, str]]:
-    """(code, name) for every country the holidays library knows, sorted by name."""
-    from holidays.registry import COUNTRIES
-
-    pairs = {(v[1], k.replace("_", " ").title()) for k, v in COUNTRIES.items()}
-    return sorted(pairs, key=lambda p: p[1])
-
-
-def organisation_problems(org: dict) -> dict[str, str]:
-    """field -> message for an organisation profile that cannot go into access reports."""
-    problems = {}
-    if not str(org.get("controller_name") or "").strip():
-        problems["controller_name"] = "Enter the organisation's name (the controller)."
-    email = check_email(str(org.get("privacy_contact_email") or ""))
-    if email.error:
-        problems["privacy_contact_email"] = "Privacy contact: " + email.error
-    if not str(org.get("supervisory_authority") or "").strip():
-        problems["supervisory_authority"] = "Name the supervisory authority people can complain to."
-    return problems
-
-
-def deadline_problems(rule: str, country: str) -> dict[str, str]:
-    problems = {}
-    try:
-        dl.parse_rule(rule)
-    except ValueError as exc:
-        problems["deadline_rule"] = str(exc)
-    try:
-        dl.check_calendar(country)
-    except ValueError as exc:
-        problems["holiday_country"] = str(exc)
-    return problems
-
-
-def retention_rows() -> list[tuple[str, str, str, str]]:
-    """(label, period, action, reason) of the shipped retention defaults, for review."""
-    policies = _defaults("retention").get("policies") or []
-    rows = []
-    for p in policies:
-        unit = str(p.get("unit", "days"))
-        period = int(p.get("period", 0))
-        rows.append((str(p.get("label", p.get("id", ""))),
-                     "at the next sweep" if period == 0 else f"{period} {unit}",
-                     str(p.get("action", "")).replace("_", " "), str(p.get("reason", ""))))
-    return rows
-
-
-class FirstRunController:
-    """Everything the wizard decides, without widgets. finish() returns the new Services."""
-
-    def __init__(self, path: Path, create: CreateStore, *, staff: str = "") -> None:
-        self.path = Path(path)
-        self.create = create
-        self.staff = staff
-        self.organisation = _defaults("organisation")
-        self.app = _defaults("app")
-        if keys.env_passphrase() is not None:
-            self.mode, self.reason = "env", None
-        else:
-            self.reason = keys.keyring_reason()
-            self.mode = "keyring" if self.reason is None else "passphrase"
-        self._passphrase: str | None = None
-
-    # ---- checks, one per page --------------------------------------------------------------
-    def set_location(self, text: str, staff: str) -> str | None:
-        if not staff.strip():
-            return "Enter your name; it is recorded with every change."
-        if not text.strip():
-            return "Choose where the store file goes."
-        path = Path(text.strip()).expanduser()
-        if path.exists():
-            return f"{path} already exists; choose a new file name (nothing is overwritten)."
-        if path.parent.exists() and not path.parent.is_dir():
-            return f"{path.parent} is not a folder."
-        self.path, self.staff = path, staff.strip()[:80]
-        return None
-
-    def set_passphrase(self, first: str, second: str) -> str | None:
-        if self.mode != "passphrase":
-            return None
-        problem = keys.passphrase_problem(first)
-        if problem:
-            return problem[0].upper() + problem[1:] + "."
-        if first != second:
-            return "The two passphrases differ."
-        self._passphrase = first
-        return None
-
-    def set_organisation(self, values: dict) -> dict[str, str]:
-        merged = {**self.organisation, **{k: str(v).strip() for k, v in values.items()}}
-        problems = organisation_problems(merged)
-        if not problems:
-            merged["privacy_contact_email"] = check_email(merged["privacy_contact_email"]).value
-            self.organisation = merged
-        return problems
-
-    def set_deadlines(self, rule: str, country: str) -> dict[str, str]:
-        problems = deadline_problems(rule, country)
-        if not problems:
-            self.app = {**self.app, "deadline_rule": dl.parse_rule(rule).value,
-                        "holiday_country": country.strip().upper()}
-        return problems
-
-    # ---- finishing -----------------------------------------------------------------------------
-    def key(self) -> Key:
-        """The new store's key; a raw key goes into the keyring now. Raises KeyringUnavailable."""
-        if self.mode == "env":
-            return Key.passphrase(keys.env_passphrase() or "")
-        if self.mode == "passphrase":
-            if self._passphrase is None:
-                raise ValueError("no passphrase was chosen")
-            return Key.passphrase(self._passphrase)
-        key = Key.new_raw()
-        keys.keyring_set(self.path, key)  # before the store exists: never a store without its key
-        return key
-
-    def fall_back_to_passphrase(self, reason: str) -> None:
-        self.mode, self.reason, self._passphrase = "passphrase", reason, None
-
-    def create_store(self, key: Key):
-        """Create the store and save the profile and deadlines (audited). Runs on a worker."""
-        try:
-            services = self.create(self.path, key, self.staff)
-        except BaseException:
-            if key.kind == "raw":
-                keys.keyring_delete(self.path)
-            raise
-        services.settings.set("organisation", self.organisation)
-        services.settings.set("app", self.app)
-        remember_store_path(self.path)  # so the next start (GUI or CLI) finds a non-default location
-        return services
-
-    def forget_secret(self) -> None:
-        self._passphrase = None
-
-
-def _row(form: QFormLayout, label: str, widget: QWidget, name: str) -> QWidget:
-    widget.setAccessibleName(name)
-    caption = QLabel(label)
-    caption.setBuddy(widget)
-    form.addRow(caption, widget)
-    return widget
 
 
 class _Page(QWizardPage):
@@ -231,7 +76,7 @@ class LocationPage(_Page):
         caption = QLabel("Store &file:")
         caption.setBuddy(self.path)
         self.form.addRow(caption, holder)
-        self.staff = _row(self.form, "&Your name (in the audit trail):", QLineEdit(c.staff), "Your name")
+        self.staff = labelled_row(self.form, "&Your name (in the audit trail):", QLineEdit(c.staff), "Your name")
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, "Store file", self.path.text(), "Store (*.db)")
@@ -252,8 +97,8 @@ class ProtectionPage(_Page):
         self.reason = banner("", BANNER_HOLD)
         self.reason.setAccessibleName("Why the OS keyring is not used")
         self.layout_.insertWidget(1, self.reason)
-        self.pass1 = _row(self.form, "&Passphrase:", QLineEdit(), "Passphrase")
-        self.pass2 = _row(self.form, "&Repeat passphrase:", QLineEdit(), "Repeat passphrase")
+        self.pass1 = labelled_row(self.form, "&Passphrase:", QLineEdit(), "Passphrase")
+        self.pass2 = labelled_row(self.form, "&Repeat passphrase:", QLineEdit(), "Repeat passphrase")
         for w in (self.pass1, self.pass2):
             w.setEchoMode(QLineEdit.Password)
 
@@ -286,13 +131,13 @@ class OrganisationPage(_Page):
         self.c = c
         org = c.organisation
         self.fields = {
-            "controller_name": _row(self.form, "&Organisation (controller):",
+            "controller_name": labelled_row(self.form, "&Organisation (controller):",
                                     QLineEdit(org.get("controller_name", "")), "Organisation name"),
-            "controller_address": _row(self.form, "&Address:", QPlainTextEdit(org.get("controller_address", "")),
+            "controller_address": labelled_row(self.form, "&Address:", QPlainTextEdit(org.get("controller_address", "")),
                                        "Postal address"),
-            "privacy_contact_email": _row(self.form, "Privacy &contact email:",
+            "privacy_contact_email": labelled_row(self.form, "Privacy &contact email:",
                                           QLineEdit(org.get("privacy_contact_email", "")), "Privacy contact email"),
-            "supervisory_authority": _row(self.form, "&Supervisory authority:",
+            "supervisory_authority": labelled_row(self.form, "&Supervisory authority:",
                                           QPlainTextEdit(org.get("supervisory_authority", "")),
                                           "Supervisory authority"),
         }
@@ -313,11 +158,11 @@ class DeadlinesPage(_Page):
     def __init__(self, c: FirstRunController) -> None:
         super().__init__("Deadlines", "How due dates of data-subject requests are counted.")
         self.c = c
-        self.rule = _row(self.form, "Deadline &rule:", QComboBox(), "Deadline rule")
+        self.rule = labelled_row(self.form, "Deadline &rule:", QComboBox(), "Deadline rule")
         for rule in dl.DeadlineRule:
             self.rule.addItem(rule.label, rule.value)
         self.rule.setCurrentIndex(max(0, self.rule.findData(c.app.get("deadline_rule", "policy30"))))
-        self.country = _row(self.form, "Public holidays of &country:", QComboBox(), "Holiday country")
+        self.country = labelled_row(self.form, "Public holidays of &country:", QComboBox(), "Holiday country")
         for code, name in holiday_countries():
             self.country.addItem(f"{name} ({code})", code)
         self.country.setCurrentIndex(max(0, self.country.findData(c.app.get("holiday_country", "GB"))))
@@ -414,5 +259,4 @@ class FirstRunWizard(QWizard):
         self.pages[-1].show_error("The store was not created: " + user_message(exc))
 
 
-__all__ = ["FirstRunController", "FirstRunWizard", "organisation_problems", "deadline_problems",
-           "holiday_countries"]
+__all__ = ["FirstRunWizard"]

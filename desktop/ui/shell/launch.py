@@ -28,7 +28,8 @@ def _no_display() -> bool:
 def obtain_services(path: Path, *, runner=None, parent=None):
     """First-run wizard when no store exists, else the unlock dialog. None when the person cancels."""
     from desktop import bootstrap
-    from desktop.ui.shell.first_run_wizard import FirstRunController, FirstRunWizard
+    from desktop.ui.shell.first_run_controller import FirstRunController
+    from desktop.ui.shell.first_run_wizard import FirstRunWizard
     from desktop.ui.shell.unlock_dialog import UnlockDialog
 
     staff = bootstrap.default_staff()
@@ -90,8 +91,7 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     find.triggered.connect(lambda: (window.show_view("cases"), cases.focus_search()))
 
     def case_saved(case_id: int) -> None:
-        model.reload()
-        window.refresh_status()
+        window.cases_changed()
 
     def open_case(case_id: int) -> None:
         from desktop.ui.cases.detail import CaseDetailDialog
@@ -106,8 +106,6 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     intake.saved.connect(case_saved)
     window.imported.connect(lambda _r: model.reload())
     cases.open_case.connect(open_case)
-    window.intake_view, window.cases_view, window.case_model = intake, cases, model
-    window.open_case = open_case
     from desktop.ui.requests.view import mount_requests
 
     mount_requests(window, services, shortcut="Ctrl+R", on_cases_changed=lambda: case_saved(0))

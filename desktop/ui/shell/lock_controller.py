@@ -23,10 +23,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMessageBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu, QMessageBox
 
 from desktop.ui.shell.clipboard_guard import ClipboardGuard
 from desktop.ui.shell.idle_lock import IdleWatcher, SessionLockWatcher, idle_minutes
@@ -36,7 +37,35 @@ log = logging.getLogger(__name__)
 QUESTION_TIMEOUT_MS = 30_000
 UNLOCKED, ASKING, LOCKED = "unlocked", "asking", "locked"
 
-WindowFactory = Callable[[object], QWidget]  # services -> MainWindow
+
+
+class LockableWindow(Protocol):
+    """What the lock controller needs from the main window (shell/main_window.py's MainWindow)."""
+
+    file_menu: QMenu  # File › Lock goes in here, before Quit
+    view_changed: SignalInstance  # the idle timeout is read again whenever another view shows
+
+    def unsaved_work(self) -> list[str]: ...  # views holding unsaved work, named for the question
+
+    def clear_for_lock(self) -> None: ...  # every view and form empties; the case count goes
+
+    def save_geometry(self) -> None: ...
+
+    # and, as a QWidget: the Lock action's shortcut, shown again after the unlock, then replaced
+    def addAction(self, action: QAction) -> None: ...  # noqa: N802 - Qt API
+
+    def show(self) -> None: ...
+
+    def hide(self) -> None: ...
+
+    def raise_(self) -> None: ...
+
+    def activateWindow(self) -> None: ...  # noqa: N802 - Qt API
+
+    def deleteLater(self) -> None: ...  # noqa: N802 - Qt API
+
+
+WindowFactory = Callable[[object], LockableWindow]  # services -> MainWindow
 UnlockFactory = Callable[[Path, str, str], QDialog]  # (path, staff, lock reason) -> dialog
 REASON_TEXT = {"idle": "after {minutes} without input", "manual": "on request (Ctrl+L)",
                "session": "because the computer's session was locked",
@@ -72,22 +101,12 @@ def default_unlock_factory(runner=None, clock=None, verify_pages: Callable[[], b
     return make
 
 
-def case_detail_dirty(dialog: QWidget) -> bool:
-    """An open case detail with unsaved corrections or an unsent note."""
-    try:
-        if dialog.note_edit.toPlainText().strip():  # type: ignore[attr-defined]
-            return True
-        return dialog.values() != dialog.controller.shown_values()  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - never let a check block locking
-        return False
-
-
 class LockController(QObject):
     locked = Signal(str)  # reason
     unlocked = Signal(object)  # services
     window_replaced = Signal(object)  # the new main window
 
-    def __init__(self, services, window: QWidget, *, window_factory: WindowFactory,
+    def __init__(self, services, window: LockableWindow, *, window_factory: WindowFactory,
                  app: QApplication | None = None, unlock_factory: UnlockFactory | None = None,
                  on_cancel: Callable[[], None] | None = None, idle_ms: int | None = None,
                  question_timeout_ms: int = QUESTION_TIMEOUT_MS, session_watcher: SessionLockWatcher | None = None,
@@ -130,22 +149,20 @@ class LockController(QObject):
         self._adopt(window)
 
     # ---- the window -----------------------------------------------------------------------------
-    def _adopt(self, window: QWidget) -> None:
+    def _adopt(self, window: LockableWindow) -> None:
         self.window = window
         action = QAction("&Lock", window)
         action.setShortcut(QKeySequence("Ctrl+L"))
         action.setShortcutContext(Qt.ApplicationShortcut)
         action.setStatusTip("Lock the store now; your name and the passphrase are needed to go on")
         action.triggered.connect(lambda: self.request_lock("manual"))
-        menu = getattr(window, "file_menu", None)
-        if menu is not None:
-            actions = menu.actions()
-            menu.insertAction(actions[-1] if actions else None, action)
-            menu.insertSeparator(action)
+        menu = window.file_menu
+        actions = menu.actions()
+        menu.insertAction(actions[-1] if actions else None, action)
+        menu.insertSeparator(action)
         window.addAction(action)
         self.lock_action = action
-        if hasattr(window, "view_changed"):
-            window.view_changed.connect(lambda _key: self._apply_idle_setting())
+        window.view_changed.connect(lambda _key: self._apply_idle_setting())
         self._apply_idle_setting()
         self.idle.start()
         if self.scheduler_factory is not None:
@@ -209,20 +226,13 @@ class LockController(QObject):
         self.lock_now(reason)
 
     def dirty_work(self) -> list[str]:
-        out = []
-        views = getattr(self.window, "views", {})
-        for key, view in views.items():
-            check = getattr(view, "is_dirty", None)
-            try:
-                if callable(check) and check():
-                    out.append("the intake form" if key == "intake" else f"the {key} view")
-            except Exception:  # noqa: BLE001
-                continue
+        """The window's views, then open dialogs that say they hold unsaved work (is_dirty)."""
+        out = self.window.unsaved_work()
         for w in QApplication.topLevelWidgets():
             if not (isinstance(w, QDialog) and w.isVisible()) or w is self.question:
                 continue
             check = getattr(w, "is_dirty", None)
-            if (callable(check) and check()) or (hasattr(w, "note_edit") and case_detail_dirty(w)):
+            if callable(check) and check():
                 out.append(w.windowTitle() or "an open dialog")
         return out
 
@@ -285,8 +295,7 @@ class LockController(QObject):
             except Exception as exc:  # noqa: BLE001 - lock anyway
                 log.warning("lock could not be audited: %s", type(exc).__name__)
             services.close()
-        if hasattr(self.window, "save_geometry"):
-            self.window.save_geometry()
+        self.window.save_geometry()
         self.window.hide()
         self.app.setQuitOnLastWindowClosed(False)  # the unlock dialog is now the only window
         self.locked.emit(reason)
@@ -306,26 +315,7 @@ class LockController(QObject):
                 w.reject()
 
     def clear_views(self) -> None:
-        window = self.window
-        intake = getattr(window, "intake_view", None)
-        if intake is not None:
-            intake.clear()
-            intake.result_label.setText("")
-        cases = getattr(window, "cases_view", None)
-        if cases is not None:
-            cases.timer.stop()
-            cases.search.blockSignals(True)
-            cases.search.clear()
-            cases.search.blockSignals(False)
-        model = getattr(window, "case_model", None)
-        if model is not None:
-            model.clear()
-        for view in getattr(window, "views", {}).values():
-            hook = getattr(view, "clear_for_lock", None)
-            if callable(hook):
-                hook()
-        if hasattr(window, "count_label"):
-            window.count_label.setText("")
+        self.window.clear_for_lock()
 
     # ---- unlocking ------------------------------------------------------------------------------
     def show_unlock(self) -> None:
@@ -379,7 +369,7 @@ class LockController(QObject):
             self.services.close()
 
 
-def start_session(app: QApplication, services, window: QWidget, window_factory: WindowFactory,
+def start_session(app: QApplication, services, window: LockableWindow, window_factory: WindowFactory,
                   runner=None) -> LockController:
     """For run_gui: idle/Ctrl+L/session lock, unlock and rebuild, sweeps at unlock and every 15 min."""
     from desktop.ui.retention.sweep_scheduler import scheduler_for_window

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QKeySequence
@@ -23,12 +24,27 @@ from PySide6.QtWidgets import (
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 
+if TYPE_CHECKING:
+    from desktop.ui.audit.view import AuditView
+    from desktop.ui.cases.model import CaseTableModel
+    from desktop.ui.cases.view import CasesView
+    from desktop.ui.intake.view import IntakeView
+    from desktop.ui.requests.view import RequestsStatus, RequestsView
+    from desktop.ui.retention.sweep_dialog import RetentionMenu
+    from desktop.ui.retention.sweep_scheduler import SweepScheduler
+
 Notify = Callable[[str, str], None]
 MAX_LISTED_ERRORS = 15
 STORE_PATH_CHARS = 48
 
 
 class MainWindow(QMainWindow):
+    """The views are mounted by key (add_view; launch.build_window mounts intake, cases, requests,
+    audit and settings) and read back through the typed properties below. The retention menu and
+    the sweep scheduler are declared here and handed over through mount_retention and
+    mount_sweep_scheduler. What the lock controller needs is shell/lock_controller.py's
+    LockableWindow: file_menu, view_changed, unsaved_work, clear_for_lock, save_geometry."""
+
     view_changed = Signal(str)
     imported = Signal(object)  # ImportReport
 
@@ -41,6 +57,8 @@ class MainWindow(QMainWindow):
         self.notify = notify or (lambda title, text: QMessageBox.information(self, title, text))
         self.views: dict[str, QWidget] = {}
         self._builders: dict[str, Callable[[], QWidget]] = {}  # views built when first shown
+        self.retention_menu: RetentionMenu | None = None  # Retention › Sweep now… (mount_retention)
+        self.sweep_scheduler: SweepScheduler | None = None  # this session's sweeps (mount_sweep_scheduler)
         self.setWindowTitle("helpdesk-intake")
 
         self.nav = QListWidget()
@@ -156,6 +174,74 @@ class MainWindow(QMainWindow):
         if callable(hook):
             hook()
         self.view_changed.emit(key)
+
+    # ---- the views build_window mounts, by key -------------------------------------------------
+    @property
+    def intake_view(self) -> IntakeView:
+        return self.views["intake"]  # type: ignore[return-value]
+
+    @property
+    def cases_view(self) -> CasesView:
+        return self.views["cases"]  # type: ignore[return-value]
+
+    @property
+    def case_model(self) -> CaseTableModel:
+        return self.cases_view.model
+
+    @property
+    def requests_view(self) -> RequestsView:
+        return self.views["requests"]  # type: ignore[return-value]
+
+    @property
+    def requests_status(self) -> RequestsStatus:
+        return self.requests_view.status_counter
+
+    @property
+    def audit_view(self) -> AuditView:
+        return self.views["audit"]  # type: ignore[return-value]
+
+    def mount_retention(self, menu: RetentionMenu) -> None:
+        self.retention_menu = menu
+        menu.swept.connect(lambda _report: self.cases_changed())
+
+    def open_sweep_preview(self):
+        """Retention › Sweep now…: the preview dialog, opened."""
+        assert self.retention_menu is not None, "no retention menu mounted"
+        return self.retention_menu.open_preview()
+
+    def mount_sweep_scheduler(self, scheduler: SweepScheduler) -> None:
+        """This session's sweeps (the lock controller starts and stops them); what a sweep removed
+        leaves the case list."""
+        self.sweep_scheduler = scheduler
+        if self.retention_menu is not None:
+            scheduler.swept.connect(lambda _report: self.cases_changed())
+
+    def cases_changed(self) -> None:
+        """After a save, an edit or a sweep: the case list reads again and the count follows."""
+        if "cases" in self.views:
+            self.case_model.reload()
+        self.refresh_status()
+
+    # ---- locking (shell/lock_controller.py's LockableWindow) ----------------------------------
+    def unsaved_work(self) -> list[str]:
+        """The views that say they hold unsaved work (is_dirty), named for the lock's question."""
+        out = []
+        for key, view in self.views.items():
+            check = getattr(view, "is_dirty", None)
+            try:
+                if callable(check) and check():
+                    out.append("the intake form" if key == "intake" else f"the {key} view")
+            except Exception:  # noqa: BLE001 - never let a check block locking
+                continue
+        return out
+
+    def clear_for_lock(self) -> None:
+        """Every view that holds data empties (its clear_for_lock); the case count goes."""
+        for view in self.views.values():
+            hook = getattr(view, "clear_for_lock", None)
+            if callable(hook):
+                hook()
+        self.count_label.setText("")
 
     # ---- status bar -----------------------------------------------------------------------------
     def refresh_status(self, *, count: bool = True) -> None:
