@@ -6,6 +6,7 @@ import re
 
 _WORD = re.compile(r"\w", re.UNICODE)
 _DIGIT = re.compile(r"[0-9]+")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 # digits in groups, with what people put between them when they write a phone number down
 _PHONE_QUERY = re.compile(r"\+?[0-9(][0-9 ()./-]*", re.ASCII)
 
@@ -42,7 +43,8 @@ def fts_query(text: str) -> str | None:
     each other), not every m* and ali*. A query of digit groups (a phone number as it is read out:
     '020 7946 0018', '+44 (0)20 7946 0018', '07911-123456') also matches its digits run together
     (a written trunk '(0)' left out), which phone_tokens indexes with every tail of the number."""
-    parts = [p for p in (text or "").split() if _WORD.search(p)][:12]
+    text = _CONTROL.sub(" ", text or "")  # NUL and other controls never reach SQLite: they separate words
+    parts = [p for p in text.split() if _WORD.search(p)][:12]
     if not parts:
         return None
     query = " AND ".join('"' + p.replace('"', '""') + '"*' for p in parts)
