@@ -3,7 +3,7 @@
     python -m bench.gui_child app STORE [--list] [--passphrase] [--search TERM]
         the app's main window, started as `helpdesk-intake` starts it (bench v2): key from the OS
         keyring (or with --passphrase from HELPDESK_INTAKE_PASSPHRASE: SQLCipher derives it),
-        bootstrap.open_services(verify_pages=False), build_window, start_session (the sweep at
+        app.open_services(verify_pages=False), build_window, start_session (the sweep at
         unlock and every 15 minutes, the background page check 1.5 s after), show.
         --search: after the first paint, the first search after unlock and then search-as-you-type
         of TERM (1, 2, 3... characters), each timed from the query to the list's repaint.
@@ -150,7 +150,7 @@ def main(argv: list[str]) -> int:
     if mode == "app":
         from pathlib import Path
 
-        from desktop import bootstrap
+        from desktop import app as root
         from desktop.store.keys import key_for_existing_store
         from desktop.ui.shell.launch import build_window
 
@@ -162,7 +162,7 @@ def main(argv: list[str]) -> int:
         resolution = key_for_existing_store(store, None)
         assert resolution.source in ("keyring", "env"), resolution.source
         # as run_gui: pages are checked in the background after the window shows
-        services = bootstrap.open_services(store, resolution.key, staff="bench", verify_pages=False)
+        services = root.open_services(store, resolution.key, staff="bench", verify_pages=False)
         window = build_window(services)
         from desktop.ui.shell.lock_controller import start_session
 

@@ -114,7 +114,7 @@ def gui_store(ws: Workspace, store: Path) -> Path:
     """A copy of the store swept as of today (untimed), so the sweep at unlock has little to do."""
     cached = getattr(ws, "_gui_store", None)
     if cached is None:
-        from desktop.bootstrap import build_services
+        from desktop.app import build_services
         from desktop.domain.clock import SystemClock
         from desktop.store.vault import Vault
 

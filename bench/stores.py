@@ -20,7 +20,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from desktop.bootstrap import build_services, create_services
+from desktop.app import build_services, create_services
 from desktop.domain.clock import FixedClock
 from desktop.store.keys import Key
 from desktop.store.order_keys import key_sql
@@ -48,6 +48,9 @@ def install_plaintext_switch() -> None:
 
     _connect.bench_plaintext = True  # type: ignore[attr-defined]
     vault_module._connect = _connect
+    import desktop.store.connection as connection_module
+
+    connection_module.connect = _connect  # the page check's second connection (store/page_check.py)
 
 
 class Workspace:

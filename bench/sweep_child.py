@@ -28,7 +28,7 @@ def main(argv: list[str]) -> int:
     key = Key("raw", secret)
     if mode == "app":
         from bench.rows_data import retention_for
-        from desktop.bootstrap import build_services
+        from desktop.app import build_services
         from desktop.domain.clock import FixedClock
         from desktop.store.vault import Vault
 

@@ -11,7 +11,7 @@ import keyring  # noqa: E402
 import keyring.backends.fail  # noqa: E402
 import pytest  # noqa: E402
 
-from desktop.bootstrap import build_services  # noqa: E402
+from desktop.app import build_services  # noqa: E402
 from desktop.domain.clock import FixedClock  # noqa: E402
 from desktop.store.keys import Key  # noqa: E402
 from desktop.store.vault import Vault  # noqa: E402

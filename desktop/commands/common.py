@@ -78,6 +78,13 @@ def parse_when(text: str, *, end_of_day: bool = False) -> datetime:
         raise CliError(f"not an ISO 8601 date or date-time: {text!r}", INVALID) from exc
 
 
+def session(clock=None):
+    """The store session (services/session.py) over the composition root's factories."""
+    from desktop.app import session as _session
+
+    return _session(clock=clock)
+
+
 def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = False):
     """Open the store named by --store / env / default, with the key from env, keyring or prompt.
 
@@ -85,13 +92,13 @@ def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = 
     the window checks in a background child, a scheduled `check` covers the rest): on every command
     it cost about 2.5 ms per MB of store before anything else ran (issue 17). A damaged page that a
     command reads still fails its HMAC and ends the command with the damage message."""
-    from desktop.bootstrap import open_services as _open
     from desktop.errors import WrongKeyError
-    from desktop.store.keys import Key, key_for_existing_store
+    from desktop.services.session import Key, key_for_existing_store
 
     path = store_path(getattr(args, "store", None))
     if not path.exists():
         raise CliError(f"no store at {path}; create one with 'helpdesk-intake init'", NOT_FOUND)
+    door = session(clock)
     resolution = key_for_existing_store(path, terminal_prompt)
     if resolution.key is None:
         hint = "set HELPDESK_INTAKE_PASSPHRASE or run in a terminal to be asked"
@@ -99,7 +106,7 @@ def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = 
     failed = 0  # wrong passphrases typed here are written to the audit trail at the unlock
     while True:
         try:
-            return _open(path, resolution.key, clock=clock, failed_unlocks=failed, verify_pages=verify_pages)
+            return door.open(path, resolution.key, failed_unlocks=failed, verify_pages=verify_pages)
         except WrongKeyError:
             failed += 1
             if resolution.source != "prompt" or failed >= PROMPT_ATTEMPTS:
@@ -108,6 +115,31 @@ def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = 
             if text is None:
                 raise
             resolution.key = Key.passphrase(text)
+
+
+def create_store(path: Path):
+    """Create a new store as `init` does (key from env, keyring or prompt); returns open Services."""
+    from desktop.errors import KeyringUnavailable
+    from desktop.services.session import key_for_new_store
+
+    try:
+        resolution = key_for_new_store(path, terminal_prompt)
+    except ValueError as exc:
+        raise CliError(str(exc), INVALID) from exc
+    if resolution.key is None:
+        raise CliError(
+            (resolution.note or "") + " Set HELPDESK_INTAKE_PASSPHRASE or run in a terminal to choose one.", KEY)
+    try:
+        services = session().create(path, resolution.key)
+    except KeyringUnavailable as exc:
+        raise CliError(
+            f"the OS keyring cannot be used because {exc}; set HELPDESK_INTAKE_PASSPHRASE to protect "
+            "the store with a passphrase instead", KEY) from exc
+    if resolution.note:
+        print(resolution.note, file=sys.stderr)
+    how = "a key kept in the OS keyring" if resolution.source == "keyring" else "a passphrase"
+    out(f"created encrypted store at {path} (protected by {how})")
+    return services
 
 
 def as_of_clock(value: str | None) -> FixedClock | None:

@@ -7,16 +7,15 @@ import sys
 
 from desktop.commands.common import (
     INVALID,
-    KEY,
     OK,
     CliError,
     add_store_arg,
+    create_store,
     open_services,
     out,
     parse_when,
     path_arg,
     print_json,
-    terminal_prompt,
 )
 from desktop.domain.models import CaseQuery, Category, Channel, Status
 from desktop.domain.validation import check_phone
@@ -62,43 +61,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from desktop.bootstrap import create_services
-    from desktop.store.keys import (
-        KeyringUnavailable,
-        key_for_new_store,
-        keyring_delete,
-        keyring_set,
-    )
-
     path = store_path(getattr(args, "store", None))
     if path.exists():
         raise CliError(f"a file already exists at {path}; not overwriting it", 6)
-    try:
-        resolution = key_for_new_store(path, terminal_prompt)
-    except ValueError as exc:
-        raise CliError(str(exc), INVALID) from exc
-    if resolution.key is None:
-        raise CliError(
-            (resolution.note or "") + " Set HELPDESK_INTAKE_PASSPHRASE or run in a terminal to choose one.", KEY)
-    if resolution.source == "keyring":
-        try:
-            keyring_set(path, resolution.key)
-        except KeyringUnavailable as exc:
-            raise CliError(
-                f"the OS keyring cannot be used because {exc}; set HELPDESK_INTAKE_PASSPHRASE to protect "
-                "the store with a passphrase instead", KEY) from exc
-    try:
-        services = create_services(path, resolution.key)
-    except BaseException:
-        if resolution.source == "keyring":
-            keyring_delete(path)
-        raise
-    with services:
+    with create_store(path):
         pass
-    if resolution.note:
-        print(resolution.note, file=sys.stderr)
-    how = "a key kept in the OS keyring" if resolution.source == "keyring" else "a passphrase"
-    out(f"created encrypted store at {path} (protected by {how})")
     return OK
 
 
@@ -157,9 +124,9 @@ def cmd_cases(args: argparse.Namespace) -> int:
         query = CaseQuery(search=args.search, status=Status(args.status) if args.status else None)
         ids = list(services.cases.ids(query))
         rows = services.cases.rows(ids)
-        removal = services.ctx.cases.next_removal(ids)
+        removal = services.cases.next_removals(ids)
         subjects = services.cases.subjects_for(sorted({c.subject_id for c in rows.values() if c.subject_id}))
-        services.ctx.audit("cases.list", "cases", f"count={len(ids)};search={'yes' if args.search else 'no'}")
+        services.cases.audit_listing(len(ids), bool(args.search))
     items = [case_json(rows[i], removal.get(i), subjects.get(rows[i].subject_id)) for i in ids if i in rows]
     if args.json:
         print_json(items)
@@ -177,7 +144,7 @@ def cmd_cases(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     with open_services(args) as services:
         detail = services.cases.detail(args.case_id)
-        consents = [c for c in services.ctx.subjects.consents(detail.case.subject_id)
+        consents = [c for c in services.cases.consents(detail.case.subject_id)
                     if c.case_id == args.case_id] if detail.case.subject_id else []
     data = case_json(detail.case, (detail.next_removal_at, detail.next_removal_policy), detail.subject)
     data.update({

@@ -7,14 +7,13 @@ import sys
 
 from desktop.commands.common import (
     INVALID,
-    KEY,
     OK,
     REFUSED,
     CliError,
     add_store_arg,
+    create_store,
     open_services,
     out,
-    terminal_prompt,
 )
 from desktop.paths import store_path
 
@@ -34,50 +33,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_demo)
 
 
-def _create(path):
-    """Create a new store exactly like `init` does; returns open services."""
-    from desktop.bootstrap import create_services
-    from desktop.store.keys import (
-        KeyringUnavailable,
-        key_for_new_store,
-        keyring_delete,
-        keyring_set,
-    )
-
-    try:
-        resolution = key_for_new_store(path, terminal_prompt)
-    except ValueError as exc:
-        raise CliError(str(exc), INVALID) from exc
-    if resolution.key is None:
-        raise CliError(
-            (resolution.note or "") + " Set HELPDESK_INTAKE_PASSPHRASE or run in a terminal to choose one.", KEY)
-    if resolution.source == "keyring":
-        try:
-            keyring_set(path, resolution.key)
-        except KeyringUnavailable as exc:
-            raise CliError(
-                f"the OS keyring cannot be used because {exc}; set HELPDESK_INTAKE_PASSPHRASE to protect "
-                "the store with a passphrase instead", KEY) from exc
-    try:
-        services = create_services(path, resolution.key)
-    except BaseException:
-        if resolution.source == "keyring":
-            keyring_delete(path)
-        raise
-    if resolution.note:
-        print(resolution.note, file=sys.stderr)
-    how = "a key kept in the OS keyring" if resolution.source == "keyring" else "a passphrase"
-    out(f"created encrypted store at {path} (protected by {how})")
-    return services
-
-
 def cmd_demo(args: argparse.Namespace) -> int:
-    from desktop.services.demo import DemoService
-
     if args.count < 1 or args.count > MAX_COUNT:
         raise CliError(f"--count must be between 1 and {MAX_COUNT:,}", INVALID)
     path = store_path(getattr(args, "store", None))
-    with open_services(args) if path.exists() else _create(path) as services:
+    with open_services(args) if path.exists() else create_store(path) as services:
         existing = services.cases.count()
         if existing and not args.yes:
             raise CliError(
@@ -90,7 +50,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"\r{done:,} of {total:,} cases")
                 sys.stderr.flush()
 
-        report = DemoService(services.ctx, services.intake).fill(args.count, seed=args.seed, progress=progress)
+        report = services.demo.fill(args.count, seed=args.seed, progress=progress)
         if interactive:
             sys.stderr.write("\n")
     out(f"added {report.cases} demo cases from {report.people} people ({report.closed} closed) to {path}")

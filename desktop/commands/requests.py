@@ -187,9 +187,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     with open_services(args) as services:
         req = services.requests.by_ref(args.ref)
         row = services.requests.row(req)
-        confirmed = services.requests.repo.linked_cases(req.id)
+        confirmed = services.requests.linked_cases(req.id)
         cases = services.requests.cases_for(req) if not req.status.closed else confirmed
-        services.ctx.audit("request.view", f"request:{req.id}")
+        services.requests.audit_view(req)
     data = row_json(row)
     data.update({
         "phone": req.subject_phone,
@@ -316,7 +316,7 @@ def cmd_erase(args: argparse.Namespace) -> int:
             if req.subject_email != address:
                 raise CliError(f"{req.ref} is not a request of this person", REFUSED)
         else:
-            erasures = [r for r in services.requests.repo.for_email(address) if r.type is RequestType.ERASURE]
+            erasures = [r for r in services.requests.for_email(address) if r.type is RequestType.ERASURE]
             if not erasures:
                 if not services.requests.proposals(address, None):
                     raise CliError("no data is held for this person and there is no erasure request", NOT_FOUND)

@@ -61,7 +61,7 @@ def _phrase(what: str, action: str) -> str:
 def cmd_sweep(args: argparse.Namespace) -> int:
     as_of = parse_when(args.as_of) if args.as_of else None
     with open_services(args) as services:
-        now = services.ctx.now()
+        now = services.now()
         if as_of is not None and not args.dry_run and as_of.date() > now.date():
             raise CliError("refusing to remove data before it is due: --as-of is in the future "
                            "(use --dry-run to preview)", REFUSED)

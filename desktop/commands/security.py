@@ -145,13 +145,12 @@ def cmd_audit_export(args: argparse.Namespace) -> int:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     from desktop.errors import StoreDamaged
-    from desktop.services.backup_service import BackupService
 
     if args.out.exists():
         raise CliError(f"{args.out} already exists; not overwriting it", 6)
     with _open(args) as services:
         try:
-            info = BackupService(services.ctx).backup(args.out)
+            info = services.backup.backup(args.out)
         except StoreDamaged as exc:
             raise _damaged(exc) from exc
     out(f"backup written to {args.out} and verified (schema {info.schema_version}, "
@@ -160,11 +159,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from desktop.bootstrap import default_staff
-    from desktop.domain.clock import SystemClock
+    from desktop.commands.common import session
     from desktop.errors import StoreDamaged, WrongKeyError
-    from desktop.services.backup_service import restore
-    from desktop.store.keys import key_for_existing_store
+    from desktop.services.session import key_for_existing_store
 
     path = store_path(getattr(args, "store", None))
     if not args.file.is_file():
@@ -174,7 +171,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
         raise CliError((resolution.note + " " if resolution.note else "")
                        + "No key to open the backup: set HELPDESK_INTAKE_PASSPHRASE or run in a terminal.", KEY)
     try:
-        result = restore(path, args.file, resolution.key, clock=SystemClock(), staff=default_staff())
+        result = session().restore(path, args.file, resolution.key)
     except StoreDamaged as exc:
         raise CliError(f"{exc}; nothing was changed", INTEGRITY) from exc
     except WrongKeyError as exc:
@@ -202,8 +199,7 @@ def _new_passphrase() -> str:
 
 def cmd_rekey(args: argparse.Namespace) -> int:
     from desktop.errors import KeyChangeRefused
-    from desktop.services.keys_service import KeyService
-    from desktop.store.keys import keyring_reason
+    from desktop.services.session import keyring_reason
 
     to = "passphrase" if args.to_passphrase else "keyring" if args.to_keyring else None
     if to == "keyring":
@@ -211,7 +207,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
         if reason:
             raise CliError(f"the OS keyring cannot be used because {reason}; nothing was changed", KEY)
     with _open(args) as services:
-        keys = KeyService(services.ctx)
+        keys = services.keys
         target = keys.target_kind(to)
         passphrase = _new_passphrase() if target == "passphrase" else None
         try:
@@ -231,12 +227,12 @@ def cmd_rekey(args: argparse.Namespace) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     with _open(args, verify_pages=True) as services:
-        problems = services.vault.integrity_problems()
+        problems = services.integrity_problems()
         result = services.audit.verify()
     if problems:
-        from desktop.store.vault import damage_message
+        from desktop.services.session import damage_message
 
-        print(f"helpdesk-intake: {damage_message(services.vault.path, f'{len(problems)} problem(s)')}",
+        print(f"helpdesk-intake: {damage_message(services.path, f'{len(problems)} problem(s)')}",
               file=sys.stderr)
     else:
         out("store pages and structure: ok")

@@ -288,3 +288,12 @@ class SubjectRequest:
     @property
     def verified(self) -> bool:
         return self.verified_at is not None
+
+
+def pick_verified(requests: list[SubjectRequest]) -> SubjectRequest | None:
+    """The request that authorises a release among these: verified and not refused, one still
+    being worked on before a closed one, then the most recent. None when there is none."""
+    usable = [r for r in requests if r.verified and r.status is not RequestStatus.REFUSED]
+    if not usable:
+        return None
+    return max(usable, key=lambda r: (not r.status.closed, r.received_at, r.id))

@@ -44,7 +44,7 @@ class VerifyResult:
 @dataclass
 class UnlockAttempts:
     """Failed unlocks since the last successful one, kept in memory by the unlocking process
-    (GUI unlock dialog, CLI prompt). Pass `pending()` to bootstrap.open_services, then `clear()`."""
+    (GUI unlock dialog, CLI prompt). Pass `pending()` to app.open_services, then `clear()`."""
 
     failures: list[datetime] = field(default_factory=list)
 

@@ -8,8 +8,10 @@ passed its checks, and keeps the replaced store as <store>.replaced-<timestamp>.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from desktop.domain.clock import Clock
 from desktop.errors import KeyringUnavailable, StoreDamaged, StoreError, WrongKeyError
@@ -67,11 +69,11 @@ def _ensure_not_in_use(store: Path, key: Key, in_use: StoreLock) -> ErasureMemor
         vault.close()
 
 
-def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str) -> RestoreResult:
+def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str,
+            open_services: Callable[..., Any]) -> RestoreResult:
     """Verify `backup` (opens with `key`, pages and integrity clean, app marker, schema not
-    newer), then swap it in and open it; on any failure put the replaced store back."""
-    from desktop.bootstrap import open_services
-
+    newer), then swap it in and open it; on any failure put the replaced store back.
+    open_services: the composition root's (desktop/app.py), injected by services/session.py."""
     store, backup = Path(store).expanduser(), Path(backup).expanduser()
     if store.exists() and backup.resolve() == store.resolve():
         raise StoreError("the backup is the store itself; nothing was changed")

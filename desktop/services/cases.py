@@ -13,6 +13,7 @@ from desktop.domain.models import (
     Case,
     CaseQuery,
     Change,
+    Consent,
     Note,
     Status,
     Subject,
@@ -91,18 +92,40 @@ class CaseService:
 
     def detail(self, case_id: int) -> CaseDetail:
         """Everything shown when staff open a case; the access is audited."""
-        case = self.ctx.cases.get(case_id)
-        subject = self.ctx.subjects.get(case.subject_id) if case.subject_id else None
+        case, subject = self.with_subject(case_id)
         removal = self.ctx.cases.next_removal([case_id]).get(case_id, (None, None))
         self.ctx.audit("case.view", f"case:{case_id}")
         return CaseDetail(case, subject, self.ctx.cases.notes(case_id), self.ctx.cases.changes(case_id),
                           removal[0], removal[1])
+
+    def reread(self, case_id: int) -> CaseDetail:
+        """detail() again after the caller's own change (audited as that change, not as a view)."""
+        case, subject = self.with_subject(case_id)
+        at, policy = self.ctx.cases.next_removal([case_id]).get(case_id, (None, None))
+        return CaseDetail(case, subject, self.ctx.cases.notes(case_id), self.ctx.cases.changes(case_id),
+                          at, policy)
+
+    def with_subject(self, case_id: int) -> tuple[Case, Subject | None]:
+        """The case and the person it belongs to (None when anonymised away)."""
+        case = self.ctx.cases.get(case_id)
+        return case, self.ctx.subjects.get(case.subject_id) if case.subject_id is not None else None
 
     def subjects_for(self, ids: list[int]) -> dict[int, Subject]:
         return self.ctx.subjects.get_many(ids)
 
     def count(self) -> int:
         return self.ctx.cases.count()
+
+    def next_removals(self, ids: list[int]) -> dict[int, tuple[str | None, str | None]]:
+        """Each case's next retention removal: (due ISO date-time, policy id), as stored."""
+        return self.ctx.cases.next_removal(ids)
+
+    def consents(self, subject_id: int) -> list[Consent]:
+        return list(self.ctx.subjects.consents(subject_id))
+
+    def audit_listing(self, count: int, searched: bool) -> None:
+        """A listing of cases outside the window (CLI): who listed how many, never what."""
+        self.ctx.audit("cases.list", "cases", f"count={count};search={'yes' if searched else 'no'}")
 
     # ---- guards ---------------------------------------------------------------------------------
     def _writable(self, case: Case) -> None:

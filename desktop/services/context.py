@@ -1,4 +1,8 @@
-"""What every service needs: the open vault and its repositories, the clock, who is working."""
+"""What every service needs: the open vault and its repositories, the clock, who is working.
+
+The repositories are built once, by the composition root (desktop/app.py), and handed in as a
+Repositories bundle typed by the interfaces services use (services/ports.py): a second backend
+(a shared team server) is added there, without touching services."""
 
 from __future__ import annotations
 
@@ -7,11 +11,33 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from desktop.domain.clock import Clock
-from desktop.store.audit_repo import AuditRepo
-from desktop.store.cases_repo import CaseRepo
-from desktop.store.settings_repo import SettingsRepo
-from desktop.store.subjects_repo import SubjectRepo
-from desktop.store.vault import Vault
+from desktop.services.ports import (
+    AuditStore,
+    CaseStore,
+    ErasureStore,
+    IntakeWriterPort,
+    RequestStore,
+    RetentionStore,
+    RightsStore,
+    SettingsStore,
+    SubjectStore,
+    VaultPort,
+)
+
+
+@dataclass(frozen=True)
+class Repositories:
+    """One of each repository over one open store (built in desktop/app.py)."""
+
+    cases: CaseStore
+    subjects: SubjectStore
+    audit: AuditStore
+    settings: SettingsStore
+    requests: RequestStore
+    rights: RightsStore
+    retention: RetentionStore
+    intake_writer: IntakeWriterPort
+    erasures: ErasureStore
 
 
 @dataclass(frozen=True)
@@ -33,22 +59,29 @@ class CaseHook:
 
 @dataclass
 class Context:
-    vault: Vault
+    vault: VaultPort
     clock: Clock
     staff: str
-    cases: CaseRepo = field(init=False)
-    subjects: SubjectRepo = field(init=False)
-    audit_repo: AuditRepo = field(init=False)
-    settings_repo: SettingsRepo = field(init=False)
+    repos: Repositories
     # Called (inside the write transaction) with a case id after a case is created or changed,
     # so other services (retention timers) can keep derived state current.
     case_changed: list[Callable[[int], None]] = field(default_factory=list)
 
-    def __post_init__(self) -> None:
-        self.cases = CaseRepo(self.vault)
-        self.subjects = SubjectRepo(self.vault)
-        self.audit_repo = AuditRepo(self.vault)
-        self.settings_repo = SettingsRepo(self.vault)
+    @property
+    def cases(self) -> CaseStore:
+        return self.repos.cases
+
+    @property
+    def subjects(self) -> SubjectStore:
+        return self.repos.subjects
+
+    @property
+    def audit_repo(self) -> AuditStore:
+        return self.repos.audit
+
+    @property
+    def settings_repo(self) -> SettingsStore:
+        return self.repos.settings
 
     def now(self) -> datetime:
         return self.clock.now()

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from desktop.domain.clock import to_iso
 from desktop.domain.validation import check_email
 from desktop.services.context import Context
-from desktop.store.erasure_repo import ErasureRepo
-from desktop.store.rights_repo import RightsRepo
 
 
 def normalise_email(email: str) -> str:
@@ -55,7 +53,7 @@ class Reapplied:
 class ErasureRecordService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.repo = ErasureRepo(ctx.vault)
+        self.repo = ctx.repos.erasures
 
     def _digest(self, email: str) -> str:
         return digest(self.repo.secret(), email)
@@ -104,7 +102,7 @@ class ErasureRecordService:
         found = self.repo.found([digest(secret, a) for a in addresses])
         if not found:
             return Reapplied(0, 0)
-        rights = RightsRepo(self.ctx.vault)
+        rights = self.ctx.repos.rights
         people = cases = 0
         with self.ctx.vault.transaction():
             for address in addresses:

@@ -11,7 +11,7 @@ from desktop.domain.validation import ValidationError, validate_intake
 from desktop.errors import RefusedError
 from desktop.services.context import CaseHook, Context
 from desktop.services.settings import SettingsService
-from desktop.store.bulk import IntakeWriter, NewCase
+from desktop.store.bulk import NewCase
 
 
 @dataclass(frozen=True)
@@ -22,9 +22,14 @@ class IntakeResult:
 
 
 class IntakeService:
-    def __init__(self, ctx: Context, settings: SettingsService) -> None:
+    def __init__(self, ctx: Context, settings: SettingsService, *, timers: CaseHook | None = None) -> None:
+        """timers: the case_changed hook that keeps retention timers (its new_case_rules give a new
+        case's timer in its own INSERT, and the hook is then skipped for it). The composition root
+        registers it as the first hook, so no earlier hook can change a case before its timer is
+        computed. None: every hook runs after the INSERT."""
         self.ctx = ctx
         self.settings = settings
+        self.timers = timers
 
     def validate(self, raw: dict[str, object]) -> IntakeData:
         return validate_intake(
@@ -105,7 +110,7 @@ class IntakeService:
                 if item is not None:
                     timer = (item.due_at.isoformat(timespec="seconds"), item.policy_id)
             rows.append(NewCase(d, subject_id, *timer))
-        ids = IntakeWriter(ctx.vault).insert(rows, created_at=now, staff=ctx.staff, source=source)
+        ids = ctx.repos.intake_writer.insert(rows, created_at=now, staff=ctx.staff, source=source)
         if bulk:  # one bulk call to a CaseHook; a single intake calls each hook per case, as before
             ctx.notify_cases_changed(ids, skip=timer_hook)
         else:
@@ -114,11 +119,11 @@ class IntakeService:
         return [IntakeResult(cid, sid, repeat) for cid, (sid, repeat) in zip(ids, results_meta, strict=True)]
 
     def _timer_rules(self) -> tuple[Rules | None, CaseHook | None]:
-        """The retention rules for new cases' timers and the hook they stand in for (CaseHook's
-        new_case_rules, first hook only): (None, None) when there is none, or its policies are
-        invalid (the hook then runs after the INSERT and logs that, as before)."""
-        hook = self.ctx.case_changed[0] if self.ctx.case_changed else None
-        if not isinstance(hook, CaseHook) or hook.new_case_rules is None:
+        """The retention rules for new cases' timers and the hook they stand in for (the injected
+        timers hook): (None, None) when there is none, or its policies are invalid (the hook then
+        runs after the INSERT and logs that, as before)."""
+        hook = self.timers
+        if hook is None or hook.new_case_rules is None or hook not in self.ctx.case_changed:
             return None, None
         try:
             return hook.new_case_rules(), hook  # type: ignore[return-value]

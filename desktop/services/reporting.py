@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from desktop.domain.models import RequestStatus, RequestType, SubjectRequest, verification_label
+from desktop.domain.models import RequestType, SubjectRequest, pick_verified, verification_label
 from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
 from desktop.services.dossier import DossierService, normalise_email
@@ -54,15 +54,13 @@ class ReportService:
             raise RefusedError(
                 f"identity not verified: there is no {names} request for this person; open one with "
                 f"'helpdesk-intake request open --type {types[0].value} --email ...' and verify their identity")
-        usable = [r for r in wanted if r.verified and r.status != RequestStatus.REFUSED]
-        if not usable:
+        chosen = pick_verified(wanted)
+        if chosen is None:
             refs = ", ".join(r.ref for r in wanted)
             raise RefusedError(f"identity not verified: request {refs} has no recorded identity check; "
                                f"record it with 'helpdesk-intake request verify {wanted[-1].ref} --method ...' "
                                "before releasing data")
-        # Prefer a request still being worked on, then the most recent.
-        usable.sort(key=lambda r: (not r.status.closed, r.received_at, r.id))
-        return usable[-1]
+        return chosen
 
     def access_report(self, email: str, out_path: Path | str, password: str | None = None,
                       progress: Progress | None = None) -> tuple[ReportResult, SubjectRequest]:

@@ -17,12 +17,13 @@ from desktop.domain.models import (
     RequestType,
     Subject,
     SubjectRequest,
+    pick_verified,
 )
 from desktop.domain.validation import ValidationError, check_channel, check_email, check_phone
 from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
+from desktop.services.request_actions import Allowed, allowed, extension_block
 from desktop.services.settings import SettingsService
-from desktop.store.requests_repo import RequestRepo
 
 MAX_TEXT = 2000
 
@@ -86,7 +87,7 @@ class RequestService:
     def __init__(self, ctx: Context, settings: SettingsService) -> None:
         self.ctx = ctx
         self.settings = settings
-        self.repo = RequestRepo(ctx.vault)
+        self.repo = ctx.repos.requests
 
     # ---- configuration ------------------------------------------------------------------------
     def rule(self) -> dl.DeadlineRule:
@@ -104,6 +105,21 @@ class RequestService:
     # ---- lookup -----------------------------------------------------------------------------------
     def get(self, request_id: int) -> SubjectRequest:
         return self.repo.get(request_id)
+
+    def allowed(self, req: SubjectRequest) -> dict[str, Allowed]:
+        """Which actions this request allows now, and why not (services/request_actions.py)."""
+        return allowed(req, self.subject_of(req), self.ctx.now())
+
+    def linked_cases(self, request_id: int) -> list[int]:
+        """The cases confirmed for this request."""
+        return self.repo.linked_cases(request_id)
+
+    def for_email(self, email: str) -> list[SubjectRequest]:
+        return self.repo.for_email(email)
+
+    def audit_view(self, req: SubjectRequest) -> None:
+        """A request shown outside the window (CLI)."""
+        self.ctx.audit("request.view", f"request:{req.id}")
 
     def by_ref(self, ref: str) -> SubjectRequest:
         return self.repo.by_ref((ref or "").strip().upper())
@@ -254,13 +270,12 @@ class RequestService:
         if not candidates:
             names = "/".join(sorted(t.value for t in wanted))
             raise NotFound(f"no {names} request for this person; open one with 'request open'")
-        usable = [r for r in candidates if r.verified and r.status is not RequestStatus.REFUSED]
-        if not usable:
+        chosen = pick_verified(candidates)
+        if chosen is None:
             latest = candidates[-1]
             raise RefusedError(f"the requester's identity for {latest.ref} has not been verified; "
                                f"record it with 'request verify {latest.ref} --method ...' first")
-        usable.sort(key=lambda r: (not r.status.closed, r.received_at, r.id))
-        return usable[-1]
+        return chosen
 
     # ---- deadlines and closing ---------------------------------------------------------------------
     def extend(self, request_id: int, reason: str) -> SubjectRequest:
@@ -268,10 +283,10 @@ class RequestService:
         before the original deadline passes."""
         text = clean_text(reason, "reason", required=True)
         req = self._open_request(request_id)
-        if req.extended_due_at is not None:
+        block = extension_block(req, self.ctx.now())
+        if block == "extended":
             raise RefusedError(f"{req.ref} has already been extended once; only one extension is allowed")
-        now = self.ctx.now()
-        if dl.is_overdue(req.due_at, now):
+        if block == "late":
             raise RefusedError(f"{req.ref} is past its original deadline; an extension must be "
                                "given (and the person told) within the first period")
         rule = self._rule_of(req)

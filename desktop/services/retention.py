@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import logging
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, datetime, time, timedelta
 from time import monotonic
@@ -19,17 +18,14 @@ from time import monotonic
 from desktop.domain import retention as r
 from desktop.domain.models import Case, Subject
 from desktop.domain.retention import PlannedAction, SweepReport
-from desktop.domain.validation import check_email
-from desktop.errors import NotFound, RefusedError, StoreDamaged
+from desktop.errors import NotFound, StoreDamaged
 from desktop.services.context import Context
+from desktop.services.holds import MAX_REASON, HoldsMixin  # noqa: F401 - MAX_REASON for the hold dialog
 from desktop.services.settings import SettingsService
-from desktop.store.requests_repo import RequestRepo
-from desktop.store.retention_repo import RetentionRepo
 
 log = logging.getLogger(__name__)
 
 SETTINGS_KEY = "retention"
-MAX_REASON = 500
 UNUSED_SUBJECT = ("unused-subject", "Person with no data left",
                   "The person's record (their email) only links cases and consents; with none left it is deleted.")
 Progress = Callable[[int, int], None]
@@ -53,21 +49,21 @@ def _day_after(as_of: datetime) -> datetime:
     return datetime.combine(as_of.astimezone(UTC).date() + timedelta(days=1), time(0, 0), tzinfo=UTC)
 
 
-class RetentionService:
+class RetentionService(HoldsMixin):
     def __init__(self, ctx: Context, settings: SettingsService, *, timer: Callable[[], float] = monotonic) -> None:
         """timer: a duration clock that only paces sweep batches (what is due comes from ctx.clock)."""
         self.ctx = ctx
         self.settings = settings
         self.timer = timer
-        self.repo = RetentionRepo(ctx.vault)
-        self.requests = RequestRepo(ctx.vault)
+        self.repo = ctx.repos.retention
+        self.requests = ctx.repos.requests
         self._cache: tuple[str | None, list[r.Policy]] | None = None
         self._rules: r.Rules | None = None
 
     # ---- policies -----------------------------------------------------------------------------
     def policies(self) -> list[r.Policy]:
         """The policies in force: stored (validated) or the shipped defaults. Raises PolicyError."""
-        raw = self.repo.raw_setting(SETTINGS_KEY)
+        raw = self.settings.raw(SETTINGS_KEY)
         if self._cache is None or self._cache[0] != raw:
             value = json.loads(raw) if raw is not None else self.settings.get(SETTINGS_KEY)
             self._cache = (raw, r.parse_policies(value))
@@ -267,7 +263,7 @@ class RetentionService:
         if progress:
             progress(total - 1, total)
         if report.done:
-            report.compacted = self.ctx.vault.scrub(compact_at=SWEEP_COMPACT_AT)
+            report.compacted = self.ctx.vault.scrub(compact_at=SWEEP_COMPACT_AT, merge_index=True)
         if progress:
             progress(total, total)
 
@@ -375,88 +371,8 @@ class RetentionService:
         self.ctx.audit_repo.append_many(self.ctx.now(), self.ctx.staff, [_audit_entry(a) for a in done])
         report.done += done
 
-    # ---- legal holds and child flags -----------------------------------------------------------
-    def subject_id_for_email(self, email: str) -> int:
-        result = check_email(email)
-        if result.error:
-            raise ValueError(result.error)
-        subject = self.ctx.subjects.by_email(str(result.value))
-        if subject is None:
-            raise NotFound("no data subject with that email address")
-        return subject.id
-
-    def set_hold(self, *, reason: str, case_id: int | None = None, subject_id: int | None = None) -> None:
-        """Legal hold on a case or a whole data subject: blocks every purge and erasure of it.
-        Setting it again replaces the reason. The audit entry names the target only, never the reason."""
-        text = _check_reason(reason)
-        self._apply_hold(case_id, subject_id, {
-            "legal_hold_reason": text, "legal_hold_by": self.ctx.staff, "legal_hold_at": self.ctx.now()},
-            "hold.set")
-
-    def lift_hold(self, *, case_id: int | None = None, subject_id: int | None = None) -> bool:
-        """Lift a hold (audited); False when there was none. Timers resume from the stored
-        timestamps, so anything overdue goes at the next sweep."""
-        if case_id is not None and subject_id is None and not self.ctx.cases.get(case_id).on_hold:
-            return False
-        if subject_id is not None and case_id is None and not self.ctx.subjects.get(subject_id).on_hold:
-            return False
-        self._apply_hold(case_id, subject_id, {
-            "legal_hold_reason": None, "legal_hold_by": None, "legal_hold_at": None}, "hold.lift")
-        return True
-
-    def _apply_hold(self, case_id: int | None, subject_id: int | None, fields: dict, action: str) -> None:
-        if (case_id is None) == (subject_id is None):
-            raise ValueError("name exactly one case or one data subject")
-        with self.ctx.vault.transaction():
-            if case_id is not None:
-                self.ctx.cases.update(case_id, **fields)
-                self.ctx.audit(action, f"case:{case_id}")
-                self.refresh(case_id)
-            else:
-                self.ctx.subjects.update(subject_id, **fields)  # type: ignore[arg-type]
-                self.ctx.audit(action, f"subject:{subject_id}")
-                for cid in self.ctx.cases.ids_for_subject(subject_id):  # type: ignore[arg-type]
-                    self.refresh(cid)
-
-    def is_held(self, case_id: int) -> bool:
-        case = self.ctx.cases.get(case_id)
-        return r.hold_of(case, self._subject(case)) is not None
-
-    def flag_child(self, case_id: int) -> None:
-        """Mark a case as a child's (under 13): the next sweep deletes it, unless a legal hold applies."""
-        case = self.ctx.cases.get(case_id)
-        if case.anonymised:
-            raise RefusedError(f"case {case_id} is anonymised; it holds no personal data to delete")
-        if case.child_flagged_at is not None:
-            return
-        with self.ctx.vault.transaction():
-            self.ctx.cases.update(case_id, child_flagged_at=self.ctx.now())
-            self.ctx.audit("case.child_flag", f"case:{case_id}")
-            self.refresh(case_id)
-
-    def unflag_child(self, case_id: int) -> None:
-        """Undo a mistaken child flag before the sweep (audited)."""
-        case = self.ctx.cases.get(case_id)
-        if case.child_flagged_at is None:
-            return
-        with self.ctx.vault.transaction():
-            self.ctx.cases.update(case_id, child_flagged_at=None)
-            self.ctx.audit("case.child_unflag", f"case:{case_id}")
-            self.refresh(case_id)
-
 
 def _audit_entry(a: PlannedAction) -> tuple[str, str, str]:
     """(action, target, detail) of one removal's audit entry: ids and the policy, no personal data."""
     detail = f"policy={a.policy_id}" + (f";field={a.what}" if a.action == "remove_field" else "")
     return f"retention.{a.action}", a.target, detail
-
-
-def _check_reason(reason: str) -> str:
-    text = " ".join((reason or "").split())
-    if not text:
-        raise ValueError("a legal hold needs a reason")
-    if len(text) > MAX_REASON:
-        raise ValueError(f"the reason can be at most {MAX_REASON} characters")
-    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text):
-        raise ValueError("the reason contains control characters")
-    return text

@@ -16,7 +16,6 @@ from desktop.services.context import Context
 from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.requests import RequestService, clean_text
 from desktop.services.settings import SettingsService
-from desktop.store.rights_repo import RightsRepo
 
 OBJECTION_KINDS = ("marketing", "analytics", "other")
 _OBJECTION_KEYWORDS = {"marketing": ("marketing",), "analytics": ("analytic", "tracking", "usability")}
@@ -49,7 +48,7 @@ class RightsService:
         self.settings = settings
         self.requests = requests
         self.cases = cases
-        self.repo = RightsRepo(ctx.vault)
+        self.repo = ctx.repos.rights
 
     # ---- shared ------------------------------------------------------------------------------------
     def recipients(self, kind: str | None = None) -> list[str]:

@@ -19,6 +19,7 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
+from desktop.store.connection import connect
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST
 
@@ -70,17 +71,6 @@ class BackupInfo:
     audit_entries: int
 
 
-def _connect_ro(path: Path, key: Key) -> sqlcipher3.Connection:
-    uri = Path(path).resolve().as_uri() + "?mode=ro"
-    try:
-        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    except sqlcipher3.Error as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from exc
-    conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
-    conn.execute(f"PRAGMA key = {key.pragma_value()}")
-    return conn
-
-
 def inspect_backup(path: Path, key: Key) -> BackupInfo:
     """Open read-only with the key and check it: pages (cipher_integrity_check), SQLite's
     integrity_check, the app marker and the schema version. Raises WrongKeyError (foreign file or
@@ -90,7 +80,7 @@ def inspect_backup(path: Path, key: Key) -> BackupInfo:
         raise StoreError(f"no backup file at {path}")
     if path.stat().st_size == 0:
         raise WrongKeyError(f"{path.name} is empty; it is not a helpdesk-intake backup")
-    conn = _connect_ro(path, key)
+    conn = connect(path, key, read_only=True)
     try:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
@@ -147,7 +137,7 @@ def copy_verified(backup: Path, target: Path, key: Key) -> BackupInfo:
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
     try:
-        src = _connect_ro(backup, key)
+        src = connect(backup, key, read_only=True)
         try:
             dst = sqlcipher3.connect(str(target), isolation_level=None, check_same_thread=False)
             try:

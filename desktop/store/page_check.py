@@ -12,10 +12,13 @@ The key goes to the child on its standard input, never on its command line or in
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
 from pathlib import Path
+
+import sqlcipher3
 
 from desktop.store.keys import Key
 
@@ -52,11 +55,32 @@ def problems_in_child(path: Path, key: Key, *, timeout: float = 1800) -> list[st
     return [str(item) for item in answer]
 
 
+def problems_on_second_connection(path: Path, key: Key) -> list[str]:
+    """cipher_integrity_check on a second, short-lived connection in this process (when no child
+    can run, or for a check in the background while the Vault goes on using its own: WAL lets
+    both read). Its decrypted pages are wiped on close (cipher_memory_security)."""
+    from desktop.errors import StoreError
+    from desktop.store.connection import connect
+
+    try:
+        conn = connect(path, key, must_exist=True)
+    except StoreError as exc:
+        return [str(exc)]
+    try:
+        return [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
+    except sqlcipher3.DatabaseError as exc:
+        return [str(exc)]
+    finally:
+        with contextlib.suppress(Exception):
+            conn.execute("PRAGMA cipher_memory_security = ON")
+        conn.close()
+
+
 def child_main(argv: list[str]) -> int:
     """In the child: read the key from stdin, check the pages, print a JSON list, exit."""
     from desktop import disable_core_dumps
     from desktop.errors import StoreError
-    from desktop.store.vault import _connect
+    from desktop.store.connection import connect
 
     disable_core_dumps()
     try:
@@ -67,7 +91,7 @@ def child_main(argv: list[str]) -> int:
         print("usage: the key as JSON on stdin, the store path as the argument", file=sys.stderr)
         return 2
     try:
-        conn = _connect(path, key, must_exist=True)
+        conn = connect(path, key, must_exist=True)
     except StoreError as exc:
         print(json.dumps([str(exc)]), flush=True)
         return 0

@@ -45,10 +45,6 @@ class RetentionRepo:
         self.vault = vault
 
     # ---- reads -------------------------------------------------------------------------------
-    def raw_setting(self, key: str) -> str | None:
-        rows = self.vault.read("SELECT value FROM settings WHERE key = ?", (key,))
-        return rows[0][0] if rows else None
-
     def due_case_facts(self, before: datetime) -> list[tuple[int, int | None, CaseFacts]]:
         """(case id, subject id, facts) of the cases whose stored next removal is before `before`,
         plus those with no stored timer that could still have one (not anonymised, no case hold),
@@ -260,23 +256,26 @@ class RetentionRepo:
 
 
 # FTS5's own defaults for the two merge settings (used while cases_fts_config holds no value).
-_FTS_MERGE_DEFAULTS = {"automerge": 4, "deletemerge": 10}
+_FTS_MERGE_DEFAULTS = {"automerge": 4, "deletemerge": 10, "secure-delete": 0}
 
 
 @contextlib.contextmanager
 def _no_fts_merges(c) -> Iterator[None]:
-    """No automatic FTS5 merges for the search-index changes made in the block; call inside the
-    write transaction. The settings are put back before the block ends, in the same transaction,
-    so no commit ever holds them off (a crash leaves the index's settings as they were).
+    """No automatic FTS5 merges and no secure deletes for the search-index changes made in the block;
+    call inside the write transaction. The settings are put back before the block ends, in the same
+    transaction, so no commit ever holds them off (a crash leaves the index's settings as they were).
 
     Why: at a flush FTS5 merges segments (automerge) and rewrites segments with many deleted rows
     (deletemerge). A sweep deletes thousands of index rows per batch, so every batch's commit
-    rewrote large segments, ~1.5 s in all at 100k cases; the secure deletes (schema 5) already took
-    the removed rows' terms out of the index pages, so merging can wait for a later write. Putting a setting
-    back is itself a statement on the index, which makes FTS5 flush the pending changes first,
-    while merging is still off."""
+    rewrote large segments, ~1.5 s in all at 100k cases. A secure delete (schema 5) rewrites the
+    leaf page of every term of the entry at once: right for one person's few cases, but for a
+    sweep's tens of thousands of entries it took many minutes at 100k. So a sweep records its
+    deletions and merges the whole index once at the end (vault.scrub(merge_index=True)), which
+    drops the removed terms. Putting a setting back is itself a statement on the index, which
+    makes FTS5 flush the pending changes first, while merging is still off."""
     saved = dict(_FTS_MERGE_DEFAULTS)
-    saved.update(c.execute("SELECT k, v FROM cases_fts_config WHERE k IN ('automerge', 'deletemerge')").fetchall())
+    saved.update(c.execute("SELECT k, v FROM cases_fts_config WHERE k IN ('automerge', 'deletemerge', 'secure-delete')"
+                           ).fetchall())
 
     def put(values: Mapping[str, int]) -> None:
         for name, value in values.items():

@@ -14,8 +14,13 @@ class SettingsRepo:
         self.vault = vault
 
     def get(self, key: str) -> object | None:
+        raw = self.raw(key)
+        return json.loads(raw) if raw is not None else None
+
+    def raw(self, key: str) -> str | None:
+        """The stored JSON text (None when unset)."""
         rows = self.vault.read("SELECT value FROM settings WHERE key = ?", (key,))
-        return json.loads(rows[0][0]) if rows else None
+        return rows[0][0] if rows else None
 
     def set(self, key: str, value: object, at: datetime, staff: str) -> None:
         self.vault.conn.execute(

@@ -24,6 +24,11 @@ from desktop.errors import (
     StoreTooNew,
     WrongKeyError,
 )
+from desktop.store.connection import apply_safety_settings, damage_message
+from desktop.store.connection import connect as _connect  # bench/stores.py wraps it here
+from desktop.store.connection import is_damage as _is_damage
+from desktop.store.connection import map_error as _map_error
+from desktop.store.connection import run_script as _run_script
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
 from desktop.store.store_lock import StoreLock
@@ -32,24 +37,9 @@ log = logging.getLogger(__name__)
 
 DatabaseError = sqlcipher3.DatabaseError
 
-PRAGMAS = (
-    "PRAGMA secure_delete = ON",
-    "PRAGMA temp_store = MEMORY",
-    "PRAGMA foreign_keys = ON",
-    "PRAGMA journal_mode = WAL",
-    "PRAGMA synchronous = FULL",
-    "PRAGMA cache_size = -32000",
-    "PRAGMA busy_timeout = 5000",  # the GUI and a CLI command may write at the same time
-)
-
 # Opening with verify_pages checks every page's HMAC (about 2.5 ms per MB); bigger stores skip it
 # on open and rely on read errors and `helpdesk-intake check`.
 VERIFY_PAGES_MAX_BYTES = 256 * 1024 * 1024
-
-
-def _is_damage(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "malformed" in text or "corrupt" in text or "disk i/o" in text
 
 
 class Vault:
@@ -189,18 +179,7 @@ class Vault:
 
     # ---- settings ---------------------------------------------------------------------------
     def _apply_pragmas(self) -> None:
-        c = self.conn
-        for pragma in PRAGMAS:
-            c.execute(pragma).fetchall()
-        checks = {
-            "secure_delete": c.execute("PRAGMA secure_delete").fetchone()[0] == 1,
-            "temp_store": c.execute("PRAGMA temp_store").fetchone()[0] != 1,  # 1 = FILE
-            "synchronous": c.execute("PRAGMA synchronous").fetchone()[0] == 2,  # 2 = FULL
-            "foreign_keys": c.execute("PRAGMA foreign_keys").fetchone()[0] == 1,
-        }
-        failed = [name for name, ok in checks.items() if not ok]
-        if failed:
-            raise StoreError("the store's safety settings could not be applied: " + ", ".join(failed))
+        apply_safety_settings(self.conn)
 
     def pragma(self, name: str) -> object:
         if not name.replace("_", "").isalnum():
@@ -267,16 +246,17 @@ class Vault:
         return rows
 
     # ---- maintenance -------------------------------------------------------------------------
-    def scrub(self, compact_at: float | None = None) -> bool:
+    def scrub(self, compact_at: float | None = None, *, merge_index: bool = False) -> bool:
         """After deleting personal data: checkpoint and truncate the WAL; with compact_at, VACUUM
         first when at least that fraction of the file is free pages (returns whether it did). The
         search index deletes securely (schema 5, store/search.py FTS_DELETE), so nothing is merged
-        and an erasure's cost does not grow with the store; an index without that option gets the
-        old whole-index merge ('optimize'), which drops removed terms too. VACUUM comes before the
+        and an erasure's cost does not grow with the store; merge_index (a sweep, whose bulk deletes
+        are recorded, not secure) or an index without that option gets the whole-index merge
+        ('optimize'), which drops removed terms too. VACUUM comes before the
         one checkpoint (it rewrites every live page into the WAL anyway)."""
         with self._lock:
             c = self.conn
-            if not self.fts_deletes_securely():
+            if merge_index or not self.fts_deletes_securely():
                 c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
             compacted = compact_at is not None and self.free_fraction() >= compact_at
             if compacted:
@@ -335,18 +315,9 @@ class Vault:
             if self._conn is None:
                 return []
             path, key = self.path, self._key
-        try:
-            conn = _connect(path, key, must_exist=True)
-        except StoreError as exc:
-            return [str(exc)]
-        try:
-            return [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
-        except DatabaseError as exc:
-            return [str(exc)]
-        finally:
-            with contextlib.suppress(Exception):
-                conn.execute("PRAGMA cipher_memory_security = ON")
-            conn.close()
+        from desktop.store.page_check import problems_on_second_connection
+
+        return problems_on_second_connection(path, key)
 
     @contextlib.contextmanager
     def exclusive(self) -> Iterator[sqlcipher3.Connection]:
@@ -413,54 +384,3 @@ class Vault:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(target)
             raise
-
-
-def _run_script(c: sqlcipher3.Connection, script: str) -> None:
-    for statement in _split_sql(script):
-        c.execute(statement)
-
-
-def _split_sql(script: str) -> list[str]:
-    parts, buf = [], []
-    for line in script.splitlines():
-        buf.append(line)
-        if line.rstrip().endswith(";"):
-            stmt = "\n".join(buf).strip()
-            if stmt.strip(";").strip():
-                parts.append(stmt)
-            buf = []
-    tail = "\n".join(buf).strip()
-    if tail:
-        parts.append(tail)
-    return parts
-
-
-def _map_error(exc: Exception, path: Path | None = None) -> StoreError:
-    if _is_damage(exc):
-        if path is not None:
-            return StoreDamaged(damage_message(path, "a page failed its integrity check"))
-        return StoreDamaged("the store is damaged (a page failed its integrity check)")
-    return StoreError(f"store operation failed ({type(exc).__name__})")
-
-
-def _connect(path: Path, key: Key, must_exist: bool = False) -> sqlcipher3.Connection:
-    if key.kind not in ("raw", "passphrase") or not key.secret:
-        # an empty PRAGMA key means no encryption at all: never create or open a store that way
-        raise WrongKeyError("an empty key or passphrase cannot open or protect a store")
-    uri = Path(path).resolve().as_uri() + ("?mode=rw" if must_exist else "")
-    try:
-        conn = sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-    except sqlcipher3.OperationalError as exc:
-        raise StoreError(f"cannot open {path}: {exc}") from exc
-    conn.execute("PRAGMA cipher_log_level = NONE").fetchall()
-    conn.execute(f"PRAGMA key = {key.pragma_value()}")
-    return conn
-
-
-def damage_message(path: Path, what: str) -> str:
-    from desktop.store.backups import latest_backup
-
-    backup = latest_backup(Path(path))
-    hint = (f"; the latest backup is {backup} (restore it with 'helpdesk-intake restore {backup}')"
-            if backup else "; no backup was found next to it")
-    return f"the store at {path} is damaged ({what}); nothing was changed{hint}"

@@ -24,7 +24,7 @@ def main() -> None:
     from desktop.ui.widgets.style import apply_dark_palette
 
     apply_dark_palette(app)  # before any view is built: views take their colours from the palette
-    from desktop.bootstrap import build_services
+    from desktop.app import build_services
     from desktop.domain.clock import FixedClock
     from desktop.store.keys import Key
     from desktop.store.vault import Vault

@@ -21,7 +21,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
-    from desktop.bootstrap import build_services
+    from desktop.app import build_services
     from desktop.domain.clock import FixedClock
     from desktop.store.keys import Key
     from desktop.store.vault import Vault

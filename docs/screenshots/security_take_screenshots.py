@@ -31,7 +31,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication([])
-    from desktop.bootstrap import build_services
+    from desktop.app import build_services
     from desktop.domain.clock import FixedClock
     from desktop.domain.models import Status
     from desktop.store.keys import Key

@@ -61,7 +61,7 @@ def main() -> int:
     from PySide6.QtCore import QSettings, Qt
     from PySide6.QtWidgets import QApplication
 
-    from desktop.bootstrap import create_services
+    from desktop.app import create_services
     from desktop.store.keys import Key
     from desktop.ui.cases.detail import CaseDetailDialog
     from desktop.ui.cases.detail_controller import CaseDetailController

@@ -22,7 +22,7 @@ def test_smoke_runs_every_row(tmp_path, capsys):
         assert row["app"]["median"] > 0 and row["base"]["median"] > 0 and row["ratio"] > 0, row["key"]
     assert results["meta"]["machine"]["sqlcipher"] and results["meta"]["machine"]["python"]
     assert "| row" in printed and "ratio" in printed
-    assert set(ROWS) == {"import", "save", "search", "sweep", "report", "gui", "scale", "cycle"}
+    assert set(ROWS) == {"import", "save", "search", "sweep", "report", "gui", "cli", "scale", "cycle"}
 
 
 def test_plaintext_switch_really_skips_encryption_and_only_for_its_key(tmp_path):

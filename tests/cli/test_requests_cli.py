@@ -132,7 +132,7 @@ def test_erase_needs_yes_and_verified_identity_then_removes_the_person(cli):
 
 
 def test_erase_reports_what_a_legal_hold_kept(cli, tmp_path):
-    from desktop.bootstrap import open_services
+    from desktop.app import open_services
     from desktop.store.keys import Key
 
     held = add(cli)

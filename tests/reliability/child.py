@@ -16,7 +16,7 @@ import os
 import sys
 from pathlib import Path
 
-from desktop.bootstrap import open_services
+from desktop.app import open_services
 from desktop.store.keys import Key
 
 SECRET_PDF = b"%PDF-1.7\n" + b"Zebulon Quartermaine zeb.q@example.org " * 2000

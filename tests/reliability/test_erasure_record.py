@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from desktop.bootstrap import create_services
-from desktop.bootstrap import open_services as _open_services
+from desktop.app import create_services
+from desktop.app import open_services as _open_services
 from desktop.services.backup_service import BackupService, restore
 from desktop.store.keys import Key
 from desktop.store.vault import Vault
@@ -75,7 +75,7 @@ def test_restore_reapplies_erasures_done_since_the_backup(services, store_path, 
     erase(services, ZEB["email"])
     services.close()
 
-    result = restore(store_path, backup, KEY, clock=clock, staff="tester")
+    result = restore(store_path, backup, KEY, clock=clock, staff="tester", open_services=_open_services)
 
     assert result.reapplied.people == 1 and result.reapplied.cases == 1 and result.records_carried
     with open_services(store_path, KEY, clock=clock) as s:
@@ -96,7 +96,7 @@ def test_restore_keeps_a_person_who_came_back_after_the_erasure(services, store_
     BackupService(services.ctx).backup(backup)
     services.close()
 
-    result = restore(store_path, backup, KEY, clock=clock, staff="tester")
+    result = restore(store_path, backup, KEY, clock=clock, staff="tester", open_services=_open_services)
 
     assert result.reapplied.cases == 0
     with open_services(store_path, KEY, clock=clock) as s:
@@ -114,7 +114,7 @@ def test_restore_of_a_backup_from_another_store_takes_the_live_secret(services, 
     live_secret = services.vault.read("SELECT secret FROM erasure_secret")[0][0]
     services.close()
 
-    result = restore(store_path, backup, KEY, clock=clock, staff="tester")
+    result = restore(store_path, backup, KEY, clock=clock, staff="tester", open_services=_open_services)
 
     assert result.reapplied.cases == 1
     with open_services(store_path, KEY, clock=clock) as s:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.bootstrap import create_services
+from desktop.app import create_services
 from desktop.services.backup_service import BackupService
 from desktop.store.keys import Key
 from desktop.store.vault import Vault

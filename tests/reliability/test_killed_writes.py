@@ -78,7 +78,7 @@ def test_kill_loop_of_report_writes_never_leaves_plaintext(tmp_path):
 # ---- item 4: backups -----------------------------------------------------------------------------
 @pytest.fixture
 def store(tmp_path, clock):
-    from desktop.bootstrap import create_services
+    from desktop.app import create_services
     from desktop.store.keys import Key
     from tests.conftest import PASSPHRASE
     from tests.helpers.factories import add_case

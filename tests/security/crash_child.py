@@ -10,8 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from desktop.app import build_context
 from desktop.domain.clock import SystemClock
-from desktop.services.context import Context
 from desktop.services.intake import IntakeService
 from desktop.services.settings import SettingsService
 from desktop.store.keys import Key
@@ -20,7 +20,7 @@ from desktop.store.vault import Vault
 
 def main() -> None:
     vault = Vault.open(Path(sys.argv[1]), Key("raw", os.environ["HELPDESK_CRASH_KEY"]))
-    ctx = Context(vault=vault, clock=SystemClock(), staff="crash")
+    ctx = build_context(vault, clock=SystemClock(), staff="crash")
     intake = IntakeService(ctx, SettingsService(ctx))
     print("ready", flush=True)
     n = 0

@@ -145,7 +145,7 @@ def test_export_writes_ids_only_and_is_audited(trail, tmp_path):
 
 
 def test_failed_unlocks_are_recorded_at_next_unlock(store_path, clock):
-    from desktop.bootstrap import open_services
+    from desktop.app import open_services
     from desktop.errors import WrongKeyError
     from desktop.services.audit import UnlockAttempts
     from desktop.store.keys import Key

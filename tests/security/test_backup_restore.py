@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import sqlcipher3
 
-from desktop.bootstrap import open_services
+from desktop.app import open_services
 from desktop.errors import StoreBusy, StoreDamaged, WrongKeyError
 from desktop.services.backup_service import BackupService, restore
 from desktop.store.backups import inspect_backup, latest_backup, make_backup
@@ -116,7 +116,7 @@ def test_restore_refuses_while_store_is_open_elsewhere(with_backup, store_path, 
     try:
         before = siblings(store_path)
         with pytest.raises(StoreBusy):
-            restore(store_path, backup, KEY, clock=clock, staff="tester")
+            restore(store_path, backup, KEY, clock=clock, staff="tester", open_services=open_services)
         assert siblings(store_path) == before
     finally:
         holder.close()
@@ -126,7 +126,7 @@ def test_restore_refuses_while_store_is_open_elsewhere(with_backup, store_path, 
 def test_restore_into_missing_store(with_backup, store_path, clock):
     backup, first, _ = with_backup
     store_path.unlink()
-    result = restore(store_path, backup, KEY, clock=clock, staff="tester")
+    result = restore(store_path, backup, KEY, clock=clock, staff="tester", open_services=open_services)
     assert result.aside is None and _case_ids(store_path) == [first]
 
 

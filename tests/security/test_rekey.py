@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from desktop.bootstrap import build_services, open_services
+from desktop.app import build_services, open_services
 from desktop.errors import KeyChangeRefused, KeyringUnavailable, StoreBusy, WrongKeyError
 from desktop.services.keys_service import KeyService
 from desktop.store import key_rotation

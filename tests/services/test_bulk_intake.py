@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from desktop.bootstrap import build_services
+from desktop.app import build_services
 from desktop.domain.clock import FixedClock
 from desktop.domain.validation import ValidationError
 from desktop.errors import RefusedError

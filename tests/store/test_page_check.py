@@ -23,9 +23,9 @@ def filled_store(path, services_factory):
 
 
 def _services(path):
-    from desktop import bootstrap
+    from desktop import app as root
 
-    return bootstrap.create_services(path, Key.passphrase(GOOD), staff="tester")
+    return root.create_services(path, Key.passphrase(GOOD), staff="tester")
 
 
 def test_a_sound_store_passes_and_a_damaged_page_is_reported(store_path, monkeypatch):

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from desktop.bootstrap import build_services
+from desktop.app import build_services
 from desktop.domain.models import Status
 from desktop.store.keys import Key
 from desktop.store.vault import Vault

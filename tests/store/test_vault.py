@@ -175,7 +175,7 @@ def test_an_older_store_is_upgraded_on_open_with_a_backup_and_keeps_its_cases_an
     intact afterwards; an anonymised case stays out of the search."""
     from datetime import timedelta
 
-    from desktop.bootstrap import build_services
+    from desktop.app import build_services
     from desktop.domain.models import CaseQuery
     from desktop.store.retention_repo import RetentionRepo
 

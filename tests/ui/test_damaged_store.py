@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, Qt
 
-from desktop import bootstrap
+from desktop import app as root
 from desktop.domain.models import CaseQuery
 from desktop.services.backup_service import BackupService
 from desktop.store.keys import Key
@@ -17,7 +17,7 @@ GOOD = "correct horse battery"
 
 
 def open_(path, key, staff):
-    return bootstrap.open_services(path, key, staff=staff)
+    return root.open_services(path, key, staff=staff)
 
 
 def click(qtbot, button):
@@ -25,7 +25,7 @@ def click(qtbot, button):
 
 
 def damaged_store_with_backup(path):
-    services = bootstrap.create_services(path, Key.passphrase(GOOD), staff="tester")
+    services = root.create_services(path, Key.passphrase(GOOD), staff="tester")
     for i in range(12):
         add_case(services, email=f"user{i}@example.org", description="y" * 2500)
     backup = path.with_name(path.name + ".2026-01-09.bak")
@@ -94,7 +94,7 @@ def test_cancelled_restore_changes_nothing(qtbot, store_path, fail_keyring):
 
 
 def test_a_healthy_store_offers_no_restore(qtbot, store_path, fail_keyring):
-    bootstrap.create_services(store_path, Key.passphrase(GOOD), staff="tester").close()
+    root.create_services(store_path, Key.passphrase(GOOD), staff="tester").close()
     dialog = UnlockDialog(store_path, open_, staff="tester", runner=SyncRunner())
     qtbot.addWidget(dialog)
     dialog.show()
@@ -123,7 +123,7 @@ def test_damage_found_by_the_background_check_locks_and_the_unlock_offers_the_ba
 
     backup = damaged_store_with_backup(store_path)
     damaged_bytes = store_path.read_bytes()
-    services = bootstrap.open_services(store_path, Key.passphrase(GOOD), staff="tester", verify_pages=False)
+    services = root.open_services(store_path, Key.passphrase(GOOD), staff="tester", verify_pages=False)
     runner = SyncRunner()
     window = build_window(services, runner=runner, settings=qsettings, notify=lambda *a: None,
                           confirm=lambda *a: True)
@@ -153,8 +153,8 @@ def test_damage_found_by_the_background_check_locks_and_the_unlock_offers_the_ba
 
 def test_a_healthy_store_passes_the_background_check_and_stays_open(qtbot, qapp, store_path, fail_keyring,
                                                                     qsettings):
-    bootstrap.create_services(store_path, Key.passphrase(GOOD), staff="tester").close()
-    services = bootstrap.open_services(store_path, Key.passphrase(GOOD), staff="tester", verify_pages=False)
+    root.create_services(store_path, Key.passphrase(GOOD), staff="tester").close()
+    services = root.open_services(store_path, Key.passphrase(GOOD), staff="tester", verify_pages=False)
     runner = SyncRunner()
     window = build_window_for(services, runner, qsettings)
     qtbot.addWidget(window)

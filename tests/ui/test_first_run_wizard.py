@@ -9,7 +9,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWizard
 
-from desktop import bootstrap, paths
+from desktop import app as root
+from desktop import paths
 from desktop.store import keys
 from desktop.store.keys import Key
 from desktop.ui.shell.first_run_controller import FirstRunController
@@ -19,7 +20,7 @@ GOOD = "correct horse battery"
 
 
 def create(path, key, staff):
-    return bootstrap.create_services(path, key, staff=staff)
+    return root.create_services(path, key, staff=staff)
 
 
 @pytest.fixture
@@ -81,7 +82,7 @@ def test_keyring_path_creates_store_with_profile_saved_and_audited(qtbot, store_
     assert keys.keyring_get(store_path) is not None
     wizard.services.close()
     opened.clear()
-    svc = bootstrap.open_services(store_path, keys.keyring_get(store_path), staff="Ada")
+    svc = root.open_services(store_path, keys.keyring_get(store_path), staff="Ada")
     opened.append(svc)
     org = svc.settings.organisation()
     assert org["controller_name"] == "Acme Mail Ltd"
@@ -127,7 +128,7 @@ def test_without_keyring_asks_for_passphrase_twice_and_shows_why(qtbot, store_pa
     assert wizard.services is not None
     wizard.services.close()
     assert page.pass1.text() == "" and page.pass2.text() == "", "passphrase cleared from the form"
-    svc = bootstrap.open_services(store_path, Key.passphrase(GOOD), staff="x")
+    svc = root.open_services(store_path, Key.passphrase(GOOD), staff="x")
     opened.append(svc)
     assert svc.settings.organisation()["controller_name"] == "Acme Mail Ltd"
 

@@ -7,7 +7,7 @@ from PySide6.QtCore import QEvent, QPoint, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QDialog, QWizard
 
-from desktop import bootstrap
+from desktop import app as root
 from desktop.errors import StoreDamaged
 from desktop.store import keys
 from desktop.store.keys import Key
@@ -24,11 +24,11 @@ GOOD = "correct horse battery"
 
 
 def create(path, key, staff):
-    return bootstrap.create_services(path, key, staff=staff)
+    return root.create_services(path, key, staff=staff)
 
 
 def open_(path, key, staff):
-    return bootstrap.open_services(path, key, staff=staff)
+    return root.open_services(path, key, staff=staff)
 
 
 def shown(qtbot, dialog):
@@ -91,7 +91,7 @@ def test_no_keyring_means_passphrase_with_the_reason_shown(qtbot, store_path, fa
     assert wizard.services.vault.key_kind == "passphrase"
     wizard.services.close()
     # the store opens with that passphrase
-    reopened = bootstrap.open_services(store_path, Key.passphrase(GOOD), staff="tester")
+    reopened = root.open_services(store_path, Key.passphrase(GOOD), staff="tester")
     assert reopened.cases.count() == 0
     reopened.close()
 

@@ -67,18 +67,13 @@ class CaseDetailController:
 
     def refresh(self) -> CaseDetail:
         """Re-read after our own change (already audited as that change, so not audited as a view)."""
-        ctx = self.services.ctx
-        case = ctx.cases.get(self.case_id)
-        subject = ctx.subjects.get(case.subject_id) if case.subject_id else None
-        at, policy = ctx.cases.next_removal([self.case_id]).get(self.case_id, (None, None))
-        self.detail = CaseDetail(case, subject, ctx.cases.notes(self.case_id), ctx.cases.changes(self.case_id),
-                                 at, policy)
+        self.detail = self.services.cases.reread(self.case_id)
         self._load_consents()
         return self.detail
 
     def _load_consents(self) -> None:
         subject = self.detail.subject if self.detail else None
-        self.consents = list(self.services.ctx.subjects.consents(subject.id)) if subject else []
+        self.consents = self.services.cases.consents(subject.id) if subject else []
 
     @property
     def case(self) -> Case:

@@ -58,9 +58,7 @@ class HoldController:
         self.case_id = case_id
 
     def state(self) -> HoldState:
-        ctx = self.services.ctx
-        case = ctx.cases.get(self.case_id)
-        subject = ctx.subjects.get(case.subject_id) if case.subject_id is not None else None
+        case, subject = self.services.cases.with_subject(self.case_id)
         return HoldState(case.legal_hold_reason, case.legal_hold_by, case.legal_hold_at,
                          subject.id if subject else None,
                          subject.legal_hold_reason if subject else None,

@@ -192,7 +192,7 @@ class CaseTableModel(QAbstractTableModel):
         self._ensure_ids(min((number + 1) * self.BLOCK, self._total) - 1)
         ids = list(self._ids[number * self.BLOCK:(number + 1) * self.BLOCK])
         cases = self.services.cases.rows(ids)
-        removals = self.services.ctx.cases.next_removal(ids)
+        removals = self.services.cases.next_removals(ids)
         subject_ids = sorted({c.subject_id for c in cases.values() if c.subject_id is not None})
         subjects = self.services.cases.subjects_for(subject_ids) if subject_ids else {}
         self.rows_fetched += len(ids)

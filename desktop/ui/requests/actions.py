@@ -100,7 +100,7 @@ class RequestActions:
         self._outcome(request_id, self.c.start_verification(request_id))
 
     def do_verify(self, request_id: int) -> None:
-        dialog = VerifyDialog(self._ref(request_id), self.c.services.ctx.staff,
+        dialog = VerifyDialog(self._ref(request_id), self.c.services.staff,
                               lambda method, note: self.c.verify(request_id, method, note), parent=self.parent)
         if self._exec(dialog):
             self._outcome(request_id, dialog.outcome)

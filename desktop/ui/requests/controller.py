@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
 
-from desktop.domain import deadlines as dl
 from desktop.domain.models import (
     Case,
     RequestStatus,
@@ -18,6 +17,7 @@ from desktop.domain.models import (
     verification_label,
 )
 from desktop.domain.validation import ValidationError
+from desktop.services.request_actions import ACTIONS, NOT_VERIFIED, Allowed, day, stamp  # noqa: F401 - re-exported
 from desktop.services.requests import CaseMatch, RequestCounts, RequestRow
 from desktop.ui.widgets.messages import user_message
 
@@ -38,15 +38,6 @@ STATUS_LABELS = {
     RequestStatus.COMPLETED: "Completed",
     RequestStatus.REFUSED: "Refused",
 }
-NOT_VERIFIED = "Record the identity verification first: nothing is released or changed before it."
-
-
-def day(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d") if value else "—"
-
-
-def stamp(value: datetime | None) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC") if value else "—"
 
 
 def countdown(row: RequestRow) -> str:
@@ -79,15 +70,6 @@ class Outcome:
 
 
 @dataclass(frozen=True)
-class Allowed:
-    enabled: bool
-    why: str = ""  # shown as the tooltip / next to a disabled action
-
-    def __bool__(self) -> bool:
-        return self.enabled
-
-
-@dataclass(frozen=True)
 class MatchedCase:
     case_id: int
     name: str
@@ -103,10 +85,6 @@ class ErasurePlan:
     erase: list[MatchedCase]
     kept: list[tuple[MatchedCase, str]]  # case, hold reason
     person_hold: str | None  # the whole person is under a legal hold
-
-
-ACTIONS = ("start", "verify", "extend", "complete", "refuse", "report", "export", "erase",
-           "restrict", "lift", "object", "rectify")
 
 
 def _run(action: Callable[[], Any], done: str | Callable[[Any], str], failed: str) -> Outcome:
@@ -136,7 +114,7 @@ class RequestsController:
 
     def recount(self) -> list[RequestRow]:
         """Countdowns again from the clock, without reading the store (the minute timer)."""
-        now = self.services.ctx.now()
+        now = self.services.now()
         self.rows = [self.services.requests.row(r.request, now) for r in self.rows]
         return self.rows
 
@@ -150,18 +128,18 @@ class RequestsController:
         return self.services.requests.subject_of(req)
 
     def today(self) -> date:
-        return self.services.ctx.now().astimezone(UTC).date()
+        return self.services.now().astimezone(UTC).date()
 
     # ---- opening --------------------------------------------------------------------------------
     def open_request(self, rtype: str, email: str, phone: str, received: date, channel: str) -> Outcome:
-        now = self.services.ctx.now()
+        now = self.services.now()
         when = now if received >= now.date() else datetime.combine(received, time(12, 0), UTC)
         return _run(lambda: self.services.requests.open(rtype, email, phone or None, when, channel or None),
                     lambda res: f"Request {res.request.ref} opened; due {day(res.request.due_at)}.",
                     "Not opened")
 
     def describe(self, matches: list[CaseMatch]) -> list[MatchedCase]:
-        cases = self.services.ctx.cases.get_many([m.case_id for m in matches])
+        cases = self.services.cases.rows([m.case_id for m in matches])
         return [self._matched(cases[m.case_id], m.matched_on) for m in matches if m.case_id in cases]
 
     @staticmethod
@@ -177,54 +155,13 @@ class RequestsController:
     def covered_cases(self, request_id: int) -> list[MatchedCase]:
         req = self.services.requests.get(request_id)
         ids = self.services.requests.cases_for(req)
-        cases = self.services.ctx.cases.get_many(ids)
+        cases = self.services.cases.rows(ids)
         return [self._matched(cases[i]) for i in ids if i in cases]
 
     # ---- what may be done -------------------------------------------------------------------------
     def allowed(self, row: RequestRow) -> dict[str, Allowed]:
-        req = row.request
-        if req.status.closed:
-            why = f"The request is {STATUS_LABELS[req.status].lower()}: nothing more can be done."
-            return {a: Allowed(False, why) for a in ACTIONS}
-        verified = req.verified
-        gate = Allowed(True) if verified else Allowed(False, NOT_VERIFIED)
-        out = {a: Allowed(False, "Not for this type of request.") for a in ACTIONS}
-        out["start"] = Allowed(True) if req.status is RequestStatus.RECEIVED and not verified else Allowed(
-            False, "Not needed: identity is verified." if verified else "Verification already started.")
-        out["verify"] = Allowed(not verified, "" if not verified else
-                                f"Verified {stamp(req.verified_at)} by {req.verified_by or '—'}.")
-        if req.extended_due_at is not None:
-            out["extend"] = Allowed(False, f"Already extended once (to {day(req.extended_due_at)}): "
-                                           f"{req.extension_reason or ''}")
-        elif dl.is_overdue(req.due_at, self.services.ctx.now()):
-            out["extend"] = Allowed(False, "Too late: an extension must be given within the first period.")
-        else:
-            out["extend"] = Allowed(True)
-        out["complete"] = gate if req.status is RequestStatus.IN_PROGRESS or not verified else \
-            Allowed(False, "Only a request in progress can be completed.")
-        out["refuse"] = Allowed(True)
-        subject = self.subject(req)
-        no_person = Allowed(False, "Nothing is held about this person.")
-        if req.type is RequestType.ACCESS:
-            out["report"] = gate
-        elif req.type is RequestType.PORTABILITY:
-            out["export"] = gate
-        elif req.type is RequestType.ERASURE:
-            out["erase"] = gate
-        elif req.type is RequestType.RECTIFICATION:
-            out["rectify"] = gate
-        elif req.type is RequestType.RESTRICTION:
-            if subject is None:
-                out["restrict"] = out["lift"] = no_person
-            elif subject.restricted:
-                out["restrict"] = Allowed(False, "Processing is already restricted.")
-                out["lift"] = Allowed(True)
-            else:
-                out["restrict"] = Allowed(True)
-                out["lift"] = Allowed(False, "Processing is not restricted.")
-        elif req.type is RequestType.OBJECTION:
-            out["object"] = Allowed(True) if subject is not None else no_person
-        return out
+        """Each action's state and why not, as the services' refusal rules say."""
+        return self.services.requests.allowed(row.request)
 
     # ---- workflow ---------------------------------------------------------------------------------
     def start_verification(self, request_id: int) -> Outcome:
@@ -254,7 +191,7 @@ class RequestsController:
         rs = self.services.requests
         req = rs.get(request_id)
         subject = rs.subject_of(req)
-        cases = self.services.ctx.cases.get_many(rs.cases_for(req))
+        cases = self.services.cases.rows(rs.cases_for(req))
         listed = [self._matched(c) for c in cases.values()]
         if subject is not None and subject.on_hold:
             return ErasurePlan([], [(m, subject.legal_hold_reason or "") for m in listed],

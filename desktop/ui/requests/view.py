@@ -164,7 +164,7 @@ class RequestsView(QWidget):
 
     def tick(self) -> None:
         """Every minute: countdowns from the clock (no store read) and the status-bar counts."""
-        if not getattr(self.controller.services.vault, "is_open", True):
+        if not getattr(self.controller.services, "is_open", True):
             return  # locked: the store is closed until the next unlock rebuilds the window
         self.model.update_rows(self.controller.recount())
         self.show_selected()

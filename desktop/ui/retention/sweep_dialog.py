@@ -178,6 +178,6 @@ class RetentionMenu(QObject):
 
 def mount_retention_menu(window, services, runner, *, now: Callable[[], datetime] | None = None) -> QAction:
     """Add Retention › Sweep now… to the main window; afterwards the case list and status refresh."""
-    menu = RetentionMenu(window, services.retention, runner or window.runner, now or services.ctx.now)
+    menu = RetentionMenu(window, services.retention, runner or window.runner, now or services.now)
     window.mount_retention(menu)
     return menu.action

@@ -125,7 +125,7 @@ def scheduler_for_window(window, services) -> SweepScheduler:
     """The scheduler for one unlocked session's main window (the lock controller starts and stops it)."""
     from PySide6.QtGui import QGuiApplication
 
-    scheduler = SweepScheduler(services.retention, window.runner, services.ctx.now,
+    scheduler = SweepScheduler(services.retention, window.runner, services.now,
                                status_bar=window.statusBar(), parent=window)
     window.mount_sweep_scheduler(scheduler)
     app = QGuiApplication.instance()

@@ -30,11 +30,8 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import deadlines as dl
 from desktop.domain.retention import PolicyError, parse_policies
-from desktop.ui.shell.first_run_controller import (
-    deadline_problems,
-    holiday_countries,
-    organisation_problems,
-)
+from desktop.services.settings import MAX_IDLE_MINUTES, app_problems, organisation_problems
+from desktop.ui.shell.first_run_controller import holiday_countries
 from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
@@ -43,7 +40,6 @@ from desktop.ui.widgets.style import OK_STYLE, error_label
 ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "alternative_privacy_contact",
             "supervisory_authority")
 RECIPIENT_COLUMNS = ("name", "purpose", "country", "safeguard")
-MAX_IDLE_MINUTES = 240
 
 
 class SettingsController:
@@ -82,12 +78,8 @@ class SettingsController:
         return True, {}
 
     def save_app(self, values: dict) -> tuple[bool, dict[str, str]]:
-        problems = deadline_problems(str(values.get("deadline_rule")), str(values.get("holiday_country")))
-        minutes = values.get("idle_lock_minutes")
-        if not isinstance(minutes, int) or not 1 <= minutes <= MAX_IDLE_MINUTES:
-            problems["idle_lock_minutes"] = f"Idle lock must be 1 to {MAX_IDLE_MINUTES} minutes."
-        if values.get("default_phone_region") not in phonenumbers.SUPPORTED_REGIONS:
-            problems["default_phone_region"] = "Choose a phone region."
+        keys = ("deadline_rule", "holiday_country", "idle_lock_minutes", "default_phone_region")
+        problems = app_problems({**{k: values.get(k) for k in keys}, **values})
         if problems:
             return False, problems
         before = self.app()

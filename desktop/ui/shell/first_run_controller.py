@@ -4,30 +4,24 @@ FirstRunController holds the behaviour of shell/first_run_wizard.py (checks, key
 the store, saving settings) so it can be tested without a window; the pages only lay out inputs and
 show its messages. The key goes into the keyring before the store exists (never a store without its
 key), the create callable builds the services, and a failed creation removes the keyring entry again.
-The organisation and deadline checks are also what the Settings page uses.
+The organisation and deadline checks are SettingsService's (services/settings.py), as on the Settings page.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 
 from desktop.domain import deadlines as dl
+from desktop.domain.retention.wording import review_rows
 from desktop.domain.validation import check_email
-from desktop.paths import remember_store_path, resource
-from desktop.store import keys
-from desktop.store.keys import Key
+from desktop.paths import remember_store_path
+from desktop.services import session
+from desktop.services.session import Key
+from desktop.services.settings import deadline_problems, defaults, organisation_problems
 
-# create(path, key, staff) -> Services (desktop.bootstrap.create_services with the staff name)
+# create(path, key, staff) -> Services (desktop.app's session().creator(): create_services with the staff name)
 CreateStore = Callable[[Path, Key, str], object]
-
-
-def _defaults(name: str) -> dict:
-    try:
-        return json.loads(resource("defaults", f"{name}.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
 
 
 def holiday_countries() -> list[tuple[str, str]]:
@@ -38,43 +32,9 @@ def holiday_countries() -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: p[1])
 
 
-def organisation_problems(org: dict) -> dict[str, str]:
-    """field -> message for an organisation profile that cannot go into access reports."""
-    problems = {}
-    if not str(org.get("controller_name") or "").strip():
-        problems["controller_name"] = "Enter the organisation's name (the controller)."
-    email = check_email(str(org.get("privacy_contact_email") or ""))
-    if email.error:
-        problems["privacy_contact_email"] = "Privacy contact: " + email.error
-    if not str(org.get("supervisory_authority") or "").strip():
-        problems["supervisory_authority"] = "Name the supervisory authority people can complain to."
-    return problems
-
-
-def deadline_problems(rule: str, country: str) -> dict[str, str]:
-    problems = {}
-    try:
-        dl.parse_rule(rule)
-    except ValueError as exc:
-        problems["deadline_rule"] = str(exc)
-    try:
-        dl.check_calendar(country)
-    except ValueError as exc:
-        problems["holiday_country"] = str(exc)
-    return problems
-
-
 def retention_rows() -> list[tuple[str, str, str, str]]:
     """(label, period, action, reason) of the shipped retention defaults, for review."""
-    policies = _defaults("retention").get("policies") or []
-    rows = []
-    for p in policies:
-        unit = str(p.get("unit", "days"))
-        period = int(p.get("period", 0))
-        rows.append((str(p.get("label", p.get("id", ""))),
-                     "at the next sweep" if period == 0 else f"{period} {unit}",
-                     str(p.get("action", "")).replace("_", " "), str(p.get("reason", ""))))
-    return rows
+    return review_rows(defaults("retention"))
 
 
 class FirstRunController:
@@ -84,13 +44,9 @@ class FirstRunController:
         self.path = Path(path)
         self.create = create
         self.staff = staff
-        self.organisation = _defaults("organisation")
-        self.app = _defaults("app")
-        if keys.env_passphrase() is not None:
-            self.mode, self.reason = "env", None
-        else:
-            self.reason = keys.keyring_reason()
-            self.mode = "keyring" if self.reason is None else "passphrase"
+        self.organisation = defaults("organisation")
+        self.app = defaults("app")
+        self.mode, self.reason = session.new_store_mode()
         self._passphrase: str | None = None
 
     # ---- checks, one per page --------------------------------------------------------------
@@ -110,7 +66,7 @@ class FirstRunController:
     def set_passphrase(self, first: str, second: str) -> str | None:
         if self.mode != "passphrase":
             return None
-        problem = keys.passphrase_problem(first)
+        problem = session.passphrase_problem(first)
         if problem:
             return problem[0].upper() + problem[1:] + "."
         if first != second:
@@ -136,27 +92,14 @@ class FirstRunController:
     # ---- finishing -----------------------------------------------------------------------------
     def key(self) -> Key:
         """The new store's key; a raw key goes into the keyring now. Raises KeyringUnavailable."""
-        if self.mode == "env":
-            return Key.passphrase(keys.env_passphrase() or "")
-        if self.mode == "passphrase":
-            if self._passphrase is None:
-                raise ValueError("no passphrase was chosen")
-            return Key.passphrase(self._passphrase)
-        key = Key.new_raw()
-        keys.keyring_set(self.path, key)  # before the store exists: never a store without its key
-        return key
+        return session.new_key(self.path, self.mode, self._passphrase)
 
     def fall_back_to_passphrase(self, reason: str) -> None:
         self.mode, self.reason, self._passphrase = "passphrase", reason, None
 
     def create_store(self, key: Key):
         """Create the store and save the profile and deadlines (audited). Runs on a worker."""
-        try:
-            services = self.create(self.path, key, self.staff)
-        except BaseException:
-            if key.kind == "raw":
-                keys.keyring_delete(self.path)
-            raise
+        services = session.create_store(self.create, self.path, key, self.staff)  # no orphaned key on failure
         services.settings.set("organisation", self.organisation)
         services.settings.set("app", self.app)
         remember_store_path(self.path)  # so the next start (GUI or CLI) finds a non-default location

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain import deadlines as dl
 from desktop.errors import KeyringUnavailable
-from desktop.store import keys
+from desktop.services import session
 from desktop.ui.shell.first_run_controller import (
     FirstRunController,
     holiday_countries,
@@ -111,7 +111,7 @@ class ProtectionPage(_Page):
             "keyring": "A random 256-bit key protects the store. It is kept in your OS keyring, so "
                        "you will not need a passphrase to open the app.",
             "env": "The store will be protected by the passphrase in HELPDESK_INTAKE_PASSPHRASE.",
-        }.get(self.c.mode, f"Choose a passphrase of at least {keys.MIN_PASSPHRASE} characters. It "
+        }.get(self.c.mode, f"Choose a passphrase of at least {session.MIN_PASSPHRASE} characters. It "
                            "cannot be recovered: without it the store cannot be opened."))
         if self.c.reason:
             self.reason.setText(f"The OS keyring cannot be used because {self.c.reason}; the store is "

@@ -1,6 +1,6 @@
-"""Start the window: QApplication, create or unlock the store, build services (bootstrap), show the window.
+"""Start the window: QApplication, create or unlock the store, build services (desktop/app.py), show the window.
 
-This is the GUI half of the composition root: services are built by desktop.bootstrap and passed into
+This is the GUI half of the composition root: services are built by desktop.app (the store session) and passed into
 controllers and views here; nothing below reaches for QApplication.instance().
 """
 
@@ -27,20 +27,20 @@ def _no_display() -> bool:
 
 def obtain_services(path: Path, *, runner=None, parent=None):
     """First-run wizard when no store exists, else the unlock dialog. None when the person cancels."""
-    from desktop import bootstrap
+    from desktop import app
     from desktop.ui.shell.first_run_controller import FirstRunController
     from desktop.ui.shell.first_run_wizard import FirstRunWizard
     from desktop.ui.shell.unlock_dialog import UnlockDialog
 
-    staff = bootstrap.default_staff()
+    door = app.session()
+    staff = door.default_staff()
     if not path.exists():
-        create = FirstRunController(path, lambda p, k, s: bootstrap.create_services(p, k, staff=s), staff=staff)
+        create = FirstRunController(path, door.creator(), staff=staff)
         dialog = FirstRunWizard(create, runner=runner, parent=parent)
     else:
         # pages are checked in the background once the window shows (lock_controller.check_pages)
-        dialog = UnlockDialog(path, lambda p, k, s: bootstrap.open_services(
-            p, k, staff=s, failed_unlocks=dialog.failures, verify_pages=False),
-            staff=staff, runner=runner, parent=parent)
+        dialog = UnlockDialog(path, door.opener(failed_unlocks=lambda: dialog.failures, verify_pages=False),
+                              staff=staff, runner=runner, parent=parent)
     if os.environ.get(SMOKE_ENV) == "1" and os.environ.get("HELPDESK_INTAKE_PASSPHRASE"):
         from PySide6.QtCore import QTimer
 

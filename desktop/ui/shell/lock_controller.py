@@ -13,7 +13,7 @@ shows, in a child process (so this one keeps SQLCipher's memory security off unt
 instead of before it; when a check fails the app locks at once (asking
 about unsaved work first) and the next unlock checks before opening, so the unlock dialog reports the
 damage and offers the latest backup. On success the services are rebuilt through
-     desktop.bootstrap (failed attempts are written to the trail at that unlock) and a fresh
+     the store session (desktop/app.py; failed attempts are written to the trail at that unlock) and a fresh
      main window is built by the window factory; the old, emptied one is deleted.
 Cancelling the unlock dialog quits the app.
 """
@@ -74,20 +74,18 @@ PAGE_CHECK_DELAY_MS = 1500  # after the window has painted and the sweep at unlo
 
 
 def default_unlock_factory(runner=None, clock=None, verify_pages: Callable[[], bool] = lambda: True) -> UnlockFactory:
-    """The existing UnlockDialog over bootstrap.open_services; failures so far are written at unlock.
+    """The existing UnlockDialog over the store session (app.session().opener); failures so far are written at unlock.
     verify_pages() says whether to check every page before opening (after the background check
     found damage) or to leave that to the background check."""
 
     def make(path: Path, staff: str, why: str = "") -> QDialog:
-        from desktop import bootstrap
+        from desktop import app
         from desktop.ui.shell.unlock_dialog import UnlockDialog
 
         holder: dict[str, UnlockDialog] = {}
 
-        def open_store(p, key, who):
-            return bootstrap.open_services(p, key, staff=who, clock=clock, verify_pages=verify_pages(),
-                                           failed_unlocks=holder["dialog"].failures)
-
+        open_store = app.session(clock=clock).opener(verify_pages=verify_pages,
+                                                     failed_unlocks=lambda: holder["dialog"].failures)
         dialog = UnlockDialog(path, open_store, staff=staff, runner=runner)
         holder["dialog"] = dialog
         dialog.setWindowTitle("helpdesk-intake is locked")
@@ -116,11 +114,11 @@ class LockController(QObject):
         self.app = app or QApplication.instance()
         self.services = services
         self.window = window
-        self.path = Path(services.vault.path)
-        self.staff = services.ctx.staff
+        self.path = Path(services.path)
+        self.staff = services.staff
         self.window_factory = window_factory
         self.pages_damaged = False  # set by the background page check; the next unlock checks first
-        self.unlock_factory = unlock_factory or default_unlock_factory(runner, services.ctx.clock,
+        self.unlock_factory = unlock_factory or default_unlock_factory(runner, services.clock,
                                                                        lambda: self.pages_damaged)
         self.runner = runner
         self.page_timer = QTimer(self)  # page check in the background; None delay: no check (tests)
@@ -197,7 +195,7 @@ class LockController(QObject):
         def failed(exc: BaseException) -> None:
             log.warning("background page check could not run: %s", type(exc).__name__)
 
-        self.runner.run_task(services.vault.page_problems_in_child, done, failed)
+        self.runner.run_task(services.page_problems_in_child, done, failed)
 
     def _apply_idle_setting(self) -> None:
         if self._fixed_idle_ms is not None:
@@ -290,11 +288,7 @@ class LockController(QObject):
         self.clipboard.clear_if_ours()
         services, self.services = self.services, None
         if services is not None:
-            try:
-                services.ctx.audit("store.lock", "store", f"reason={reason}")
-            except Exception as exc:  # noqa: BLE001 - lock anyway
-                log.warning("lock could not be audited: %s", type(exc).__name__)
-            services.close()
+            services.lock(reason)  # audited as store.lock, closed even when that entry fails
         self.window.save_geometry()
         self.window.hide()
         self.app.setQuitOnLastWindowClosed(False)  # the unlock dialog is now the only window
@@ -344,7 +338,7 @@ class LockController(QObject):
         if dialog is not None:
             dialog.deleteLater()
         self.services = services
-        self.staff = services.ctx.staff
+        self.staff = services.staff
         self.state = UNLOCKED
         self.pages_damaged = False  # opened: either checked first, or restored from a backup
         old = self.window

@@ -245,19 +245,18 @@ class MainWindow(QMainWindow):
 
     # ---- status bar -----------------------------------------------------------------------------
     def refresh_status(self, *, count: bool = True) -> None:
-        vault = self.services.vault
-        path = str(vault.path)
+        path = str(self.services.path)
         shown = path if len(path) <= STORE_PATH_CHARS else "…" + path[-(STORE_PATH_CHARS - 1):]
         self.store_label.setText(f"Store: {shown}")  # the end of a long path: the file and its folder
         self.store_label.setToolTip(f"Store: {path}")
         self.store_label.setAccessibleName(f"Store: {path}")
-        kind = "OS keyring" if vault.key_kind == "raw" else "passphrase"
+        kind = "OS keyring" if self.services.key_kind == "raw" else "passphrase"
         self.protection_label.setText(f"Protected by {kind}")
         if count:
             self._show_count(self.services.cases.count())
 
     def _count_in_background(self) -> None:
-        if self.services.vault.is_open:  # not locked before the first count ran
+        if self.services.is_open:  # not locked before the first count ran
             self.runner.run_task(self.services.cases.count, self._show_count, lambda _exc: None)
 
     def _show_count(self, n: int) -> None:

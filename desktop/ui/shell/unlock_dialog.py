@@ -23,15 +23,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.errors import KeyringUnavailable, StoreDamaged, WrongKeyError
-from desktop.store import keys
-from desktop.store.backups import latest_backup
-from desktop.store.keys import Key
+from desktop.errors import StoreDamaged, WrongKeyError
+from desktop.services import session
+from desktop.services.session import Key
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import WRONG_KEY, user_message
 from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE, WARN_STYLE, banner, error_label
 
-# open(path, key, staff) -> Services (desktop.bootstrap.open_services with the staff name)
+# open(path, key, staff) -> Services (desktop.app.open_services with the staff name)
 OpenStore = Callable[[Path, Key, str], object]
 # restore(store, backup, key, staff) -> RestoreResult (desktop.services.backup_service.restore)
 RestoreStore = Callable[[Path, Path, Key, str], object]
@@ -40,10 +39,9 @@ Notify = Callable[[str, str], None]
 
 
 def default_restore(store: Path, backup: Path, key: Key, staff: str):
-    from desktop.domain.clock import SystemClock
-    from desktop.services.backup_service import restore
+    from desktop.app import session as store_session
 
-    return restore(store, backup, key, clock=SystemClock(), staff=staff)
+    return store_session().restore(store, backup, key, staff)
 MAX_DELAY_MS = 30_000
 
 
@@ -87,14 +85,8 @@ class UnlockDialog(QDialog):
         self.note: str | None = None
         self.setWindowTitle("Unlock helpdesk-intake")
         self.setMinimumWidth(520)
-        if keys.env_passphrase() is not None:
-            self.mode = "env"
-        else:
-            try:
-                self.key = keys.keyring_get(self.path)
-            except KeyringUnavailable as exc:
-                self.note = f"The OS keyring cannot be used because {exc}."
-            self.mode = "keyring" if self.key is not None else "passphrase"
+        self.plan = session.unlock_plan(self.path)  # the key order: env, OS keyring, typed passphrase
+        self.mode, self.key, self.note = self.plan.mode, self.plan.key, self.plan.note
 
         layout = QVBoxLayout(self)
         layout.addWidget(QLabel("<h3>Open the store</h3>"))
@@ -206,7 +198,7 @@ class UnlockDialog(QDialog):
             self.staff.setFocus(Qt.OtherFocusReason)
             return
         if self.mode == "env":
-            key = Key.passphrase(keys.env_passphrase() or "")
+            key = self.plan.key_for()
         elif self.mode == "keyring":
             assert self.key is not None
             key = self.key
@@ -268,7 +260,7 @@ class UnlockDialog(QDialog):
     def _damaged(self) -> None:
         """Say so, and offer the latest backup next to the store (with the command for a terminal)."""
         self.unlock_button.setEnabled(True)
-        self.backup = latest_backup(self.path)
+        self.backup = session.latest_backup(self.path)
         if self.backup is None:
             self._fail(f"The store is damaged (its pages fail their integrity check); nothing was changed. "
                        f"No backup was found next to {self.path}. Restore one with "

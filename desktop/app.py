@@ -1,0 +1,129 @@
+"""The composition root: builds the repositories of one open store once, then the typed services,
+and the store session (services/session.py) with the factories it needs.
+
+Nothing below it imports it: services get what they need handed in. The GUI (ui/shell/launch.py)
+and the CLI (commands/common.py) start here.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from pathlib import Path
+
+from desktop.domain.clock import Clock, SystemClock
+from desktop.errors import WrongKeyError
+from desktop.services.audit import AuditService
+from desktop.services.backup_service import BackupService
+from desktop.services.cases import CaseService
+from desktop.services.container import Services
+from desktop.services.context import CaseHook, Context, Repositories
+from desktop.services.demo import DemoService
+from desktop.services.dossier import DossierService
+from desktop.services.erasure_record import ErasureRecordService
+from desktop.services.importer import ImportService
+from desktop.services.intake import IntakeService
+from desktop.services.keys_service import KeyService
+from desktop.services.reporting import ReportService
+from desktop.services.requests import RequestService
+from desktop.services.retention import RetentionService
+from desktop.services.rights import RightsService
+from desktop.services.session import StoreSession
+from desktop.services.settings import SettingsService
+from desktop.store.audit_repo import AuditRepo
+from desktop.store.bulk import IntakeWriter
+from desktop.store.cases_repo import CaseRepo
+from desktop.store.erasure_repo import ErasureRepo
+from desktop.store.keys import Key
+from desktop.store.requests_repo import RequestRepo
+from desktop.store.retention_repo import RetentionRepo
+from desktop.store.rights_repo import RightsRepo
+from desktop.store.settings_repo import SettingsRepo
+from desktop.store.subjects_repo import SubjectRepo
+from desktop.store.vault import Vault
+
+ENV_STAFF = "HELPDESK_INTAKE_STAFF"
+
+__all__ = ["Services", "build_services", "create_services", "default_staff", "open_services", "session"]
+
+
+def default_staff() -> str:
+    name = os.environ.get(ENV_STAFF)
+    if name and name.strip():
+        return name.strip()[:80]
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+def build_repositories(vault: Vault) -> Repositories:
+    """The SQLCipher backend's repositories (store/), one of each. A second backend goes here."""
+    return Repositories(cases=CaseRepo(vault), subjects=SubjectRepo(vault), audit=AuditRepo(vault),
+                        settings=SettingsRepo(vault), requests=RequestRepo(vault), rights=RightsRepo(vault),
+                        retention=RetentionRepo(vault), intake_writer=IntakeWriter(vault),
+                        erasures=ErasureRepo(vault))
+
+
+def build_context(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Context:
+    return Context(vault=vault, clock=clock or SystemClock(), staff=staff or default_staff(),
+                   repos=build_repositories(vault))
+
+
+def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Services:
+    ctx = build_context(vault, clock=clock, staff=staff)
+    settings = SettingsService(ctx)
+    retention = RetentionService(ctx, settings)
+    # every create/edit/status change keeps its timer current; a new case gets its timer in its
+    # INSERT (intake is handed this hook, the first one, and skips it for the cases it inserts)
+    timers = CaseHook(retention.refresh, retention.refresh_many, new_case_rules=retention.rules)
+    ctx.case_changed.append(timers)
+    intake = IntakeService(ctx, settings, timers=timers)
+    cases = CaseService(ctx, settings)
+    requests = RequestService(ctx, settings)
+    erasures = ErasureRecordService(ctx)
+    dossier = DossierService(ctx, settings)
+    return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=ImportService(intake),
+                    requests=requests, rights=RightsService(ctx, settings, requests, cases, erasures), dossier=dossier,
+                    reports=ReportService(ctx, settings, dossier), retention=retention,
+                    audit=AuditService(ctx), keys=KeyService(ctx), backup=BackupService(ctx),
+                    demo=DemoService(ctx, intake), erasures=erasures)
+
+
+def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
+                  failed_unlocks: int = 0, verify_pages: bool = True) -> Services:
+    """failed_unlocks: wrong keys tried by this process since its last unlock (written to the trail).
+
+    Pages are verified on open (StoreDamaged names the latest backup) unless verify_pages is False:
+    the GUI passes False and checks them in the background once its window shows (Vault.
+    page_problems_detached, ui/shell/lock_controller.py), so a big store does not hold up the unlock.
+    A key left pending by an interrupted key rotation is tried when the given key fails
+    (store/key_rotation.py)."""
+    try:
+        vault = Vault.open(path, key, verify_pages=verify_pages)
+    except WrongKeyError as exc:
+        from desktop.store.key_rotation import open_with_pending_key
+
+        vault, key = open_with_pending_key(path, exc, verify_pages=verify_pages)
+    try:
+        services = build_services(vault, clock=clock, staff=staff)
+        if failed_unlocks > 0:
+            services.ctx.audit("store.unlock_failed", "store", f"count={int(failed_unlocks)}")
+        services.ctx.audit("store.unlock", "store", f"key={key.kind}")
+        return services
+    except BaseException:
+        vault.close()
+        raise
+
+
+def create_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None) -> Services:
+    vault = Vault.create(path, key)
+    services = build_services(vault, clock=clock, staff=staff)
+    services.ctx.audit("store.create", "store", f"key={key.kind}")
+    return services
+
+
+def session(*, clock: Clock | None = None) -> StoreSession:
+    """The door to create, unlock, open, rekey and restore stores, over this root's factories."""
+    return StoreSession(open_services=open_services, create_services=create_services,
+                        clock=clock or SystemClock(), default_staff=default_staff)

@@ -1,0 +1,105 @@
+"""Services: every use case over one open store, built once by the composition root (desktop/app.py).
+
+The one object ui/ and commands/ hold. A context manager: `with open_services(...) as s:` closes
+the store on the way out. What callers above services need of the open store (its path, the
+clock's now, who is working, page checks, locking) is asked here, never through a repository or
+the vault."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from desktop.domain.clock import Clock
+from desktop.services.audit import AuditService
+from desktop.services.backup_service import BackupService
+from desktop.services.cases import CaseService
+from desktop.services.context import Context
+from desktop.services.demo import DemoService
+from desktop.services.dossier import DossierService
+from desktop.services.erasure_record import ErasureRecordService
+from desktop.services.importer import ImportService
+from desktop.services.intake import IntakeService
+from desktop.services.keys_service import KeyService
+from desktop.services.reporting import ReportService
+from desktop.services.requests import RequestService
+from desktop.services.retention import RetentionService
+from desktop.services.rights import RightsService
+from desktop.services.settings import SettingsService
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    ctx: Context
+    settings: SettingsService
+    intake: IntakeService
+    cases: CaseService
+    importer: ImportService
+    requests: RequestService
+    rights: RightsService
+    dossier: DossierService
+    reports: ReportService
+    retention: RetentionService
+    audit: AuditService
+    keys: KeyService
+    backup: BackupService
+    demo: DemoService
+    erasures: ErasureRecordService
+
+    # ---- the open store, for the layers above services ------------------------------------------
+    @property
+    def vault(self):  # -> VaultPort; for services' tests and the composition root only
+        return self.ctx.vault
+
+    @property
+    def path(self) -> Path:
+        return Path(self.ctx.vault.path)
+
+    @property
+    def is_open(self) -> bool:
+        return bool(getattr(self.ctx.vault, "is_open", True))
+
+    @property
+    def key_kind(self) -> str:
+        """"raw" (a key kept in the OS keyring) or "passphrase"."""
+        return self.ctx.vault.key_kind
+
+    @property
+    def staff(self) -> str:
+        return self.ctx.staff
+
+    @property
+    def clock(self) -> Clock:
+        return self.ctx.clock
+
+    def now(self) -> datetime:
+        return self.ctx.now()
+
+    def integrity_problems(self) -> list[str]:
+        """SQLCipher's page check and SQLite's integrity check of the open store (slow: off the GUI thread)."""
+        return self.ctx.vault.integrity_problems()
+
+    def page_problems_in_child(self) -> list[str]:
+        """Every page's HMAC checked in a child process (store/page_check.py)."""
+        return self.ctx.vault.page_problems_in_child()
+
+    def lock(self, reason: str) -> None:
+        """Write "store.lock" to the trail and close the store (closed even when the entry fails)."""
+        try:
+            self.ctx.audit("store.lock", "store", f"reason={reason}")
+        except Exception as exc:  # noqa: BLE001 - lock anyway
+            log.warning("lock could not be audited: %s", type(exc).__name__)
+        self.close()
+
+    def close(self) -> None:
+        self.ctx.vault.close()
+
+    def __enter__(self) -> Services:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
