@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
 export PIP_DISABLE_PIP_VERSION_CHECK = 1
 
-.PHONY: run test test-slow test-deep lint bench bench-smoke dist dist-smoke screenshots clean
+.PHONY: run display test test-slow test-deep lint bench bench-smoke dist dist-smoke screenshots clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "helpdesk-intake needs Python 3.11 or newer")'
@@ -16,10 +16,13 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-run: $(STAMP)
+# the display check comes first: without one, nothing is installed before saying so
+run: display $(STAMP)
+	$(VENV)/bin/helpdesk-intake $(ARGS)
+
+display:
 	@if [ -z "$$DISPLAY$$WAYLAND_DISPLAY$$QT_QPA_PLATFORM" ] && [ "$$(uname)" = "Linux" ]; then \
 	  echo "No display found: run 'xvfb-run -a make run' or 'QT_QPA_PLATFORM=offscreen make run'."; exit 1; fi
-	$(VENV)/bin/helpdesk-intake $(ARGS)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(PY) -m pytest -m "not slow" $(PYTEST_ARGS)

@@ -16,6 +16,7 @@ from desktop.commands.common import (
     record_id,
 )
 from desktop.domain.models import CaseQuery, Category, Channel, Status
+from desktop.domain.validation import check_phone
 from desktop.paths import store_path
 
 
@@ -78,6 +79,9 @@ def cmd_add(args: argparse.Namespace) -> int:
             "notice_acknowledged": True, "not_a_child": True,
             "marketing_consent": bool(args.marketing_consent),
         }, source="cli")
+        caution = check_phone(args.phone, services.settings.phone_region).warning if args.phone else None
+    if caution:
+        print(f"warning: phone number kept, but: {caution[0].lower()}{caution[1:]}", file=sys.stderr)
     out(str(result.case_id))
     return OK
 

@@ -26,6 +26,7 @@ class ValidationError(ValueError):
 class FieldResult:
     value: object
     error: str | None = None
+    warning: str | None = None  # accepted, but staff should check it with the person
 
 
 # Unicode categories Cc (C0, DEL, C1 controls) and Cs (surrogates), as one regex: a per-character
@@ -105,9 +106,37 @@ def check_phone(raw: str | None, default_region: str) -> FieldResult:
         number = phonenumbers.parse(text, (default_region or "").upper() or None)
     except phonenumbers.NumberParseException:
         return FieldResult(None, "Not a phone number; include the country code, e.g. +44 20 7946 0000.")
-    if not phonenumbers.is_valid_number(number):
-        return FieldResult(None, "Not a valid phone number for its country.")
-    return FieldResult(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if phonenumbers.is_valid_number(number):
+        return FieldResult(e164)
+    if phonenumbers.is_possible_number_with_reason(number) == phonenumbers.ValidationResult.IS_POSSIBLE:
+        # full national length, but not in a range the metadata knows to be in use (new ranges,
+        # drama numbers, ranges phonenumbers has not caught up with): keep it, and say so
+        return FieldResult(e164, warning="Check this number with the person: it has the right length, but "
+                                         "it is not in a number range known to be in use.")
+    return FieldResult(None, "Not a valid phone number for its country (too short, too long or local only); "
+                             "include the area code.")
+
+
+def phone_for_display(e164: str | None, default_region: str) -> str:
+    """A stored E.164 number as staff write it: national format for the default region's numbers
+    ('020 7946 0018'), international format for others ('+1 202-555-0147'); '' for none; the
+    stored text as it is when it is not a number phonenumbers can read."""
+    if not e164:
+        return ""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    region = (default_region or "").upper()
+    same = region and phonenumbers.region_code_for_number(number) == region
+    if not same and region:  # e.g. a number of another region sharing the country code (+1, +44)
+        same = number.country_code == phonenumbers.country_code_for_region(region) and not \
+            phonenumbers.is_valid_number(number)
+    kind = phonenumbers.PhoneNumberFormat.NATIONAL if same else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    return phonenumbers.format_number(number, kind)
 
 
 def _lookup(members, *spellings) -> dict[str, object]:

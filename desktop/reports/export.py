@@ -33,7 +33,7 @@ PROVENANCE = {
     "cases": "provided by you (fields listed in provided_fields); the other columns were recorded by us",
     "consents": "provided by you (your acknowledgement of the privacy notice and your marketing choice)",
     "notes": "created by us (staff notes); included for completeness",
-    "changes": "created by us (history of corrections); included for completeness",
+    "changes": "created by us (history of corrections and status changes); included for completeness",
     "requests": "created by us (your data-protection requests and how we handled them)",
 }
 
@@ -55,7 +55,7 @@ data.json
 
 cases.csv       your support cases, one row per case, every field
 notes.csv       our staff notes on your cases (created by us)
-changes.csv     the history of corrections to your cases (created by us)
+changes.csv     the history of corrections and status changes of your cases (created by us)
 consents.csv    your privacy-notice acknowledgements and marketing consent (given by you)
 requests.csv    your data-protection requests and how we handled them (created by us)
 

@@ -51,7 +51,7 @@ def summary(w: Writer, d: Dossier) -> list:
     changes = sum(len(r.changes) for r in d.cases)
     rows = [["What", "How many"],
             ["Support cases", str(len(d.cases))], ["Staff notes on your cases", str(notes)],
-            ["Corrections recorded", str(changes)], ["Consent records", str(len(d.consents))],
+            ["Corrections and status changes", str(changes)], ["Consent records", str(len(d.consents))],
             ["Data-protection requests", str(len(d.requests))]]
     out.append(w.table(rows, [90 * mm, 30 * mm]))
     s = d.subject
@@ -112,7 +112,7 @@ def one_case(w: Writer, d: Dossier, rec: CaseRecord) -> list:
         out.extend(w.long(n.body))
     out.append(w.fixed(f"Change history ({len(rec.changes)})", w.s.h3))
     if not rec.changes:
-        out.append(w.fixed("No corrections have been made to this case.", w.s.small))
+        out.append(w.fixed("No corrections or status changes have been recorded for this case.", w.s.small))
     labels = {f.key: f.label for f in CASE_FIELDS}
     for ch in rec.changes:
         ref = f" (request {w.esc(ch.request_ref)})" if ch.request_ref else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from desktop.domain import validation as v
 from desktop.domain.models import (
@@ -22,6 +23,7 @@ from desktop.services.context import Context
 from desktop.services.settings import SettingsService
 
 MAX_NOTE = 10_000
+SEARCH_SESSION_GAP = timedelta(minutes=2)  # searches closer together than this are one search session
 
 
 @dataclass
@@ -45,6 +47,7 @@ class CaseService:
     def __init__(self, ctx: Context, settings: SettingsService) -> None:
         self.ctx = ctx
         self.settings = settings
+        self._last_search_at: datetime | None = None  # the last listing of the open search session
 
     # ---- reading ------------------------------------------------------------------------------
     def ids(self, query: CaseQuery) -> array:
@@ -54,7 +57,9 @@ class CaseService:
         """The first ids of a case list and how many it holds (the window's list, each time it is
         filled). Lists in received order (the default) are read a page at a time; see more_ids().
         The listing is audited like the CLI's `cases`: by count and whether a search or filter
-        applied, never the search text."""
+        applied, never the search text. Search-as-you-type lists once per pause in typing: one entry
+        per search session (the first listing of searches less than SEARCH_SESSION_GAP apart, until
+        the search box is cleared), so the trail stays readable."""
         repo = self.ctx.cases
         if repo.pageable(query):
             ids, more = repo.page(query, None, limit)
@@ -63,9 +68,17 @@ class CaseService:
             ids, more = repo.ids(query), None
             total = len(ids)
         status = query.status.value if query.status is not None else "any"
+        if not self._new_listing(bool(query.search.strip())):
+            return CaseListing(ids, total, more)
         self.ctx.audit("cases.list", "cases",
                        f"count={total};search={'yes' if query.search.strip() else 'no'};status={status}")
         return CaseListing(ids, total, more)
+
+    def _new_listing(self, searching: bool) -> bool:
+        """False for a search listing that continues the open search session (not audited again)."""
+        now = self.ctx.now()
+        last, self._last_search_at = self._last_search_at, (now if searching else None)
+        return not (searching and last is not None and timedelta(0) <= now - last < SEARCH_SESSION_GAP)
 
     def more_ids(self, query: CaseQuery, after: object, limit: int) -> tuple[array, object | None]:
         """The next ids of a list that list_page() began (same listing: not audited again)."""
@@ -199,6 +212,8 @@ class CaseService:
             updates["resolution"] = resolution.strip()[:2000] or None
         with self.ctx.vault.transaction():
             self.ctx.cases.update(case_id, **updates)
+            # in the change history like a correction: who, when, old -> new
+            self.ctx.cases.add_change(case_id, now, self.ctx.staff, "status", case.status.value, status.value)
             self.ctx.notify_case_changed(case_id)
             self.ctx.audit("case.status", f"case:{case_id}", f"{case.status.value}->{status.value}")
 

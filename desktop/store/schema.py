@@ -31,6 +31,17 @@ def _rekey_search_index(c) -> None:
     a search reads its first page off the index instead of sorting every match. The index is
     contentless, so it is rebuilt from the cases, with the phone tokens the app indexes.
     5: the same rebuild, into the secure-deleting index (FTS_TABLE)."""
+    _rebuild_search_index(c)
+
+
+def _reindex_phone_groups(c) -> None:
+    """8: phones are indexed with the tails of their national digits (and 00 + the full number), so
+    a number read out in groups ('020 7946 0018', '7946', '0018') finds its case: every entry is
+    written again (the index is contentless: rebuilt from the cases)."""
+    _rebuild_search_index(c)
+
+
+def _rebuild_search_index(c) -> None:
     from desktop.store.search import FTS_INSERT, phone_tokens
 
     c.execute("DROP TABLE cases_fts")
@@ -170,6 +181,7 @@ CREATE INDEX IF NOT EXISTS import_provenance_case ON import_provenance(case_id);
     # hash of its Message-ID so a second import of the same mail adds nothing, and whether staff
     # have confirmed it (privacy notice, 13+). Anonymising a case drops its mail record.
     7: _mail_tables,
+    8: _reindex_phone_groups,  # phone tails: a number read out in groups finds its case
 }
 
 LATEST = max(MIGRATIONS)

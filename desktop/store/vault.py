@@ -191,7 +191,7 @@ class Vault:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
     def _migrate(self, from_version: int) -> None:
-        for version in range(from_version + 1, LATEST + 1):
+        for version in sorted(v for v in MIGRATIONS if v > from_version):  # numbers may leave gaps
             with self.transaction() as c:
                 step = MIGRATIONS[version]
                 if callable(step):

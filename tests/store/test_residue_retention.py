@@ -25,7 +25,9 @@ NAME = "Zqephyrine Jqillfeatherstone"
 NEW_NAME = "Zqephyrine Wqarchbanksworth"
 EMAIL = "zqephyrine.jqillfeather@kqresiduemarker.example"
 PHONE_INPUT = "+44 20 7946 0987"
-PHONE_FORMS = ("+442079460987", "442079460987", "02079460987", "2079460987")
+# the index also holds 0 + national digits, which FTS5 may store prefix-compressed after
+# "00442079460987": its tail "2079460987" (a needle) shows it whole or in part
+PHONE_FORMS = ("+442079460987", "442079460987", "2079460987")
 DESCRIPTION = "Mail to xqlobranchiate recipients bounces, vqsperquartzite relay answers 550"
 TECH = "Received: from yqrkrelaymarker.example (203.0.113.77)\nX-Trace: uqndersnorklewhisk\n" * 200
 NOTE = "Called back about the gqimblewhistlemarker domain"

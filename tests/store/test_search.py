@@ -1,6 +1,6 @@
 """phone_tokens: what the search index holds for a phone number (name, email, phone and
-description are searchable; a phone by its full digits and its national digits with and
-without the leading 0)."""
+description are searchable; a phone by its full digits, its national digits with and
+without the leading 0, and their tails)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from tests.helpers.factories import add_case
 
 
 def parsed_tokens(e164: str | None) -> str:
-    """phone_tokens as it was: every number parsed again by phonenumbers."""
+    """phone_tokens with every number parsed again by phonenumbers."""
     if not e164:
         return ""
     digits = e164.lstrip("+")
@@ -23,7 +23,8 @@ def parsed_tokens(e164: str | None) -> str:
         national = str(phonenumbers.parse(e164, None).national_number)
     except Exception:
         return digits
-    return f"{digits} {national} 0{national}"
+    tails = [national[i:] for i in range(1, len(national) - 2)]
+    return " ".join([digits, "00" + digits, national, "0" + national, *tails])
 
 
 def example_numbers() -> list[str]:

@@ -122,7 +122,9 @@ def test_new_request_through_the_dialog_confirms_matched_cases(qtbot, view, serv
     assert services.requests.cases_for(req) == [mine, by_phone]
     assert view.selected_id() == req.id
     assert view.model.rowCount() == 1
-    assert f"Request {req.ref} opened" in view.message.text()
+    assert f"Request {req.ref} opened. 2 further cases confirmed as the person's." in view.message.text()
+    from desktop.ui.requests.controller import further_cases
+    assert further_cases(1) == "1 further case confirmed as the person's."  # not "case(s)" (issue 14)
     assert f"Case {by_phone}" in view.detail.facts.text()
 
 
@@ -189,6 +191,9 @@ def test_closed_request_shows_no_countdown(qtbot, view, services):
     view.select_request(req.id)
     assert "no countdown" in view.detail.facts.text()
     assert not any(b.isEnabled() for b in view.detail.buttons.values())
+    # said once, in the facts, not next to each of the disabled actions (issue 14)
+    assert view.detail.facts.text().count("nothing more can be done") == 1
+    assert [w.text() for w in view.detail.why.values() if w.text()] == []
 
 
 # ---- workflow ------------------------------------------------------------------------------------------

@@ -27,12 +27,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.models import CATEGORY_LABELS, CHANNEL_LABELS, EDITABLE_FIELDS, Status
-from desktop.ui.cases.detail_controller import (
-    CaseDetailController,
-    case_values,
-    transition_label,
-    when,
-)
+from desktop.ui.cases.detail_controller import CaseDetailController, transition_label, when
+from desktop.ui.cases.unsaved import AskBeforeLeaving, AskUnsaved
 from desktop.ui.widgets.style import (
     BANNER_HOLD,
     BANNER_READONLY,
@@ -48,7 +44,7 @@ from desktop.ui.widgets.style import (
 
 AskResolution = Callable[[QWidget], "str | None"]
 LABELS = {"name": "&Name", "email": "E&mail", "phone": "&Phone", "category": "&Category",
-          "description": "&Description", "technical_details": "&Technical details", "channel": "C&hannel"}
+          "description": "Desc&ription", "technical_details": "&Technical details", "channel": "C&hannel"}
 
 
 def ask_resolution(parent: QWidget) -> str | None:
@@ -57,14 +53,17 @@ def ask_resolution(parent: QWidget) -> str | None:
     return text if ok else None
 
 
-class CaseDetailDialog(QDialog):
+class CaseDetailDialog(AskBeforeLeaving, QDialog):
+    """Done, Esc or closing with unsaved corrections or a typed note asks Save / Discard / Stay."""
     changed = Signal(int)  # case id, after any saved change
 
     def __init__(self, controller: CaseDetailController, parent: QWidget | None = None,
-                 resolution_prompt: AskResolution = ask_resolution) -> None:
+                 resolution_prompt: AskResolution = ask_resolution, ask_unsaved: AskUnsaved | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.resolution_prompt = resolution_prompt
+        if ask_unsaved is not None:
+            self.ask_unsaved = ask_unsaved
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
         self.status_buttons: dict[Status, QPushButton] = {}
@@ -102,20 +101,20 @@ class CaseDetailDialog(QDialog):
         tabs = QTabWidget()
         self.tabs = tabs
         layout.addWidget(tabs, 1)
-        tabs.addTab(self._details_tab(), "&Details")
+        tabs.addTab(self._details_tab(), "Deta&ils")
         tabs.addTab(self._notes_tab(), "N&otes")
         self.history = self._table(["When", "Who", "Field", "Old value", "New value"], "Change history")
         history_page = QWidget()
         history_box = QVBoxLayout(history_page)
-        self.history_hint = QLabel("No corrections yet. Each saved correction is listed here: when, who, "
-                                   "the field, its old and its new value.")
+        self.history_hint = QLabel("No changes yet. Each saved correction and status change is listed here: "
+                                   "when, who, the field, its old and its new value.")
         self.history_hint.setWordWrap(True)
         self.history_hint.setStyleSheet(INFO_STYLE)
         history_box.addWidget(self.history_hint)
         history_box.addWidget(self.history, 1)
-        tabs.addTab(history_page, "Change &history")
+        tabs.addTab(history_page, "Change histor&y")
         self.consent_table = self._table(["Kind", "Version", "Given", "Withdrawn", "Case", "Source"], "Consents")
-        tabs.addTab(self.consent_table, "Con&sents")
+        tabs.addTab(self.consent_table, "Cons&ents")
 
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -229,7 +228,7 @@ class CaseDetailDialog(QDialog):
             self.status_box.addWidget(button)
             self.status_buttons[target] = button
 
-        values = case_values(case)
+        values = c.shown_values()
         for name, widget in self.inputs.items():
             _set_value(widget, values[name])
             self._show_error(name, None)
@@ -256,8 +255,8 @@ class CaseDetailDialog(QDialog):
         self.notes.clear()
         for note in d.notes:
             self.notes.addItem(f"{when(note.at)}  {note.staff}\n{note.body}")
-        self._fill(self.history, [(when(ch.at), ch.staff, ch.field.replace("_", " "), ch.old_value or "—",
-                                   ch.new_value or "—") for ch in d.changes])
+        self._fill(self.history, [(when(ch.at), ch.staff, ch.field.replace("_", " "), _shown(ch.field, ch.old_value),
+                                   _shown(ch.field, ch.new_value)) for ch in d.changes])
         self.history_hint.setVisible(not d.changes)
         self._fill(self.consent_table, [
             ("Privacy notice" if k.kind == "privacy_notice" else k.kind.replace("_", " ").capitalize(),
@@ -287,26 +286,40 @@ class CaseDetailDialog(QDialog):
     def values(self) -> dict[str, str]:
         return {name: _get_value(w) for name, w in self.inputs.items()}
 
+    def corrections_pending(self) -> bool:
+        return self.values() != self.controller.shown_values()
+
     def is_dirty(self) -> bool:
-        """Unsaved corrections or an unsent note (asked before the app locks)."""
+        """Unsaved corrections or a typed note not added yet (asked on Done/Esc and before the app locks)."""
         try:
-            if self.note_edit.toPlainText().strip():
-                return True
-            return self.values() != case_values(self.controller.case)
-        except Exception:  # noqa: BLE001 - never let a check block locking
+            return self.corrections_pending() or bool(self.note_edit.toPlainText().strip())
+        except Exception:  # noqa: BLE001 - never let a check block locking or closing
             return False
 
-    def save(self) -> None:
+    def unsaved_what(self) -> str:
+        parts = (["unsaved corrections"] if self.corrections_pending() else []) + \
+            (["a note that was not added"] if self.note_edit.toPlainText().strip() else [])
+        return f"Case {self.controller.case_id} has " + " and ".join(parts)
+
+    def save_unsaved(self) -> bool:
+        """Save the corrections and add the note; False (and the errors shown) when either fails."""
+        if self.corrections_pending() and not self.save():
+            self.tabs.setCurrentIndex(0)
+            return False
+        return not self.note_edit.toPlainText().strip() or self.add_note()
+
+    def save(self) -> bool:
         values = self.values()
         outcome = self.controller.save(values)
         if not outcome.ok:
             for name in self.inputs:
                 self._show_error(name, outcome.errors.get(name))
             self._say(False, outcome.message)
-            return
+            return False
         self.show_detail()
         self._say(True, outcome.message)
         self.changed.emit(self.controller.case_id)
+        return True
 
     def change_status(self, target: Status) -> None:
         resolution = None
@@ -320,17 +333,31 @@ class CaseDetailDialog(QDialog):
             self.changed.emit(self.controller.case_id)
         self._say(outcome.ok, outcome.message)
 
-    def add_note(self) -> None:
+    def add_note(self) -> bool:
         outcome = self.controller.add_note(self.note_edit.toPlainText())
         if not outcome.ok:
             self.note_error.setText(outcome.message)
             self.note_error.show()
-            return
+            self.tabs.setCurrentIndex(1)
+            return False
         self.note_edit.clear()
         self.note_error.hide()
         self.show_detail()
         self._say(True, outcome.message)
         self.changed.emit(self.controller.case_id)
+        return True
+
+
+def _shown(field: str, value: str | None) -> str:
+    """A history value as the window names it: a status by its label ('Waiting on customer')."""
+    if not value:
+        return "—"
+    if field == "status":
+        try:
+            return Status(value).label
+        except ValueError:
+            return value
+    return value
 
 
 def _esc(text: str) -> str:

@@ -37,11 +37,16 @@ class ActionOutcome:
     errors: dict[str, str] = field(default_factory=dict)
 
 
-def case_values(case: Case) -> dict[str, str]:
+def case_values(case: Case, phone_region: str | None = None) -> dict[str, str]:
+    """The editable fields as the form shows them; with a region, the phone in the agent's format
+    (national for that region's numbers, '020 7946 0018'; international otherwise). Saving reads
+    it back in the same region, so an untouched phone is no change."""
     out = {}
     for name in EDITABLE_FIELDS:
         value = getattr(case, name)
         out[name] = "" if value is None else str(getattr(value, "value", value))
+    if phone_region and out["phone"]:
+        out["phone"] = v.phone_for_display(out["phone"], phone_region)
     return out
 
 
@@ -93,13 +98,17 @@ class CaseDetailController:
             return d.subject.legal_hold_reason
         return None
 
+    def shown_values(self) -> dict[str, str]:
+        """The case's editable fields as the form shows them (phone in the default region's format)."""
+        return case_values(self.case, self.services.settings.phone_region)
+
     def transitions(self) -> list[Status]:
         allowed = TRANSITIONS[self.case.status]
         return [s for s in self.ORDER if s in allowed]
 
     # ---- actions --------------------------------------------------------------------------------
     def save(self, values: dict[str, str]) -> ActionOutcome:
-        current = case_values(self.case)
+        current = self.shown_values()
         changes = {k: val for k, val in values.items() if k in current and val != current[k]}
         if not changes:
             return ActionOutcome(True, "Nothing to save: no field was changed.")
@@ -114,7 +123,15 @@ class CaseDetailController:
         self.refresh()
         if not changed:
             return ActionOutcome(True, "Nothing changed after normalising the values.")
-        return ActionOutcome(True, "Saved: " + ", ".join(f.replace("_", " ") for f in changed) + ".")
+        return ActionOutcome(True, "Saved: " + ", ".join(f.replace("_", " ") for f in changed) + "."
+                             + self.phone_caution(changes))
+
+    def phone_caution(self, changes: dict[str, str]) -> str:
+        """' Phone number kept, but: check …' when a corrected phone is in no known range."""
+        if "phone" not in changes:
+            return ""
+        caution = v.check_phone(changes["phone"], self.services.settings.phone_region).warning
+        return f" Phone number kept, but: {caution[0].lower()}{caution[1:]}" if caution else ""
 
     def set_status(self, status: Status, resolution: str | None = None) -> ActionOutcome:
         try:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from html import escape
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -64,6 +63,12 @@ class CasesView(QWidget):
         bar.addWidget(self.status)
         bar.addWidget(self.count_label)
         layout.addLayout(bar)
+        # 0 matches: this line under the bar, the table (its headers) stays where it was
+        self.no_match = QLabel()
+        self.no_match.setTextFormat(Qt.PlainText)
+        self.no_match.setWordWrap(True)
+        self.no_match.hide()
+        layout.addWidget(self.no_match)
 
         self.table = QTableView()
         self.table.setModel(model)
@@ -102,10 +107,34 @@ class CasesView(QWidget):
         self.timer.setInterval(SEARCH_DELAY_MS)
         self.timer.timeout.connect(self.apply_filters)
         self.search.textChanged.connect(lambda _t: self.timer.start())
+        self.search.installEventFilter(self)
         self.status.currentIndexChanged.connect(lambda _i: self.apply_filters())
         self.table.activated.connect(self._activated)
         model.queryChanged.connect(self._update_state)
         self._update_state()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt API
+        """In the search box, Down moves into the results; Enter searches now, then opens the only
+        match or moves into the results."""
+        if watched is self.search and event.type() == QEvent.KeyPress and not event.modifiers() & ~Qt.KeypadModifier:
+            if event.key() == Qt.Key_Down:
+                self.apply_filters()
+                self._into_results()
+                return True
+            if event.key() in (Qt.Key_Return, Qt.Key_Enter):
+                self.apply_filters()
+                if self.model.rowCount() == 1 and self.model.case_id(0) is not None:
+                    self.open_case.emit(self.model.case_id(0))
+                else:
+                    self._into_results()
+                return True
+        return super().eventFilter(watched, event)
+
+    def _into_results(self) -> None:
+        if self.model.rowCount():
+            self.table.setFocus(Qt.OtherFocusReason)
+            if not self.table.currentIndex().isValid():
+                self.table.selectRow(0)
 
     def view_shown(self) -> None:  # called by the main window each time this view is shown
         self.model.ensure_loaded()
@@ -158,14 +187,15 @@ class CasesView(QWidget):
         q = self.model.query
         filtered = bool(q.search.strip()) or q.status is not None
         self.count_label.setText(f"{n:,} case{'s' if n != 1 else ''}" + (" match" if filtered else ""))
-        if n:
-            self.stack.setCurrentWidget(self.table)
+        self.no_match.setVisible(not n and filtered)
+        if n or filtered:
+            self.stack.setCurrentWidget(self.table)  # headers stay; an empty result says so above them
+            if filtered and not n:
+                what = f"“{q.search.strip()}”" if q.search.strip() else "this status filter"
+                text = (f"No case matches {what}. Search looks at names, email addresses, phone numbers and "
+                        "descriptions; clear the search box or the status filter to see every case.")
+                self.no_match.setText(text)
+                self.no_match.setAccessibleName(text)
             return
-        if filtered:
-            what = f"“{escape(q.search.strip())}”" if q.search.strip() else "this filter"  # rich text: escape
-            self.empty.setText(f"<h3>No cases match {what}</h3><p>Search looks at names, email addresses, "
-                               "phone numbers and descriptions. Clear the search box or the status filter "
-                               "to see every case.</p>")
-        else:
-            self.empty.setText(EMPTY_STORE)
+        self.empty.setText(EMPTY_STORE)
         self.stack.setCurrentWidget(self.empty)

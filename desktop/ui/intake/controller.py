@@ -76,6 +76,12 @@ class IntakeController:
             return v.check_channel(text).error
         return None
 
+    def warning(self, key: str, value: object) -> str | None:
+        """A caution for a value that is accepted (a phone number in no known range), else None."""
+        if key == "phone":
+            return v.check_phone("" if value is None else str(value), self.phone_region).warning
+        return None
+
     @staticmethod
     def is_dirty(values: dict[str, object]) -> bool:
         blank = empty_values()
@@ -109,4 +115,7 @@ class IntakeController:
         message = f"Case {result.case_id} saved"
         if result.repeat_contact:
             message += " (repeat contact: linked to this person's earlier cases)"
+        caution = self.warning("phone", values.get("phone"))
+        if caution:
+            message += ". Phone number kept, but: " + caution[0].lower() + caution[1:].rstrip(".")
         return SubmitOutcome(True, case_id=result.case_id, message=message + ".")

@@ -24,7 +24,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.intake.controller import IntakeController, empty_values
-from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, OK_STYLE, error_label, set_invalid
+from desktop.ui.widgets.style import (
+    ERROR_STYLE,
+    INFO_STYLE,
+    OK_STYLE,
+    WARN_STYLE,
+    error_label,
+    set_invalid,
+)
 
 Confirm = Callable[[str, str], bool]
 
@@ -223,17 +230,22 @@ class IntakeView(QWidget):
 
     def _revalidate(self, key: str) -> None:
         if key in self._touched:
-            self._show(key, self.controller.check(key, self.values()[key]))
+            value = self.values()[key]
+            error = self.controller.check(key, value)
+            self._show(key, error, None if error else self.controller.warning(key, value))
 
-    def _show(self, key: str, message: str | None) -> None:
+    def _show(self, key: str, message: str | None, warning: str | None = None) -> None:
+        """An error (red, the field marked invalid) or a warning (amber: accepted, check it) under a field."""
         label = self.errors.get(key)
         if label is None:
             return
-        label.setText(message or "")
-        label.setVisible(bool(message))
+        text = message or warning or ""
+        label.setText(text)
+        label.setStyleSheet(ERROR_STYLE if message else WARN_STYLE)
+        label.setVisible(bool(text))
         widget = self.inputs.get(key)
         if widget is not None:
-            widget.setAccessibleDescription(message or "")
+            widget.setAccessibleDescription(text)
             set_invalid(widget, bool(message))
 
     # ---- values ---------------------------------------------------------------------------------

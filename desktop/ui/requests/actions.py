@@ -12,7 +12,11 @@ from typing import Protocol
 
 from PySide6.QtWidgets import QDialog, QProgressDialog, QWidget
 
-from desktop.ui.requests.controller import RequestsController, rectification_controller
+from desktop.ui.requests.controller import (
+    RequestsController,
+    further_cases,
+    rectification_controller,
+)
 from desktop.ui.requests.dialogs import (
     NewRequestDialog,
     ObjectionDialog,
@@ -89,7 +93,7 @@ class RequestActions:
         self._exec(dialog)
         if dialog.request is not None:
             n = len(dialog.confirmed)
-            extra = f" {n} further case(s) confirmed as the person's." if n else ""
+            extra = " " + further_cases(n) if n else ""
             self.view.after_change(dialog.request.id, f"Request {dialog.request.ref} opened.{extra}")
 
     def do_start(self, request_id: int) -> None:
@@ -122,7 +126,7 @@ class RequestActions:
         dialog = TextDialog(f"Refuse {self._ref(request_id)}",
                             "A refusal needs a reason; it is kept in the register and must be given to the person, "
                             "with their right to complain to a supervisory authority.",
-                            "&Reason for refusing", "&Refuse request", lambda text: self.c.refuse(request_id, text),
+                            "Rea&son for refusing", "&Refuse request", lambda text: self.c.refuse(request_id, text),
                             required=True, parent=self.parent)
         if self._exec(dialog):
             self._outcome(request_id, dialog.outcome)
@@ -212,7 +216,7 @@ class RequestActions:
         dialog = TextDialog(f"Restrict processing for {ref}",
                             "The person's data is kept but not used: their cases become read-only, no new case "
                             "can be added for them and they are left out of every processing list until the "
-                            "restriction is lifted.", "&Reason", "&Restrict processing",
+                            "restriction is lifted.", "Rea&son", "&Restrict processing",
                             lambda text: self.c.restrict(request_id, text), required=False, parent=self.parent)
         if self._exec(dialog):
             self._recipients(request_id, f"Restriction for {ref}", dialog.outcome)

@@ -57,6 +57,10 @@ def method_label(stored: str | None) -> str:
     return verification_label(stored) if stored else "—"
 
 
+def further_cases(n: int) -> str:
+    return f"{n} further case{'' if n == 1 else 's'} confirmed as the person's."
+
+
 @dataclass
 class Outcome:
     ok: bool
@@ -145,7 +149,7 @@ class RequestsController:
 
     def confirm_cases(self, request_id: int, case_ids: list[int]) -> Outcome:
         return _run(lambda: self.services.requests.confirm_cases(request_id, case_ids),
-                    lambda ids: f"{len(ids)} further case(s) confirmed as the person's." if ids
+                    lambda ids: further_cases(len(ids)) if ids
                     else "Only the cases under the request's address are covered.", "Not confirmed")
 
     def covered_cases(self, request_id: int) -> list[MatchedCase]:
@@ -241,11 +245,11 @@ class RequestsController:
 def rectification_controller(services, request_id: int, case_id: int):
     """A case-detail controller whose corrections go through the rectification request, so every
     change in the case's history carries the request reference (and the request lists it)."""
-    from desktop.ui.cases.detail_controller import ActionOutcome, CaseDetailController, case_values
+    from desktop.ui.cases.detail_controller import ActionOutcome, CaseDetailController
 
     class RectifyingController(CaseDetailController):
         def save(self, values: dict[str, str]) -> ActionOutcome:
-            current = case_values(self.case)
+            current = self.shown_values()
             changes = {k: v for k, v in values.items() if k in current and v != current[k]}
             if not changes:
                 return ActionOutcome(True, "Nothing to save: no field was changed.")
@@ -261,6 +265,6 @@ def rectification_controller(services, request_id: int, case_id: int):
             fields = ", ".join(f.replace("_", " ") for f in result.detail.split(","))
             tell = ", ".join(result.recipients) or "none listed"
             return ActionOutcome(True, f"Saved under {result.request_ref}: {fields}. Tell the recipients "
-                                       f"(Art. 19): {tell}.")
+                                       f"(Art. 19): {tell}." + self.phone_caution(changes))
 
     return RectifyingController(services, case_id)

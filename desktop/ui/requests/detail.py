@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.models import RequestType
+from desktop.domain.validation import phone_for_display
 from desktop.services.requests import RequestRow
 from desktop.ui.requests.controller import (
     STATUS_LABELS,
@@ -60,6 +61,7 @@ class RequestDetailPanel(QScrollArea):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.phone_region = ""  # the default region: its numbers are shown in national format
         self.setWidgetResizable(True)
         self.setMinimumWidth(280)
         body = QWidget()
@@ -110,7 +112,7 @@ class RequestDetailPanel(QScrollArea):
             return
         req = row.request
         self.title.setText(f"<h3>{escape(req.ref)} · {escape(TYPE_LABELS[req.type])}</h3>")
-        self.facts.setText(self.facts_html(row, subject_note, cases or []))
+        self.facts.setText(self.facts_html(row, subject_note, cases or [], self.phone_region))
         self.workflow.show()
         self.rights.show()
         for key, button in self.buttons.items():
@@ -120,18 +122,20 @@ class RequestDetailPanel(QScrollArea):
             state = allowed.get(key, Allowed(False))
             button.setEnabled(state.enabled)
             button.setToolTip(self.tips[key] if state.enabled else state.why)
-            self.why[key].setText("" if state.enabled else state.why)
+            # a closed request: said once in the facts, not next to every button
+            self.why[key].setText("" if state.enabled or req.status.closed else state.why)
         self.rights.setTitle(f"Answer the {req.type.value} request")
 
     @staticmethod
-    def facts_html(row: RequestRow, subject_note: str, cases: list[str]) -> str:
+    def facts_html(row: RequestRow, subject_note: str, cases: list[str], phone_region: str = "") -> str:
         req = row.request
         e = escape
         details = req.details or {}
         red = scheme()["error"]
         lines = [f"<b>Status:</b> {e(STATUS_LABELS[req.status])}"]
         if req.status.closed:
-            lines.append(f"<b>Closed:</b> {e(stamp(req.completed_at))} (no countdown)")
+            lines.append(f"<b>Closed:</b> {e(stamp(req.completed_at))} (no countdown). The request is "
+                         f"{e(STATUS_LABELS[req.status].lower())}: nothing more can be done.")
         else:
             due = f"{e(day(row.due))} · {e(countdown(row))}"
             if row.overdue:
@@ -142,7 +146,7 @@ class RequestDetailPanel(QScrollArea):
         lines.append(f"<b>Received:</b> {e(stamp(req.received_at))} via {e((req.channel or '—').replace('_', ' '))}"
                      f" · rule {e(row.rule)}")
         lines.append(f"<b>Person:</b> {e(req.subject_email or '(erased)')}"
-                     + (f" · {e(req.subject_phone)}" if req.subject_phone else "")
+                     + (f" · {e(phone_for_display(req.subject_phone, phone_region))}" if req.subject_phone else "")
                      + f" · ref {e(req.subject_ref)}" + (f" · {e(subject_note)}" if subject_note else ""))
         if req.verified:
             lines.append(f"<b>Identity verified:</b> {e(stamp(req.verified_at))} by {e(req.verified_by or '—')}"

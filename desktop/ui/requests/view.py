@@ -211,6 +211,7 @@ class RequestsView(QWidget):
         cases = [f"Case {m.case_id} · {m.name} · {m.category} · received {m.received}"
                  + (" · LEGAL HOLD" if m.on_hold else "")
                  for m in self.controller.covered_cases(request_id)] if not row.request.status.closed else []
+        self.detail.phone_region = self.controller.services.settings.phone_region  # phones as the agent writes them
         self.detail.show_row(row, self.controller.allowed(row), note, cases)
 
     # ---- messages -------------------------------------------------------------------------------

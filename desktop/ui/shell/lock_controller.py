@@ -303,6 +303,9 @@ class LockController(QObject):
             popup = None if nxt is popup else nxt
         for w in QApplication.topLevelWidgets():
             if isinstance(w, QDialog) and w.isVisible() and w is not self.unlock_dialog:
+                forget = getattr(w, "forget_unsaved", None)
+                if callable(forget):
+                    forget()  # asked (or timed out) already: the lock must not wait on a second question
                 w.reject()
 
     def clear_views(self) -> None:
