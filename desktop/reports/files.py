@@ -9,7 +9,6 @@ import contextlib
 import io
 import os
 import re
-import secrets
 import tempfile
 import time
 from pathlib import Path
@@ -34,8 +33,8 @@ def atomic_write(out_path: Path, data: bytes) -> None:
     """Write data to out_path without ever leaving the personal data under another name.
 
     Linux: into an unnamed file in the target folder (O_TMPFILE), which the kernel frees if the
-    process dies; only once it is complete and on disk is it given a hidden name and renamed onto
-    out_path (microseconds). Elsewhere: a 0600 hidden temp file and an atomic rename. Either way,
+    process dies; only once it is complete and on disk is it linked in as out_path itself (an
+    existing out_path is unlinked just before). Elsewhere: a 0600 hidden temp file and an atomic rename. Either way,
     leftovers of killed writes in that folder (ours, and the `.tmp-*.part` reports of older
     versions) are removed first."""
     out_path = Path(out_path)
@@ -74,22 +73,24 @@ def _write_unnamed(folder: Path, out_path: Path, data: bytes) -> bool:
         return False
     try:
         _write_all(fd, data)
-        name = folder / f"{PART_PREFIX}{secrets.token_hex(8)}{PART_SUFFIX}"
-        try:  # linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N (a plain os.link would not follow it)
-            proc = os.open("/proc/self/fd", os.O_RDONLY)
-            try:
-                os.link(str(fd), name, src_dir_fd=proc, follow_symlinks=True)
-            finally:
-                os.close(proc)
-        except OSError:
-            return False
+        # linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N straight to out_path (a plain os.link would not
+        # follow it). The complete data never has another name: an existing out_path is unlinked
+        # first, so a kill between the two steps leaves no file there (the write was replacing it
+        # anyway), never a hidden plaintext copy beside it.
+        proc = os.open("/proc/self/fd", os.O_RDONLY)
         try:
-            os.replace(name, out_path)
-        except BaseException:
-            with contextlib.suppress(OSError):
-                os.unlink(name)
-            raise
-        return True
+            for _ in range(5):
+                try:
+                    os.link(str(fd), out_path, src_dir_fd=proc, follow_symlinks=True)
+                    return True
+                except FileExistsError:
+                    with contextlib.suppress(FileNotFoundError):
+                        os.unlink(out_path)
+                except OSError:
+                    return False  # this file system cannot: the named-temp-file path below
+            return False
+        finally:
+            os.close(proc)
     finally:
         os.close(fd)
 
