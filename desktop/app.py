@@ -34,7 +34,9 @@ from desktop.store.audit_repo import AuditRepo
 from desktop.store.bulk import IntakeWriter
 from desktop.store.cases_repo import CaseRepo
 from desktop.store.erasure_repo import ErasureRepo
+from desktop.store.import_repo import ImportRepo
 from desktop.store.keys import Key
+from desktop.store.mail_repo import MailRepo
 from desktop.store.requests_repo import RequestRepo
 from desktop.store.retention_repo import RetentionRepo
 from desktop.store.rights_repo import RightsRepo
@@ -62,7 +64,7 @@ def build_repositories(vault: Vault) -> Repositories:
     return Repositories(cases=CaseRepo(vault), subjects=SubjectRepo(vault), audit=AuditRepo(vault),
                         settings=SettingsRepo(vault), requests=RequestRepo(vault), rights=RightsRepo(vault),
                         retention=RetentionRepo(vault), intake_writer=IntakeWriter(vault),
-                        erasures=ErasureRepo(vault))
+                        erasures=ErasureRepo(vault), imports=ImportRepo(vault), mail=MailRepo(vault))
 
 
 def build_context(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Context:

@@ -16,7 +16,9 @@ from desktop.services.ports import (
     AuditStore,
     CaseStore,
     ErasureStore,
+    ImportProvenanceStore,
     IntakeWriterPort,
+    MailStore,
     RequestStore,
     RetentionStore,
     RightsStore,
@@ -39,6 +41,8 @@ class Repositories:
     retention: RetentionStore
     intake_writer: IntakeWriterPort
     erasures: ErasureStore
+    imports: ImportProvenanceStore
+    mail: MailStore
 
 
 @dataclass(frozen=True)

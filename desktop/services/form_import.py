@@ -36,7 +36,6 @@ from desktop.errors import FormImportError, ImportCancelled
 from desktop.paths import resource
 from desktop.services.intake import IntakeService
 from desktop.services.settings import SettingsService
-from desktop.store.import_repo import ImportRepo
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 MAPPING_KEY = "import_mapping:"
@@ -142,7 +141,7 @@ class FormImportService:
         self.intake = intake
         self.settings = settings
         self.ctx = intake.ctx
-        self.repo = ImportRepo(self.ctx.vault)
+        self.repo = self.ctx.repos.imports
         self.erasure: ErasureCheck = erasure or NoErasureRecord()
 
     # ---- saved mappings (encrypted settings table, changes audited) ----------------------------

@@ -16,7 +16,6 @@ from desktop.services.intake import IntakeService
 from desktop.services.mail import default_settings, prefill_bytes, stored_record
 from desktop.services.mail_files import iter_messages
 from desktop.services.settings import SettingsService
-from desktop.store.mail_repo import MailRepo
 
 
 @dataclass
@@ -51,7 +50,7 @@ class MailImportService:
     def __init__(self, ctx: Context, intake: IntakeService, settings: SettingsService,
                  was_erased: Callable[[str], bool] | None = None) -> None:
         self.ctx, self.intake, self.settings = ctx, intake, settings
-        self.repo = MailRepo(ctx.vault)
+        self.repo = ctx.repos.mail
         self.was_erased = was_erased     # the reliability work's suppression check, when present
 
     def mail_settings(self) -> dict:
