@@ -171,13 +171,13 @@ def as_of_clock(value: str | None) -> FixedClock | None:
 def map_exception(exc: BaseException) -> tuple[str, int] | None:
     """Known failures -> (one line, status). None for a bug."""
     from desktop import errors as se
-    from desktop.errors import ImportFileError, RefusedError
+    from desktop.errors import FormImportError, ImportFileError, RefusedError
 
     if isinstance(exc, CliError):
         return str(exc), exc.status
     if isinstance(exc, ValidationError):
         return "invalid input: " + str(exc), INVALID
-    if isinstance(exc, ImportFileError):
+    if isinstance(exc, ImportFileError | FormImportError):
         return "cannot import: " + str(exc), INVALID
     if isinstance(exc, RefusedError):
         return "refused: " + str(exc), REFUSED

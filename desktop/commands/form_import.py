@@ -70,7 +70,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             legacy = plan.profile.name == "app" and not _uses_new_options(args)
         if legacy:
             return _legacy(services, args)
-        report = services.form_import.run(plan, dry_run=args.dry_run)
+        try:
+            report = services.form_import.run(plan, dry_run=args.dry_run)
+        except FormImportError as exc:
+            raise CliError(f"cannot import: {exc}", INVALID) from exc
     if args.json:
         print_json(report.as_json(plan))
     else:

@@ -19,6 +19,7 @@ from desktop.commands.common import (
     path_arg,
     print_json,
     record_id,
+    session,
     terminal_prompt,
 )
 from desktop.paths import store_path
@@ -212,7 +213,7 @@ def cmd_rekey(args: argparse.Namespace) -> int:
         target = keys.target_kind(to)
         passphrase = _new_passphrase() if target == "passphrase" else None
         try:
-            change = keys.change(to=to, new_passphrase=passphrase)
+            change = session().rekey(services, to=to, new_passphrase=passphrase)
         except KeyChangeRefused as exc:
             raise CliError(str(exc), KEY if exc.keyring else INVALID) from exc
     how = "a new key kept in the OS keyring" if change.after == "keyring" else "the new passphrase"

@@ -243,6 +243,10 @@ class FormImportService:
     def run(self, plan: Plan, *, dry_run: bool = False, progress: Callable[[int, int], None] | None = None,
             cancelled: Callable[[], bool] | None = None) -> FormImportReport:
         export, profile = plan.file, plan.profile
+        if plan.mapping.first("email") is None:  # every row would be refused: the file is not one
+            columns = ", ".join(export.columns[:8]) or "none"
+            raise FormImportError(f"no column of {plan.request.path.name} maps to the email address (columns: "
+                                  f"{columns}); name it with --map COLUMN=email; nothing was imported")
         report = FormImportReport(profile.name, export.encoding, export.where_word,
                                   total=len(export.records), dry_run=dry_run)
         now, memo = self.ctx.now(), {}

@@ -9,6 +9,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop.domain.forms.reading import MAX_JSON_DEPTH, json_too_deep
 from desktop.domain.models import IntakeData
 from desktop.domain.validation import ValidationError, parse_iso_datetime, validate_intake
 from desktop.errors import ImportFileError
@@ -110,7 +111,6 @@ def _csv_records(text: str) -> list[tuple[int, dict]]:
     return out
 
 
-MAX_JSON_DEPTH = 20  # a submission is an object of plain values; deeper nesting is not a form export
 
 
 def _json_records(text: str, name: str, lines: bool = False) -> list[tuple[int, dict]]:
@@ -139,16 +139,9 @@ def _json_records(text: str, name: str, lines: bool = False) -> list[tuple[int, 
 
 
 def _check_depth(value: object, name: str) -> object:
-    stack = [(value, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if depth > MAX_JSON_DEPTH:
-            raise ImportFileError(f"{name}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep; "
-                                  "a form export is not")
-        if isinstance(item, dict):
-            stack.extend((v, depth + 1) for v in item.values())
-        elif isinstance(item, list):
-            stack.extend((v, depth + 1) for v in item)
+    if json_too_deep(value, MAX_JSON_DEPTH):
+        raise ImportFileError(f"{name}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep; "
+                              "a form export is not")
     return value
 
 

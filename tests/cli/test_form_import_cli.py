@@ -239,3 +239,20 @@ def test_a_person_erased_on_request_is_held_not_brought_back(store, capsys, tmp_
     assert [h["line"] for h in again["held"]] == [5] and "erased earlier on request" in again["held"][0]["reason"]
     _, out, _ = run(capsys, "--store", store, "cases", "--json")
     assert [c["name"] for c in json.loads(out)] == ["Tobiah Vance"]
+
+
+def test_a_file_with_no_email_column_is_refused_whole_with_the_columns_named(store, tmp_path, capsys):
+    survey = tmp_path / "survey.csv"
+    survey.write_text("Full name,Favourite colour\nMireille Okonkwo-Brandt,teal\n", encoding="utf-8")
+    code, out, err = run(capsys, "--store", store, "import", survey)
+    assert code == 3
+    assert "maps to the email address" in err and "Favourite colour" in err and "--map COLUMN=email" in err
+    _, listed, _ = run(capsys, "--store", store, "cases", "--json")
+    assert json.loads(listed) == []
+    # named explicitly, the same file's row comes in (the refusal was about the mapping, not the data)
+    survey.write_text("Full name,Contact,Message\nMireille Okonkwo-Brandt,mireille.ob@example.org,Mail bounces\n",
+                      encoding="utf-8")
+    code, out, err = run(capsys, "--store", store, "import", survey, "--map", "Contact=email")
+    assert code == 0, err
+    _, listed, _ = run(capsys, "--store", store, "cases", "--json")
+    assert [c["email"] for c in json.loads(listed)] == ["mireille.ob@example.org"]

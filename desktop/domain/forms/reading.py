@@ -125,11 +125,32 @@ def flatten(value: object, prefix: str = "", out: dict[str, str] | None = None) 
     return out
 
 
+MAX_JSON_DEPTH = 20  # a submission is an object of plain values (Fluent nests 4 deep); deeper is no export
+
+
+def json_too_deep(value: object, limit: int = MAX_JSON_DEPTH) -> bool:
+    """True when lists and objects nest more than limit levels (walked without recursion)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+    return False
+
+
 def _json_file(text: str, encoding: str, name: str, records_key: str | None) -> ExportFile:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
         raise FormFileError(f"{name}: JSON syntax error at line {exc.lineno}, column {exc.colno}") from exc
+    except RecursionError as exc:
+        raise FormFileError(f"{name}: the JSON is nested too deeply to be a form export") from exc
+    if json_too_deep(value):
+        raise FormFileError(f"{name}: the JSON is nested more than {MAX_JSON_DEPTH} levels deep; a form export is not")
     if isinstance(value, list):
         items = value
     elif isinstance(value, dict) and isinstance(value.get("submissions"), list):
