@@ -104,7 +104,7 @@ def test_query_text_is_quoted_whatever_it_holds():
 def test_an_existing_store_is_reindexed_so_read_out_groups_find_its_phones(store_path, clock):
     """A store written before the phone tails were indexed (schemas 3-5: full and national digits
     only) is upgraded on open and then finds a number by its groups."""
-    from desktop.bootstrap import build_services
+    from desktop.app import build_services
 
     key = Key.passphrase(PASSPHRASE)
     vault = Vault.create(store_path, key)
