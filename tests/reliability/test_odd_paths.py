@@ -186,3 +186,25 @@ def test_a_store_without_write_permission_is_not_a_wrong_passphrase(store, capsy
     os.chmod(store, 0o400)
     status, _, err = run_cli(capsys, "--store", str(store), "cases")
     assert status == 3 and "no permission to write" in err
+
+
+def test_an_immutable_store_gets_its_own_message_and_stays_whole(store, capsys):
+    """chattr +i (what root can still not write through): a clear message, status 3, no exit 1."""
+    import shutil
+    import subprocess
+
+    if shutil.which("chattr") is None:
+        pytest.skip("no chattr on this machine")
+    if subprocess.run(["chattr", "+i", str(store)], capture_output=True).returncode != 0:
+        pytest.skip("this file system or user cannot mark a file immutable")
+    before = store.read_bytes()
+    try:
+        for argv in (["cases"], ["add", "--name", "Ana Quist", "--email", "ana@example.org",
+                                 "--category", "bounce", "--description", "Mail to Gmail bounces"]):
+            status, _, err = run_cli(capsys, "--store", str(store), *argv)
+            assert status == 3 and "no permission to write" in err, (argv, status, err)
+    finally:
+        subprocess.run(["chattr", "-i", str(store)], check=True)
+    assert store.read_bytes() == before
+    status, out, _ = run_cli(capsys, "--store", str(store), "cases")
+    assert status == 0
