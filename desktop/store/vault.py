@@ -34,7 +34,7 @@ from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
 from desktop.store.store_file import check_store_file
-from desktop.store.store_lock import StoreLock
+from desktop.store.store_lock import StoreLock, lock_path
 from desktop.store.write_wait import begin_immediate
 
 log = logging.getLogger(__name__)
@@ -109,13 +109,16 @@ class Vault:
         in_use: a lock the caller already holds (a restore's exclusive one); else one is taken
         shared, before the file is opened, and held until close()."""
         path = Path(path).expanduser()
-        check_store_file(path)  # a folder, device, FIFO, truncated or read-only store: its own message
         owned = in_use is None
-        in_use = in_use or StoreLock(path).shared()
+        if owned and lock_path(path).exists():  # the lock first: a restore may be swapping the file in
+            in_use = StoreLock(path).shared()
         try:
+            check_store_file(path)  # a folder, device, FIFO, truncated or read-only store: its own message
+            if in_use is None:  # a store that never had a lock file: its first one, before SQLite opens it
+                in_use = StoreLock(path).shared()
             conn = _connect(path, key, must_exist=True)
         except BaseException:
-            if owned:
+            if owned and in_use is not None:
                 in_use.release()
             raise
         try:
@@ -335,20 +338,22 @@ class Vault:
             if self._in_use is not None:
                 self._in_use.exclusive()  # StoreBusy while any other window or process has it open
             try:
-                c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-                mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-            except DatabaseError as exc:
-                if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-                    raise StoreBusy("the store is open in another window or process; close it and try again") from exc
-                raise _map_error(exc, self.path) from exc
-            if str(mode).lower() != "delete":
-                raise StoreBusy("the store is open in another window or process; close it and try again")
-            try:
-                yield c
+                try:
+                    c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                    mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+                except DatabaseError as exc:
+                    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+                        raise StoreBusy("the store is open in another window or process; close it and try again") from exc
+                    raise _map_error(exc, self.path) from exc
+                if str(mode).lower() != "delete":
+                    raise StoreBusy("the store is open in another window or process; close it and try again")
+                try:
+                    yield c
+                finally:
+                    c.execute("PRAGMA journal_mode = WAL").fetchall()
             finally:
-                c.execute("PRAGMA journal_mode = WAL").fetchall()
                 if self._in_use is not None:
-                    self._in_use.downgrade()
+                    self._in_use.downgrade()  # held exclusive until here, also when refused midway
 
     def same_key(self, key: Key) -> bool:
         return key.kind == self._key.kind and key.secret == self._key.secret
