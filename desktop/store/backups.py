@@ -19,7 +19,7 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
-from desktop.store.connection import connect
+from desktop.store.connection import connect, unreadable
 from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST
@@ -86,8 +86,7 @@ def inspect_backup(path: Path, key: Key) -> BackupInfo:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError as exc:
-            raise WrongKeyError(
-                f"{path.name} is not a helpdesk-intake backup, or it was made under another key") from exc
+            raise unreadable(path, key, "the backup") from exc  # another key, or cut short on a page boundary
         try:
             pages = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]

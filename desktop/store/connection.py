@@ -58,6 +58,56 @@ DISK_FULL = ("the disk holding the store is full; nothing was written. Reading s
              "'backup --out' to another disk; free some space to write again")
 
 
+PAGE_SIZE = 4096  # SQLCipher 4's default, the store's
+
+
+def first_page_opens(path: Path, key: Key) -> bool:
+    """Whether `key` decrypts the store's first page (its HMAC verifies), checked on a copy of that
+    page alone (encrypted, in a private temporary folder, removed at once): when SQLCipher says only
+    "file is not a database", a store cut short on a page boundary, or damaged after its first page,
+    is told apart from a wrong key. Costs one key derivation, on that failure path only."""
+    import os
+    import tempfile
+
+    try:
+        with open(path, "rb") as fh:
+            page = fh.read(PAGE_SIZE)
+    except OSError:
+        return False
+    if len(page) < PAGE_SIZE:
+        return False
+    with tempfile.TemporaryDirectory(prefix="helpdesk-intake-") as folder:
+        copy = Path(folder) / "first-page.db"
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, page)
+        finally:
+            os.close(fd)
+        try:
+            conn = connect(copy, key, must_exist=True, read_only=True)
+        except (StoreError, sqlcipher3.Error):
+            return False
+        try:
+            return not conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        except sqlcipher3.DatabaseError:
+            return False
+        finally:
+            conn.close()
+
+
+def unreadable(path: Path, key: Key, what: str = "the store") -> StoreError:
+    """The error for a file SQLCipher cannot read with `key`: StoreDamaged when the key opens its
+    first page (the file was cut short or damaged further in), else WrongKeyError."""
+    if first_page_opens(path, key):
+        return StoreDamaged(damage_message(path, "the key is right, but the pages after the first cannot be "
+                                                 "read: the file was cut short or damaged")
+                            if what == "the store" else
+                            f"{what} {Path(path).name} is damaged: the key is right, but the pages after the "
+                            "first cannot be read (the file was cut short or damaged); it was not used")
+    return WrongKeyError() if what == "the store" else WrongKeyError(
+        f"{Path(path).name} is not a helpdesk-intake backup, or it was made under another key")
+
+
 def is_full(exc: Exception) -> bool:
     return "full" in str(exc).lower()
 

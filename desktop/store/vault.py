@@ -30,6 +30,7 @@ from desktop.store.connection import is_damage as _is_damage
 from desktop.store.connection import is_full as _is_full
 from desktop.store.connection import map_error as _map_error
 from desktop.store.connection import run_script as _run_script
+from desktop.store.connection import unreadable as _unreadable
 from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
@@ -125,7 +126,7 @@ class Vault:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except DatabaseError as exc:
-                raise WrongKeyError() from exc
+                raise _unreadable(path, key) from exc  # wrong key, or cut short on a page boundary
             vault = cls(path, conn, key, in_use if owned else None)
             version = vault.user_version()
             if version > LATEST:
