@@ -188,6 +188,12 @@ class SettingsService:
             if history:
                 return value
         else:
+            if not history and self.ctx.cases.count():  # the notice cases acknowledged until now stays on record
+                self.ctx.settings_repo.add_notice_version(
+                    str(before.get("privacy_notice_version") or "standard-1"),
+                    str(before.get("privacy_notice_text") or ""), str(before.get("controller_name") or ""),
+                    str(before.get("privacy_contact_email") or ""), self.ctx.now(), "shipped with the app")
+                history = self.ctx.settings_repo.notice_versions()
             value["privacy_notice_version"] = next_notice_version(self.ctx.now(), {h["version"] for h in history})
         self.ctx.settings_repo.add_notice_version(
             value["privacy_notice_version"], text, str(value.get("controller_name") or ""),
