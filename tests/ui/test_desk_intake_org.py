@@ -95,3 +95,12 @@ def test_move_keeps_what_technical_details_already_held(qtbot, window):
     view.description.setPlainText("y" * 6000)
     qtbot.mouseClick(view.move_button, Qt.LeftButton, pos=QPoint(5, 5))
     assert view.technical.toPlainText() == "Received: from mx.example\n\n" + "y" * 6000
+
+
+def test_move_to_technical_details_by_keyboard(qtbot, window):
+    view = window.intake_view
+    view.description.setPlainText("log line\n" * 700)
+    view.description.setFocus()
+    qtbot.keyClick(view.description, Qt.Key_E, Qt.AltModifier)  # a mnemonic animates the click
+    qtbot.waitUntil(lambda: view.description.toPlainText() == "", timeout=2000)
+    assert view.technical.toPlainText() == ("log line\n" * 700).strip("\n")

@@ -112,7 +112,7 @@ class IntakeView(QWidget):
         self.counter.setAlignment(Qt.AlignRight)
         self.counter.setAccessibleName("Description length")
         # a pasted log or bounce is too long for Description: one click moves it where it belongs
-        self.move_button = QPushButton("Mo&ve to Technical details")
+        self.move_button = QPushButton("Mov&e to Technical details")
         self.move_button.setToolTip("Move the whole text into Technical details, then describe the problem in a sentence")
         self.move_button.hide()
         under = QHBoxLayout()
