@@ -134,7 +134,8 @@ class RightsService:
         person_gone = delete_subject or (subject is None and not kept)
         register = self.requests.repo.for_subject(subject.id if subject else None, req.subject_email) \
             if person_gone else []
-        recipients = self.received_by(subject, holds_data=bool(subject or cases))  # before the consents go
+        # before the consents go; nothing erased (a hold keeps it all): nothing to tell
+        recipients = self.received_by(subject, holds_data=bool(doomed or delete_subject))
         others = sorted({cases[cid].subject_id for cid in doomed} - {subject.id if subject else None, None})
         outcome = self._erasure_outcome(doomed, kept, held_by_subject, person_gone)
         now = self.ctx.now()

@@ -103,3 +103,14 @@ def test_a_request_without_a_list_shows_no_recipients_box(qtbot, view, services)
     view.reload()
     view.select_request(req.id)
     assert not view.detail.recipients.isVisible()
+
+
+def test_nothing_erased_under_a_legal_hold_means_nobody_to_tell(services):
+    add_case(services, email="ada@example.org", marketing_consent=True)
+    subject = services.ctx.subjects.by_email("ada@example.org")
+    services.retention.set_hold(reason="Litigation 2026-02", subject_id=subject.id)
+    req = services.requests.open("erasure", "ada@example.org").request
+    services.requests.record_verification(req.id, "reply_from_address")
+    result = services.rights.erase(req.id)
+    assert result.held_by_subject and result.erased_cases == []
+    assert result.recipients == []
