@@ -66,3 +66,29 @@ def test_new_store_through_the_wizard_gives_a_report_without_placeholders(qtbot,
     for bad in ("TODO", "placeholder", "WP Email SMTP", "wpemailsmtp", "Kaexlen", "{organisation}", "{contact}"):
         assert bad not in text, bad
     assert not re.search(r"<[^>]*>", text), "no <...> left in the report"
+
+
+def test_the_notice_follows_the_name_until_the_person_edits_it(qtbot, store_path, runner, memory_keyring):
+    wizard = FirstRunWizard(FirstRunController(store_path, create, staff="Ada"), runner=runner)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    qtbot.waitExposed(wizard)
+    type_into(qtbot, wizard.pages[0].path, str(store_path))
+    press(qtbot, wizard, QWizard.NextButton)
+    press(qtbot, wizard, QWizard.NextButton)
+    org_page = wizard.currentPage()
+    fill_organisation(qtbot, org_page)
+    press(qtbot, wizard, QWizard.NextButton)
+    press(qtbot, wizard, QWizard.NextButton)
+    notice = wizard.currentPage()
+    assert "Acme Mail Ltd" in notice.text.toPlainText()
+    press(qtbot, wizard, QWizard.BackButton)
+    press(qtbot, wizard, QWizard.BackButton)
+    type_into(qtbot, org_page.fields["controller_name"], "Blue Relay Ltd")
+    press(qtbot, wizard, QWizard.NextButton)
+    press(qtbot, wizard, QWizard.NextButton)
+    assert "Blue Relay Ltd" in notice.text.toPlainText() and "Acme" not in notice.text.toPlainText()
+    type_into(qtbot, notice.text, "Our own words.")
+    press(qtbot, wizard, QWizard.BackButton)
+    press(qtbot, wizard, QWizard.NextButton)
+    assert notice.text.toPlainText() == "Our own words."  # an edited notice is never replaced

@@ -51,7 +51,6 @@ class FirstRunController:
         self.create = create
         self.staff = staff
         self.organisation = with_notice(defaults("organisation"))
-        self.notice_set = False  # the notice page was confirmed (else the shipped one follows the name)
         self.app = defaults("app")
         self.mode, self.reason = session.new_store_mode()
         self._passphrase: str | None = None
@@ -103,14 +102,12 @@ class FirstRunController:
 
     def notice_text(self) -> str:
         """The shipped privacy notice, naming the organisation and contact entered."""
-        text = str(self.organisation.get("privacy_notice_text") or "")
-        return text if self.notice_set else default_notice_text(self.organisation)
+        return default_notice_text(self.organisation)
 
     def set_notice(self, text: str) -> str | None:
         if not text.strip():
             return "Write the privacy notice people are shown at intake."
         self.organisation = {**self.organisation, "privacy_notice_text": text.strip()}
-        self.notice_set = True
         return None
 
     def set_deadlines(self, rule: str, country: str) -> dict[str, str]:
