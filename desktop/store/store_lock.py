@@ -3,7 +3,8 @@
 Every Vault holds it shared from before it first looks at the store file until it is closed;
 whole-file work (restore, rekey) holds it exclusive across the whole change, and is refused
 (StoreBusy) while any other window or process holds it. A process that finds the lock exclusive
-waits for it (a restore swapping the file in, WAIT_SECONDS at most), then opens what is there.
+waits for it (a restore swapping the file in), saying so, as long as a writer waits for the write
+lock (store/write_wait.py), then opens what is there.
 
 Why SQLite's own locks were not enough: in WAL mode a connection that is open but between
 transactions (an import validating 20,000 rows before it writes them) holds no lock on the
@@ -26,6 +27,7 @@ Vaults in one process conflict like two processes do. How it is taken (`Locker` 
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
 import secrets
 import struct
@@ -33,6 +35,9 @@ import time
 from pathlib import Path
 
 from desktop.errors import StoreBusy
+from desktop.store.write_wait import ENV_WRITE_WAIT, write_wait
+
+log = logging.getLogger("desktop.store")  # the CLI prints its warnings
 
 try:
     import fcntl
@@ -42,8 +47,9 @@ except ImportError:  # Windows
 IN_USE = ("the store is open in another helpdesk-intake window or process (an import, a sweep, the app); "
           "close it or wait for it to finish, then try again; nothing was changed")
 BUSY_WHOLE_FILE = ("a restore or key change of this store is running in another helpdesk-intake process; "
-                   "try again when it has finished")
-WAIT_SECONDS = 15.0
+                   f"nothing was changed; try again when it has finished (or set {ENV_WRITE_WAIT} to wait longer)")
+WAITING_WHOLE_FILE = "a restore or key change of this store is running in another helpdesk-intake process; waiting…"
+WAIT_SECONDS = 15.0  # flock's fallback: how long a refused upgrade waits to take its shared lock back
 
 # Windows emulation: byte 0 is the gate, bytes 1..SLOTS the shared holders' slots. A shared holder
 # passes the gate (locks and unlocks byte 0) and keeps one free slot locked; exclusive locks the gate
@@ -231,10 +237,16 @@ class StoreLock:
         except OSError:  # a file system without locks (some network shares): nothing to coordinate with
             return True
 
-    def shared(self, wait: float = WAIT_SECONDS) -> StoreLock:
-        """Take the lock shared, waiting up to `wait` seconds for a restore or rekey to finish."""
-        deadline = time.monotonic() + wait
+    def shared(self, wait: float | None = None) -> StoreLock:
+        """Take the lock shared, waiting up to `wait` seconds (None: as long as a writer waits for
+        the write lock, HELPDESK_INTAKE_WRITE_WAIT) for a restore or rekey to finish, saying so once."""
+        deadline = None
         while not self._try("shared"):
+            if deadline is None:
+                limit = write_wait() if wait is None else wait
+                deadline = time.monotonic() + limit
+                if limit >= 1:
+                    log.warning(WAITING_WHOLE_FILE)
             if time.monotonic() >= deadline:
                 self.release()
                 raise StoreBusy(BUSY_WHOLE_FILE)
