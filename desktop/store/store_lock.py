@@ -157,9 +157,11 @@ class SlotLocker(Locker):
         return [(a, n) for a, n in ((1, self.slot - 1), (self.slot + 1, SLOTS - self.slot)) if n > 0]
 
     def shared(self, held: str | None) -> bool:
-        if held == "exclusive":  # downgrade: keep the own slot, free the others and the gate
-            for start, length in self._others():
+        if held == "exclusive":  # downgrade: keep the own slot, free the others (exactly the ranges
+            for start, length in self._others():  # locked: msvcrt unlocks whole regions), then the gate
                 self.unlock_range(start, length)
+            if self.slot is None and self.lock_range(1, 1):  # exclusive from the start: a slot, taken
+                self.slot = 1  # while the gate still keeps everyone else out
             self.unlock_range(0, 1)
             return True
         if not self.lock_range(0, 1):  # the gate is held: an exclusive holder (restore, rekey)

@@ -66,8 +66,12 @@ def test_shared_holders_exclude_exclusive_and_the_reverse(tmp_path, backend):
     whole = StoreLock(store).exclusive()
     with pytest.raises(StoreBusy, match="restore or key change"):
         StoreLock(store).shared(wait=0.2)
-    whole.release()
-    StoreLock(store).shared(wait=0.2).release()
+    whole.downgrade()  # exclusive from the start, then shared: others may join, nobody may take it whole
+    joined = StoreLock(store).shared(wait=0.2)
+    with pytest.raises(StoreBusy):
+        StoreLock(store).exclusive()
+    whole.release(), joined.release()
+    StoreLock(store).exclusive().release()
 
 
 def test_a_refused_upgrade_keeps_the_window_in_use(tmp_path, backend):
