@@ -20,7 +20,8 @@ SCHEMA = "helpdesk-intake/portable-export"
 VERSION = 1
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
-CASE_COLUMNS = ("id",) + tuple(f.key for f in CASE_FIELDS) + ("next_removal_at", "next_removal_policy")
+CASE_COLUMNS = ("id",) + tuple(f.key for f in CASE_FIELDS) + ("next_removal_at", "next_removal_policy",
+                                                                  "phone_unchecked")
 PROVIDED_CASE_FIELDS = tuple(f.key for f in CASE_FIELDS if f.provided_by_person)
 NOTE_COLUMNS = ("id", "case_id", "at", "staff", "body")
 CHANGE_COLUMNS = ("id", "case_id", "at", "staff", "field", "old_value", "new_value", "request_ref")

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -277,7 +277,8 @@ class FormImportService:
                 report.refused.append(RowIssue(rec.where, str(exc)))
                 continue
             seen.add(key)
-            if row.phone_as_typed:
+            if row.phone_as_typed:  # an optional phone not readable in the region: kept as typed, unchecked
+                data = replace(data, phone=row.phone_as_typed, phone_unchecked=True)
                 report.phone_unchecked.append(rec.where)
             good.append(data)
             good_keys.append(key)

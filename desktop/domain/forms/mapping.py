@@ -14,6 +14,7 @@ FIELDS = ("name", "first_name", "last_name", "email", "phone", "category", "subj
           "technical_details", "details", "channel", "received_at", "marketing_consent", "over_13",
           "entry_id", "ignore")
 MANY = frozenset({"details", "ignore"})  # fields more than one column may fill
+MAX_TYPED_PHONE = 64  # an unreadable optional phone up to this length is kept as typed, marked unchecked
 
 
 class MappingError(ValueError):
@@ -250,8 +251,11 @@ class RowMapper:
         name = v("name") or " ".join(x for x in (v("first_name"), v("last_name")) if x)
         phone = v("phone")
         if phone and _remembered(self.memo, check_phone, phone, self.o.phone_region).error:
-            row.phone_as_typed = phone
-            notes.append(f"Phone as typed (unchecked, not readable in region {self.o.phone_region}): {phone}")
+            typed = " ".join(phone.split())  # kept as typed (one line), marked unchecked by the service
+            if len(typed) <= MAX_TYPED_PHONE:
+                row.phone_as_typed = typed
+            else:  # too long to be a phone number anyone typed: kept in the technical details instead
+                notes.append(f"Phone field (not a number we can read in region {self.o.phone_region}): {typed}")
             phone = ""
         description, subject = v("description"), v("subject")
         if subject:
