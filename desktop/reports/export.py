@@ -71,7 +71,8 @@ Why some cells start with an apostrophe (')
     values without it.
 
 Data you gave us is in cases (fields: {provided}) and consents. Notes, changes and requests were
-created by us and are included so that you have everything.
+created by us and are included so that you have everything. In cases, phone_unchecked is true
+when the phone is exactly as you typed it in a web form and we could not read it as a number.
 """
 
 
