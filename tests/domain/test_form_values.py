@@ -30,6 +30,30 @@ def test_formula_prefix_removal(kind, triggers, raw, expected):
     assert strip_formula_prefix(raw, kind, triggers) == expected
 
 
+# WPForms Pro's CSV::escape_value (src/Pro/Helpers/CSV.php) puts one ' before a value starting with
+# = - + @ tab or CR, and nothing else: the profile takes exactly that off.
+@pytest.mark.parametrize("cell, person_typed", [
+    ("'=HYPERLINK(\"http://x.example\")", "=HYPERLINK(\"http://x.example\")"), ("'-ERR 550", "-ERR 550"),
+    ("'+44 20 7946 0321", "+44 20 7946 0321"), ("'@here", "@here"), ("'\tindented", "\tindented"),
+    ("'\rcarriage", "\rcarriage"), ("''=x", "''=x"), ("'tis the season", "'tis the season"),
+    ("'", "'"), ("=1+1", "=1+1"), ("' =1", "' =1"), ("'#ref", "'#ref"),
+])
+def test_wpforms_profile_takes_off_exactly_what_wpforms_adds(cell, person_typed):
+    from desktop.services.form_import import load_profiles
+
+    wpforms = next(p for p in load_profiles() if p.name == "wpforms")
+    assert "src/Pro/Helpers/CSV.php" in (resource_json("wpforms")["formula_source"])
+    assert strip_formula_prefix(cell, wpforms.formula_kind, wpforms.formula_triggers) == person_typed
+
+
+def resource_json(name: str) -> dict:
+    import json
+
+    from desktop.paths import resource
+
+    return json.loads(resource("import_profiles", f"{name}.json").read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("value, ticked", [("", False), ("0", False), ("no", False), ("False", False),
                                            ("off", False), ("Unchecked", False), (" ", False), ("1", True),
                                            ("yes", True), ("checked", True), ("I am 13 or older", True)])
