@@ -177,6 +177,10 @@ class RowMapper:
         """memo: the one validate_intake gets for the same import, so each phone is checked once."""
         self.m, self.p, self.o = mapping, profile, options
         self.get = {f: mapping.first(f) for f in FIELDS}
+        self.mapped = [(f, c) for f, c in self.get.items() if c is not None]  # the fields a row fills
+        self.blank = dict.fromkeys(FIELDS, "")
+        # the first characters of a cell a plugin may have put before the person's text (formula defusing)
+        self.marks = {"apostrophe": ("'",), "flamingo": ("'", "(")}.get(profile.formula_kind, ())
         self.details = mapping.by_field("details")
         self.value_cols = {c for c, _ in options.value_map}
         self.memo: dict = {} if memo is None else memo
@@ -190,11 +194,12 @@ class RowMapper:
             text = strip_formula_prefix(text, self.p.formula_kind, self.p.formula_triggers)
         return text.strip()
 
-    def yes_no(self, record: dict[str, str], name: str, default: bool) -> bool | str:
+    def yes_no(self, values: dict[str, str], name: str, default: bool) -> bool | str:
+        """values: the row's cells by field (map() reads them once)."""
         col = self.get[name]
         if col is None:
             return default
-        text = self.value(record, col)
+        text = values[name]
         if col in self.value_cols:
             answer = self.o.value_map.get((col, text.lower()))
             if answer is None:
@@ -218,11 +223,18 @@ class RowMapper:
 
     def map(self, record: dict[str, str]) -> Row:
         row = Row()
-        v = lambda f: self.value(record, self.get[f])  # noqa: E731
+        values = self.blank.copy()  # each mapped cell read once: an import maps every row
+        kind, triggers, marks = self.p.formula_kind, self.p.formula_triggers, self.marks
+        for f, c in self.mapped:
+            text = record.get(c) or ""
+            if text[:1] in marks:
+                text = strip_formula_prefix(text, kind, triggers)
+            values[f] = text.strip()
+        v = values.__getitem__
         row.entry_id = v("entry_id") or None
         notes: list[str] = []
-        over_13 = self.yes_no(record, "over_13", True)
-        consent = self.yes_no(record, "marketing_consent", False)
+        over_13 = self.yes_no(values, "over_13", True)
+        consent = self.yes_no(values, "marketing_consent", False)
         for answer in (over_13, consent):
             if isinstance(answer, str):
                 row.refusal = answer
