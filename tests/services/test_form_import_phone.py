@@ -53,3 +53,13 @@ def test_a_checked_correction_takes_the_mark_off(services, tmp_path):
     case = services.cases.get(case_id)
     assert case.phone == "+442079460142" and not case.phone_unchecked
     assert services.cases.detail(case_id).changes[-1].old_value == TYPED
+
+
+def test_a_phone_removed_by_retention_and_entered_again_is_not_marked(services, tmp_path):
+    case_id = imported(services, tmp_path)
+    with services.vault.transaction() as c:  # what the retention sweep's phone removal leaves
+        c.execute("UPDATE cases SET phone = NULL WHERE id = ?", (case_id,))
+    assert not services.cases.get(case_id).phone_unchecked  # no phone: nothing unchecked shown
+    services.cases.rectify(case_id, {"phone": "020 7946 0142"})
+    case = services.cases.get(case_id)
+    assert case.phone == "+442079460142" and not case.phone_unchecked
