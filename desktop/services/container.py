@@ -21,6 +21,7 @@ from desktop.services.cases import CaseService
 from desktop.services.context import Context
 from desktop.services.demo import DemoService
 from desktop.services.dossier import DossierService
+from desktop.services.drafts import DraftService
 from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
@@ -51,6 +52,7 @@ class Services:
     backup: BackupService
     demo: DemoService
     erasures: ErasureRecordService
+    drafts: DraftService
 
     @property
     def form_import(self):  # -> FormImportService (web-form exports; built on demand)

@@ -182,6 +182,19 @@ CREATE INDEX IF NOT EXISTS import_provenance_case ON import_provenance(case_id);
     # have confirmed it (privacy notice, 13+). Anonymising a case drops its mail record.
     7: _mail_tables,
     8: _reindex_phone_groups,  # phone tails: a number read out in groups finds its case
+    # 11: drafts (issue 14): unsaved work (the intake form, a case window) kept when the app locks
+    # over it, inside the encrypted store (never a plaintext file), offered back after the unlock,
+    # deleted when used or discarded and removed DRAFT_KEEP_DAYS after it was kept (domain/drafts.py).
+    11: """
+CREATE TABLE IF NOT EXISTS drafts(
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    body TEXT NOT NULL,
+    staff TEXT NOT NULL,
+    kept_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS drafts_kept ON drafts(kept_at);
+""",
 }
 
 LATEST = max(MIGRATIONS)

@@ -59,6 +59,7 @@ class MainWindow(QMainWindow):
         self._builders: dict[str, Callable[[], QWidget]] = {}  # views built when first shown
         self.retention_menu: RetentionMenu | None = None  # Retention › Sweep now… (mount_retention)
         self.sweep_scheduler: SweepScheduler | None = None  # this session's sweeps (mount_sweep_scheduler)
+        self.case_opener: Callable[[int], QWidget] | None = None  # the case window (launch.build_window)
         self.setWindowTitle("helpdesk-intake")
 
         self.nav = QListWidget()
@@ -215,6 +216,10 @@ class MainWindow(QMainWindow):
         self.sweep_scheduler = scheduler
         if self.retention_menu is not None:
             scheduler.swept.connect(lambda _report: self.cases_changed())
+
+    def open_case_window(self, case_id: int) -> QWidget | None:
+        """Open a case's window (not waiting for it to close); the window, or None without an opener."""
+        return self.case_opener(case_id) if self.case_opener is not None else None
 
     def cases_changed(self) -> None:
         """After a save, an edit or a sweep: the case list reads again and the count follows."""
