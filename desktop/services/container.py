@@ -94,6 +94,10 @@ class Services:
         """SQLCipher's page check and SQLite's integrity check of the open store (slow: off the GUI thread)."""
         return self.ctx.vault.integrity_problems()
 
+    def data_version(self) -> int:
+        """A number that changes when another process commits to the store (PRAGMA data_version)."""
+        return self.ctx.vault.data_version()
+
     def page_problems_in_child(self) -> list[str]:
         """Every page's HMAC checked in a child process (store/page_check.py)."""
         return self.ctx.vault.page_problems_in_child()

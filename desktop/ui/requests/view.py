@@ -278,6 +278,7 @@ def mount_requests(window, services, *, shortcut: str = "Ctrl+R",
     view = RequestsView(RequestsController(services), runner=window.runner)
     window.add_view("requests", "Requests", view, shortcut)
     window.statusBar().addPermanentWidget(view.status_counter)
+    window.changed_elsewhere.connect(view.refresh_counts)  # a request added or completed by the CLI
     if on_cases_changed is not None:
         view.changed.connect(on_cases_changed)
     view.refresh_counts()

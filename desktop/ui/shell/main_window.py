@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 Notify = Callable[[str, str], None]
 MAX_LISTED_ERRORS = 15
 STORE_PATH_CHARS = 48
+CHANGE_POLL_MS = 5_000
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
 
     view_changed = Signal(str)
     imported = Signal(object)  # ImportReport
+    changed_elsewhere = Signal()  # another process (the CLI, a scheduled sweep) committed to the store
 
     def __init__(self, services, *, runner: Runner | None = None, settings: QSettings | None = None,
                  notify: Notify | None = None) -> None:
@@ -103,6 +105,13 @@ class MainWindow(QMainWindow):
         # index, which at start comes from disk (about 0.3 s for 100,000 cases from a cold cache)
         self.refresh_status(count=False)
         QTimer.singleShot(0, self._count_in_background)
+        # what another process writes (the CLI, a sweep run by cron) reaches the status bar: a
+        # PRAGMA data_version read off the GUI thread every few seconds, the counts read when it moved
+        self._data_version: int | None = None
+        self.change_poll = QTimer(self)
+        self.change_poll.setInterval(CHANGE_POLL_MS)
+        self.change_poll.timeout.connect(self.poll_changes)
+        self.change_poll.start()
         self._restore_geometry()
 
     # ---- views ----------------------------------------------------------------------------------
@@ -242,6 +251,7 @@ class MainWindow(QMainWindow):
 
     def clear_for_lock(self) -> None:
         """Every view that holds data empties (its clear_for_lock); the case count goes."""
+        self.change_poll.stop()
         for view in self.views.values():
             hook = getattr(view, "clear_for_lock", None)
             if callable(hook):
@@ -259,6 +269,20 @@ class MainWindow(QMainWindow):
         self.protection_label.setText(f"Protected by {kind}")
         if count:
             self._show_count(self.services.cases.count())
+
+    def poll_changes(self) -> None:
+        if self.services.is_open:
+            self.runner.run_task(self.services.data_version, self._version_seen, lambda _exc: None)
+
+    def _version_seen(self, version: int) -> None:
+        seen, self._data_version = self._data_version, version
+        if seen is None or seen == version or not self.services.is_open:
+            return
+        try:
+            self._count_in_background()
+            self.changed_elsewhere.emit()
+        except RuntimeError:  # the window was replaced (locked) meanwhile
+            pass
 
     def _count_in_background(self) -> None:
         if self.services.is_open:  # not locked before the first count ran
