@@ -29,7 +29,9 @@ class Place:
 
 
 def open_case_windows() -> list:
-    from desktop.ui.cases.detail import CaseDetailDialog  # loaded when a case window first opens anyway
+    from desktop.ui.cases.detail import (
+        CaseDetailDialog,  # loaded when a case window first opens anyway
+    )
 
     return [w for w in QApplication.topLevelWidgets() if isinstance(w, CaseDetailDialog) and w.isVisible()]
 
