@@ -84,3 +84,33 @@ def test_retention_unit_is_a_drop_down_and_errors_name_the_policy_by_its_label(q
     table.item(row, 1).setText("soon")
     click(qtbot, view.save_button)
     assert label in view.error.text() and "whole number" in view.error.text()
+
+
+def test_a_completed_request_shows_no_empty_per_action_labels(qtbot, window, services):
+    from PySide6.QtWidgets import QLabel
+
+    from desktop.ui.requests.dialogs import TextDialog
+    from tests.ui.test_requests_view import Script, open_request, verify_through_gui
+
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
+    view = window.requests_view
+    req = open_request(services, days_ago=3)
+    view.reload()
+    panel = view.detail
+    verify_through_gui(qtbot, view, req)
+    view.select_request(req.id)
+    shown_why = [w for w in panel.why.values() if w.isVisibleTo(panel)]
+    assert shown_why and all(w.text() for w in shown_why)  # an open request says why an action waits
+
+    def complete(d):
+        assert isinstance(d, TextDialog)
+        qtbot.keyClicks(d.text, "Report sent by email.")
+        click(qtbot, d.ok_button)
+
+    Script(qtbot, view, complete)
+    click(qtbot, panel.buttons["complete"])
+    view.filter.setCurrentIndex(view.filter.findData("all"))
+    view.select_request(req.id)
+    assert [w for w in panel.why.values() if w.isVisibleTo(panel)] == []
+    empty = [w for w in panel.findChildren(QLabel) if w.isVisibleTo(panel) and not w.text().strip()]
+    assert empty == []
