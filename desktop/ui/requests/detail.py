@@ -28,6 +28,7 @@ from desktop.ui.requests.controller import (
     method_label,
     stamp,
 )
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import INFO_STYLE, scheme
 
 WORKFLOW = (
@@ -68,10 +69,10 @@ class RequestDetailPanel(QScrollArea):
         layout = QVBoxLayout(body)
         self.title = QLabel("<h3>No request selected</h3>")
         layout.addWidget(self.title)
-        self.facts = QLabel("Select a request in the list, or press <b>New request…</b>.")
+        self.facts = SpokenLabel("Request facts", speak_changes=False)
+        self.facts.setText("Select a request in the list, or press <b>New request…</b>.")
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.facts.setAccessibleName("Request facts")
         self.facts.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         layout.addWidget(self.facts)
 

@@ -34,6 +34,7 @@ from desktop.ui.requests.controller import FILTERS, RequestsController
 from desktop.ui.requests.detail import RequestDetailPanel
 from desktop.ui.requests.model import RequestTableModel
 from desktop.ui.widgets.jobs import Runner, TaskRunner
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, OK_STYLE, scheme
 
 REFRESH_MS = 60_000
@@ -252,14 +253,13 @@ EMPTY = {
 }
 
 
-class RequestsStatus(QLabel):
+class RequestsStatus(SpokenLabel):
     """Status-bar counter: overdue (red, with ⚠) and due-soon open requests."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Request deadlines", parent=parent, hide_when_empty=False, speak_changes=False)
         self.setTextFormat(Qt.PlainText)
         self.setContentsMargins(10, 0, 10, 0)
-        self.setAccessibleName("Request deadlines")
 
     def show_counts(self, counts: RequestCounts) -> None:
         if counts.overdue:

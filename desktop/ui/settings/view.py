@@ -38,6 +38,7 @@ from desktop.ui.shell.first_run_controller import holiday_countries
 from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import OK_STYLE, error_label
 
 ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "alternative_privacy_contact",
@@ -134,7 +135,7 @@ class SettingsView(QWidget):
         self.tabs.addTab(self._retention_tab(), "R&etention")
         self.tabs.addTab(self._desk_tab(), "&Deadlines and desk")
         self.error = error_label("Settings problem")
-        self.status = QLabel()
+        self.status = SpokenLabel("Settings")  # "Settings: Saved: …"; hidden (not exposed) while empty
         self.status.setStyleSheet(OK_STYLE)
         self.status.setTextFormat(Qt.PlainText)
         self.save_button = QPushButton("&Save settings")
@@ -145,6 +146,7 @@ class SettingsView(QWidget):
             shortcut.setContext(Qt.WidgetWithChildrenShortcut)  # the keyword was ignored: it was window-wide
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addStretch(1)  # the button stays at the right while the status is hidden
         bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         title = QLabel("<h2>Settings</h2>")
