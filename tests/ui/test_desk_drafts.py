@@ -205,3 +205,33 @@ def test_the_note_seen_at_start_is_not_repeated_on_the_lock_screen(qtbot, qapp, 
         assert not lock.unlock_dialog.note_label.isVisibleTo(lock.unlock_dialog)
     finally:
         close(lock, qapp)
+
+
+def test_a_case_removed_while_locked_is_said_once_and_the_rest_comes_back(qtbot, lock, window, services):
+    from PySide6.QtWidgets import QMessageBox
+
+    case_id = add_case(services)
+    dialog = window.open_case_window(case_id)
+    qtbot.waitExposed(dialog)
+    qtbot.keyClicks(dialog.note_edit, "call back")
+    qtbot.keyClicks(window.intake_view.name, "Grace Hopper")
+    lock.request_lock("manual")
+    click(qtbot, lock.keep_button)
+    assert lock.is_locked and lock.services is None
+    from desktop.app import build_services
+    from desktop.store.keys import Key
+    from desktop.store.vault import Vault
+
+    cli = build_services(Vault.open(services.path, Key.passphrase(PASSPHRASE)), clock=services.clock, staff="cli")
+    try:  # meanwhile the case goes (another process)
+        with cli.vault.transaction() as conn:
+            conn.execute("DELETE FROM cases WHERE id = ?", (case_id,))
+    finally:
+        cli.close()
+    new = unlock(qtbot, lock)
+    click(qtbot, lock.draft_offer.restore_button)
+    assert new.intake_view.name.text() == "Grace Hopper"
+    boxes = [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
+    assert any(f"Case {case_id} could not be opened again" in b.text() for b in boxes)
+    for b in boxes:
+        b.close()

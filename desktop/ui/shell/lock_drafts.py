@@ -95,7 +95,15 @@ def return_to(window, place: Place, drafts: list | None = None) -> None:
     for case_id in [*place.open_cases, *[c for c in case_drafts if c not in place.open_cases]]:
         if not isinstance(case_id, int):
             continue
-        dialog = window.open_case_window(case_id)
+        try:
+            dialog = window.open_case_window(case_id)
+        except Exception as exc:  # noqa: BLE001 - gone meanwhile (a sweep, another process): say so
+            log.warning("case window %d could not be opened again: %s", case_id, type(exc).__name__)
+            lost = " Its unsaved changes could not be put back." if case_id in case_drafts else ""
+            box = QMessageBox(QMessageBox.Warning, "Case not opened", f"Case {case_id} could not be opened "
+                              f"again: {user_message(exc)}{lost}", QMessageBox.Ok, window)
+            box.show()
+            continue
         if dialog is not None and case_id in case_drafts:
             restore_case(dialog, case_drafts[case_id].body)
 
