@@ -20,12 +20,11 @@ from desktop.domain.models import (
     pick_verified,
 )
 from desktop.domain.validation import (
-    DATE_RANGE,
-    EARLIEST_DATE,
     ValidationError,
     check_channel,
     check_email,
     check_phone,
+    received_at_error,
 )
 from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
@@ -181,12 +180,9 @@ class RequestService:
                 errors[name] = res.error
         now = self.ctx.now()
         received = received_at or now
-        if received.tzinfo is None:
-            errors["received_at"] = "Received time needs a time zone (e.g. 2026-01-05T09:30:00+00:00)."
-        elif received > now:
-            errors["received_at"] = "Received time is in the future."
-        elif received < EARLIEST_DATE:
-            errors["received_at"] = f"Received time is out of range: {DATE_RANGE}."
+        received_error = received_at_error(received, now)
+        if received_error:
+            errors["received_at"] = received_error
         if errors:
             raise ValidationError(errors)
         rule, cal = self.rule(), self.calendar()
