@@ -1,6 +1,6 @@
 """Drafts: unsaved work kept when the app locks over it (issue 14), and how long they are kept.
 
-A draft is what was typed into the intake form or a case window and not saved when the store
+A draft is what was typed into the intake form, a case window or the new-request dialog and not saved when the store
 locked (idle, Ctrl+L, the computer's session locking). It is kept inside the encrypted store
 (schema 11), offered back to the same agent after the unlock, and deleted when restored or
 discarded. Nobody comes back for it: it is removed DRAFT_KEEP_DAYS after it was kept (at the next
@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 DRAFT_KEEP_DAYS = 7
-KINDS = ("intake", "case")
+KINDS = ("intake", "case", "request")  # the intake form, a case window, a new data-subject request
 MAX_BODY_CHARS = 1_000_000  # a draft is typed text; anything bigger is not kept
 
 
 @dataclass(frozen=True)
 class Draft:
     id: int
-    kind: str  # "intake" (the intake form) or "case" (a case window)
+    kind: str  # one of KINDS
     label: str  # what the agent is told: "the intake form", "case 12"
     body: dict
     staff: str

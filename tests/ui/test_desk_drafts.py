@@ -235,3 +235,39 @@ def test_a_case_removed_while_locked_is_said_once_and_the_rest_comes_back(qtbot,
     assert any(f"Case {case_id} could not be opened again" in b.text() for b in boxes)
     for b in boxes:
         b.close()
+
+
+def test_a_new_request_typed_in_its_dialog_is_kept_over_ctrl_l_and_reopened(qtbot, lock, window, services):
+    from desktop.ui.requests.dialogs import NewRequestDialog
+    from tests.ui.test_requests_view import Script
+
+    window.show_view("requests")
+
+    def type_then_lock(d):
+        assert isinstance(d, NewRequestDialog)
+        d.type.setCurrentIndex(d.type.findData("erasure"))
+        qtbot.keyClicks(d.email, "grace@example.org")
+        qtbot.keyClick(d.email, Qt.Key_L, Qt.ControlModifier)  # inside the dialog
+        assert lock.question is not None and "New data-subject request" in lock.question.text()
+        click(qtbot, lock.keep_button)
+        assert lock.is_locked
+
+    script = Script(qtbot, window.requests_view, type_then_lock)
+    click(qtbot, window.requests_view.new_button)
+    assert script.done
+
+    new = unlock(qtbot, lock)
+    seen = {}
+
+    def reopened(d):
+        seen["email"], seen["type"] = d.email.text(), d.type.currentData()
+        d.reject()
+
+    assert lock.services.vault.read("SELECT count(*) FROM requests")[0][0] == 0  # only a draft, not opened
+    again = Script(qtbot, new.requests_view, reopened)
+    assert "a new data-subject request" in lock.draft_offer.text()
+    click(qtbot, lock.draft_offer.restore_button)
+    QApplication.processEvents()  # the dialog reopens once the unlock has finished (a zero timer)
+    assert again.done
+    assert seen == {"email": "grace@example.org", "type": "erasure"}
+    assert lock.services.drafts.pending() == []

@@ -145,6 +145,10 @@ class NewRequestDialog(QDialog):
         box.addWidget(self.confirm_box)
         return page
 
+    def is_dirty(self) -> bool:
+        """Typed and not opened yet (the lock keeps it as a draft, lock_drafts.py)."""
+        return self.request is None and bool(self.email.text().strip() or self.phone.text().strip())
+
     # ---- steps ----------------------------------------------------------------------------------
     def submit(self) -> None:
         if self.request is not None:

@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 
 from desktop.ui.shell.lock_screen import DraftOffer
@@ -62,7 +63,16 @@ def drafts_of(window) -> list[tuple[str, str, dict]]:
         body = {"case_id": dialog.controller.case_id, "note": dialog.note_edit.toPlainText(),
                 "fields": form_state(dialog.inputs) if dialog.corrections_pending() else {}}
         out.append(("case", f"case {dialog.controller.case_id}", body))
+    for dialog in _visible_new_request_dialogs():
+        if dialog.is_dirty():
+            out.append(("request", "a new data-subject request", {"fields": form_state(dialog.inputs)}))
     return out
+
+
+def _visible_new_request_dialogs() -> list:
+    from desktop.ui.requests.dialogs import NewRequestDialog
+
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, NewRequestDialog) and w.isVisible()]
 
 
 def restore_intake(window, body: dict) -> None:
@@ -92,6 +102,10 @@ def return_to(window, place: Place, drafts: list | None = None) -> None:
     for d in drafts:
         if d.kind == "intake":
             restore_intake(window, d.body)
+        elif d.kind == "request" and "requests" in views:
+            # the dialog runs its own loop (exec): after this returns, so the unlock finishes first
+            fields = d.body.get("fields") or {}
+            QTimer.singleShot(0, lambda f=fields: views["requests"].actions.new_request(f))
     for case_id in [*place.open_cases, *[c for c in case_drafts if c not in place.open_cases]]:
         if not isinstance(case_id, int):
             continue

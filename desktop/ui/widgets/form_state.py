@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QComboBox,
+    QDateEdit,
     QLineEdit,
     QPlainTextEdit,
     QTextEdit,
@@ -15,7 +17,9 @@ from PySide6.QtWidgets import (
 
 
 def widget_value(widget: QWidget) -> object:
-    """Text, a choice's data or a tick; None for a widget that holds nothing typed."""
+    """Text, a choice's data, a date or a tick; None for a widget that holds nothing typed."""
+    if isinstance(widget, QDateEdit):
+        return widget.date().toString(Qt.ISODate)
     if isinstance(widget, QLineEdit):
         return widget.text()
     if isinstance(widget, (QPlainTextEdit, QTextEdit)):
@@ -29,7 +33,11 @@ def widget_value(widget: QWidget) -> object:
 
 
 def set_widget_value(widget: QWidget, value: object) -> None:
-    if isinstance(widget, QLineEdit) and isinstance(value, str):
+    if isinstance(widget, QDateEdit) and isinstance(value, str):
+        day = QDate.fromString(value, Qt.ISODate)
+        if day.isValid():
+            widget.setDate(day)
+    elif isinstance(widget, QLineEdit) and isinstance(value, str):
         widget.setText(value)
     elif isinstance(widget, (QPlainTextEdit, QTextEdit)) and isinstance(value, str):
         widget.setPlainText(value)
