@@ -171,11 +171,16 @@ def test_the_open_case_window_is_open_again_after_unlock(qtbot, lock, window, se
     window.show_view("cases")
     dialog = window.open_case_window(case_id)
     qtbot.waitExposed(dialog)
+    bar = dialog.tabs.tabBar()
+    qtbot.mouseClick(bar, Qt.LeftButton, pos=bar.tabRect(2).center())  # the Change history tab
+    history = dialog.tabs.currentIndex()
+    assert history == 2
     qtbot.keyClick(dialog, Qt.Key_L, Qt.ControlModifier)  # nothing unsaved: locks at once
     assert lock.is_locked
     unlock(qtbot, lock)
     reopened = [w for w in QApplication.topLevelWidgets() if isinstance(w, CaseDetailDialog) and w.isVisible()]
     assert [w.controller.case_id for w in reopened] == [case_id]
+    assert reopened[0].tabs.currentIndex() == history  # on the tab it was on
 
 
 def test_the_keyring_note_is_shown_at_the_first_unlock_only(qtbot, qapp, window, services, runner, qsettings,

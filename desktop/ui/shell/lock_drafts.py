@@ -26,7 +26,7 @@ class Place:
     view: str | None = None
     case_id: int | None = None  # selected in the Cases view
     request_id: int | None = None  # selected in the Requests view
-    open_cases: list[int] = field(default_factory=list)  # case windows open at the lock
+    open_cases: dict[int, int] = field(default_factory=dict)  # case windows open at the lock: their tab
 
 
 def open_case_windows() -> list:
@@ -47,7 +47,7 @@ def place_of(window) -> Place:
             place.request_id = views["requests"].selected_id()
     except Exception:  # noqa: BLE001 - a place not found is not worth failing a lock for
         pass
-    place.open_cases = [w.controller.case_id for w in open_case_windows()]
+    place.open_cases = {w.controller.case_id: w.tabs.currentIndex() for w in open_case_windows()}
     return place
 
 
@@ -118,6 +118,8 @@ def return_to(window, place: Place, drafts: list | None = None) -> None:
                               f"again: {user_message(exc)}{lost}", QMessageBox.Ok, window)
             box.show()
             continue
+        if dialog is not None and case_id in place.open_cases:
+            dialog.tabs.setCurrentIndex(place.open_cases[case_id])  # the tab it was on
         if dialog is not None and case_id in case_drafts:
             restore_case(dialog, case_drafts[case_id].body)
 
