@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
         # what another process writes (the CLI, a sweep run by cron) reaches the status bar: a
         # PRAGMA data_version read off the GUI thread every few seconds, the counts read when it moved
         self._data_version: int | None = None
+        self._polling = False
         self.change_poll = QTimer(self)
         self.change_poll.setInterval(CHANGE_POLL_MS)
         self.change_poll.timeout.connect(self.poll_changes)
@@ -271,10 +272,19 @@ class MainWindow(QMainWindow):
             self._show_count(self.services.cases.count())
 
     def poll_changes(self) -> None:
-        if self.services.is_open:
-            self.runner.run_task(self.services.data_version, self._version_seen, lambda _exc: None)
+        """One poll at a time, and none while other work runs (an import or a sweep holds the store:
+        a waiting poll would take a pool thread that work may need)."""
+        if self._polling or getattr(self.runner, "busy", False) or not self.services.is_open:
+            return
+        self._polling = True
+
+        def failed(_exc: BaseException) -> None:
+            self._polling = False
+
+        self.runner.run_task(self.services.data_version, self._version_seen, failed)
 
     def _version_seen(self, version: int) -> None:
+        self._polling = False
         seen, self._data_version = self._data_version, version
         if seen is None or seen == version or not self.services.is_open:
             return
