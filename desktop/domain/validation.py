@@ -176,7 +176,8 @@ def check_description(raw: str | None) -> FieldResult:
     if not text:
         return FieldResult(None, "Describe the delivery issue.")
     if len(text) > MAX_DESCRIPTION:
-        return FieldResult(None, f"Description is too long ({len(text)} of at most {MAX_DESCRIPTION} characters).")
+        return FieldResult(None, f"Description is too long ({len(text)} of at most {MAX_DESCRIPTION} characters): "
+                                 "a log, bounce or headers go in Technical details.")
     if _has_forbidden_controls(text, allow_newlines=True):
         return FieldResult(None, "Description contains control characters.")
     return FieldResult(text)
@@ -240,8 +241,8 @@ def validate_intake(
         errors["notice"] = "The privacy notice must be shown and acknowledged."
     if not raw.get("not_a_child", False):
         errors["age"] = (
-            "We do not store data of children under 13 without verifiable parental consent; "
-            "the record was not saved."
+            "Confirm the person is 13 or older. If they are under 13, nothing may be stored: "
+            "choose \u201cThe person is under 13\u201d."
         )
     received = raw.get("received_at") or now
     received_error = received_at_error(received, now)

@@ -329,6 +329,24 @@ class RequestService:
         merged.update(values)
         self.repo.update(request_id, details=merged)
 
+    def mark_told(self, request_id: int, recipient: str, told: bool = True) -> SubjectRequest:
+        """Art. 19: record (or take back) that a recipient on the request's list was told, with the
+        date and who; kept on the request, also after it is completed (an erasure completes it)."""
+        req = self.repo.get(request_id)
+        names = [str(n) for n in (req.details or {}).get("notify_recipients") or []]
+        if recipient not in names:
+            raise RefusedError(f"{recipient} is not on the list of recipients to tell for {req.ref}")
+        marks = dict((req.details or {}).get("told") or {})
+        if told:
+            marks[recipient] = {"at": self.ctx.now().isoformat(), "by": self.ctx.staff}
+        else:
+            marks.pop(recipient, None)
+        with self.ctx.vault.transaction():
+            self.add_details(request_id, told=marks)
+            self.ctx.audit("request.recipient_told", f"request:{request_id}",
+                           f"recipient={names.index(recipient) + 1};told={int(told)}")
+        return self.repo.get(request_id)
+
     def _open_request(self, request_id: int) -> SubjectRequest:
         req = self.repo.get(request_id)
         if req.status.closed:

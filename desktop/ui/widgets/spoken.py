@@ -62,7 +62,8 @@ class SpokenLabel(QLabel):
             self.setAccessibleName(self.role)
             self.setAccessibleDescription(plain)
         else:
-            self.setAccessibleName(f"{self.role}: {plain}" if plain else self.role)
+            said = plain.lower().startswith(self.role.lower())  # "Privacy contact: …" names itself
+            self.setAccessibleName(plain if said else f"{self.role}: {plain}" if plain else self.role)
             self.setAccessibleDescription("")
         if self.hide_when_empty:
             if not plain:
