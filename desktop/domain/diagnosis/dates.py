@@ -11,18 +11,25 @@ _RFC5322_DATE = re.compile(r"^(?:[A-Za-z]{3},\s*)?(\d{1,2})\s+([A-Za-z]{3})\s+(\
                            r"([+-])(\d{2})(\d{2})(?:\s+\([A-Za-z]+\))?\s*$")
 
 
-def date_iso(text: str) -> str:
-    """parsedate_to_datetime(text).isoformat(), the usual RFC 5322 form read directly."""
+def parse_date(text: str) -> datetime | None:
+    """parsedate_to_datetime(text), or None where it raises; the usual RFC 5322 form read directly."""
     m = _RFC5322_DATE.match(text)
     if m and m.group(2).lower() in _MONTHS and (m.group(7), m.group(8), m.group(9)) != ("-", "00", "00"):
         try:
             offset = timedelta(hours=int(m.group(8)), minutes=int(m.group(9)))
             return datetime(int(m.group(3)), _MONTHS[m.group(2).lower()], int(m.group(1)), int(m.group(4)),
-                            int(m.group(5)), int(m.group(6)),
-                            tzinfo=timezone(-offset if m.group(7) == "-" else offset)).isoformat()
+                            int(m.group(5)), int(m.group(6)), tzinfo=timezone(-offset if m.group(7) == "-" else offset))
         except ValueError:
             pass
     try:
-        return parsedate_to_datetime(text).isoformat() if text else ""
+        return parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
-        return text
+        return None
+
+
+def date_iso(text: str) -> str:
+    """parsedate_to_datetime(text).isoformat(); the text itself when it is not a date."""
+    if not text:
+        return ""
+    dt = parse_date(text)
+    return dt.isoformat() if dt is not None else text

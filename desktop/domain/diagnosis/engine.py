@@ -70,9 +70,13 @@ def diagnose(raw: bytes | str, rules: Rules) -> Diagnosis:
     return _diagnose_message(msg, rules)
 
 
-def _replace(d: Diagnosis, **changes) -> Diagnosis:
-    from dataclasses import replace
-    return replace(d, **changes)
+def _replace(d, **changes):
+    """dataclasses.replace for these plain frozen records (no __post_init__, no init=False
+    fields), without its per-field checks: a copy of the fields with the changes."""
+    fields = {**d.__dict__, **changes}
+    new = object.__new__(type(d))
+    new.__dict__.update(fields)
+    return new
 
 
 def is_bounce(msg: Message) -> bool:

@@ -117,3 +117,4 @@ def may_match(gate: Gate | None, text: str) -> bool:
         else:
             return True
     return False
+

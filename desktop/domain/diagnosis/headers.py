@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 
+from desktop.domain.diagnosis.dates import parse_date
 from desktop.domain.diagnosis.mime import hall, hget
 from desktop.domain.diagnosis.model import AuthCheck, HeaderReport, Hop
 
@@ -95,10 +96,7 @@ def received_hops(msg: Message) -> tuple[Hop, ...]:
         frm = re.search(r"\bfrom\s+([^\s;()]+)", text)
         when, delay = "", None
         if ";" in text:
-            try:
-                dt = parsedate_to_datetime(text.rsplit(";", 1)[1].strip())
-            except (TypeError, ValueError, IndexError):
-                dt = None
+            dt = parse_date(text.rsplit(";", 1)[1].strip())
             if dt is not None and dt.tzinfo is not None:
                 when = dt.isoformat()
                 if previous is not None:

@@ -14,6 +14,8 @@ from email.message import Message
 from email.utils import getaddresses
 from html.parser import HTMLParser
 
+from desktop.domain.diagnosis.gates import may_match, row_gate
+
 MAX_PARTS = 200
 MAX_TEXT = 1_000_000          # characters of decoded text kept per part
 MAX_DEPTH = 8
@@ -32,6 +34,10 @@ RETURNED_MARKERS = re.compile(
     r"(?:begin )?original message\b|message headers follow|headers of the (?:original|returned) message|"
     r"returned message|forwarded message|the headers of your message|included is a copy|mensaje original"
     r")", re.I | re.M)
+
+
+# the markers are matched without regard to case: the gate is asked about the lower-cased text
+_MARKERS_GATE = row_gate([RETURNED_MARKERS.pattern.lower()], re.M)
 
 
 def parse_bytes(data: bytes) -> Message:
@@ -89,9 +95,18 @@ def first_mailbox(text: str) -> tuple[str, str]:
 
 
 def header_text(msg: Message | None, name: str) -> str:
-    """A header decoded (RFC 2047), on one line, without NUL or control characters."""
+    """A header decoded (RFC 2047), on one line, without NUL or control characters (kept on the
+    message: the diagnosis asks for From and To several times)."""
     if msg is None:
         return ""
+    memo = msg.__dict__.setdefault("_diagnosis_htext", {})
+    text = memo.get(name)
+    if text is None:
+        text = memo[name] = _header_text(msg, name)
+    return text
+
+
+def _header_text(msg: Message, name: str) -> str:
     raw = hget(msg, name)
     if raw is None:
         return ""
@@ -142,7 +157,8 @@ _CHARSET = re.compile(r';\s*charset\s*=\s*"?([A-Za-z0-9_.:+-]+)"?\s*(?:;|$)', re
 def _charset(part: Message) -> str:
     """part.get_content_charset() or utf-8; a plain charset= parameter read without the full
     parameter parser (RFC 2231 forms and anything unusual still go through it)."""
-    ctype = hget(part, "Content-Type")
+    content_type(part)
+    ctype = part.__dict__["_diagnosis_ctype_raw"]
     if isinstance(ctype, str) and "*" not in ctype and "charset" in ctype.lower():
         m = _CHARSET.search(ctype)
         if m and ctype.lower().count("charset") == 1:
@@ -207,7 +223,11 @@ def content_type(part: Message) -> str:
     Message.get_content_type, without its header scan)."""
     ctype = part.__dict__.get("_diagnosis_ctype")
     if ctype is None:
-        value = hget(part, "Content-Type")
+        value = None
+        for key, raw in part.raw_items():
+            if key.lower() == "content-type":
+                value = raw if _plain(raw) else part.get("Content-Type")
+                break
         if value is None:
             ctype = part.get_default_type()
         elif isinstance(value, str):
@@ -217,6 +237,7 @@ def content_type(part: Message) -> str:
         else:
             ctype = part.get_content_type()
         part.__dict__["_diagnosis_ctype"] = ctype
+        part.__dict__["_diagnosis_ctype_raw"] = value
     return ctype
 
 
@@ -295,6 +316,8 @@ def returned_headers(msg: Message) -> Message | None:
 
 def split_returned(text: str) -> tuple[str, str]:
     """A plain-text bounce: (the human part, the quoted returned message) at the first marker."""
+    if not may_match(_MARKERS_GATE, text.lower()):
+        return text, ""
     m = RETURNED_MARKERS.search(text)
     if not m:
         return text, ""
