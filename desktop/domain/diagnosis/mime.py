@@ -129,8 +129,9 @@ def clean_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def part_text(part: Message) -> str:
-    """The decoded text of a leaf part; '' for anything that is not text-like."""
+def part_text(part: Message, *, html: bool = True) -> str:
+    """The decoded text of a leaf part; '' for anything that is not text-like. HTML is turned
+    into its visible text unless html=False (then the markup comes back as it is, decoded)."""
     try:
         payload = part.get_payload(decode=True)
     except Exception:
@@ -146,7 +147,7 @@ def part_text(part: Message) -> str:
     except LookupError:
         text = payload.decode("latin-1", "replace")
     text = text.replace("\x00", "")
-    if part.get_content_type() == "text/html":
+    if html and content_type(part) == "text/html":
         text = html_to_text(text)
     return text[:MAX_TEXT]
 
@@ -183,6 +184,9 @@ class _Text(HTMLParser):
             self.out.append("\n")
         elif tag in ("td", "th"):
             self.out.append("\t")
+
+    def handle_startendtag(self, tag, attrs):   # <br/>: one line break, not an opening and a closing one
+        self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "head", "title", "noscript", "template"):

@@ -10,7 +10,7 @@ from email.utils import getaddresses, parsedate_to_datetime
 from desktop.domain.diagnosis import Diagnosis, Rules, diagnose
 from desktop.domain.diagnosis.mime import header_text, parse_bytes
 from desktop.domain.mail.forms import FormLayouts
-from desktop.domain.mail.text import body_text, trim_reply
+from desktop.domain.mail.text import body_markup, body_text, trim_reply
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 TECHNICAL_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Return-Path", "Received",
@@ -117,7 +117,7 @@ def prefill(raw: bytes, rules: Rules, forms: FormLayouts, *, use_reply_to: bool 
                 p.description = written + "\n\n" + p.description
     else:
         text = body_text(msg)
-        fields = forms.parse(p.subject, text)
+        fields = forms.parse(p.subject, text, body_markup(msg))
         if fields is not None:
             p.source, p.form_plugin = "form_notification", fields.plugin
             name, email, p.description = fields.name, fields.email, trim_reply(fields.message)
