@@ -14,6 +14,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -42,6 +43,11 @@ from desktop.ui.widgets.style import OK_STYLE, error_label
 ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "alternative_privacy_contact",
             "supervisory_authority")
 RECIPIENT_COLUMNS = ("name", "purpose", "country", "safeguard")
+# mail intake settings (key "mail"; shipped defaults in resources/defaults/mail.json)
+MAIL_TOGGLES = (("mask_third_party_addresses", "Mas&k other people's addresses in diagnoses",
+                 "A bounce names its failed recipients: show and store them as ***@domain"),
+                ("name_from_reply_to", "Take the person from Reply-&To when a mail has one",
+                 "Pre-fill the name and email from Reply-To instead of From"))
 
 
 
@@ -111,6 +117,18 @@ class SettingsController:
             return None, str(exc)
         return updated, None
 
+    def mail(self) -> dict:
+        return self.services.settings.get("mail")
+
+    def save_mail(self, values: dict) -> bool:
+        """Store the mail intake toggles (audited by SettingsService); False when unchanged."""
+        before = self.mail()
+        after = {**before, **{k: bool(v) for k, v in values.items()}}
+        if after == before:
+            return False
+        self.services.settings.set("mail", after)
+        return True
+
     def save_policies(self, policies: list[dict]) -> None:
         """Runs on a worker: set_policies recomputes every case's timer."""
         if self.has_retention:
@@ -132,6 +150,7 @@ class SettingsView(QWidget):
         self.tabs.addTab(self._recipients_tab(), "Re&cipients")
         self.tabs.addTab(self._retention_tab(), "R&etention")
         self.tabs.addTab(self._desk_tab(), "&Deadlines and desk")
+        self.tabs.addTab(self._mail_tab(), "Ma&il intake")
         self.error = error_label("Settings problem")
         self.status = QLabel()
         self.status.setStyleSheet(OK_STYLE)
@@ -231,6 +250,23 @@ class SettingsView(QWidget):
             self.web_tz.addItem(zone, zone)
         return page
 
+    def _mail_tab(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.mail_toggles: dict[str, QCheckBox] = {}
+        for key, caption, tip in MAIL_TOGGLES:
+            box = QCheckBox(caption)
+            box.setToolTip(tip)
+            box.setAccessibleName(caption.replace("&", ""))
+            column.addWidget(box)
+            self.mail_toggles[key] = box
+        note = QLabel("Masking applies to diagnoses read or imported from now on; what is already stored "
+                      "stays as it was stored.")
+        note.setWordWrap(True)
+        column.addWidget(note)
+        column.addStretch(1)
+        return page
+
     # ---- data -----------------------------------------------------------------------------------
     def load(self) -> None:
         org = self.c.organisation()
@@ -259,6 +295,9 @@ class SettingsView(QWidget):
         self.idle.setValue(int(app.get("idle_lock_minutes", 5)))
         self.region.setCurrentIndex(max(0, self.region.findData(str(app.get("default_phone_region", "GB")))))
         self.web_tz.setCurrentIndex(max(0, self.web_tz.findData(str(app.get("web_form_timezone", "UTC")))))
+        mail = self.c.mail()
+        for key, box in self.mail_toggles.items():
+            box.setChecked(bool(mail.get(key, key == "mask_third_party_addresses")))
 
     def view_shown(self) -> None:
         self.load()
@@ -317,6 +356,8 @@ class SettingsView(QWidget):
             if problems:
                 return self._fail(" ".join(problems.values()))
             sections += ["deadlines and desk"] if ok else []
+            if self.c.save_mail({k: box.isChecked() for k, box in self.mail_toggles.items()}):
+                sections.append("mail intake")
         except Exception as exc:  # a store error: one line, never a traceback
             return self._fail("Not saved: " + user_message(exc))
         if policies is None:
