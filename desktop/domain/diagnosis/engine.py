@@ -19,11 +19,11 @@ from desktop.domain.diagnosis.headers import header_report
 from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
     content_type,
-    first_mailbox,
     hall,
     header_text,
     headers_in_text,
     hget,
+    mailbox_of,
     parse_bytes,
     part_text,
     returned_headers,
@@ -65,7 +65,7 @@ def diagnose(raw: bytes | str, rules: Rules) -> Diagnosis:
     inner = _forwarded_bounce(msg)
     if inner is not None:
         d = _diagnose_message(inner, rules)
-        owner = _first_address(header_text(msg, "From"))
+        owner = mailbox_of(msg, "From")[1]
         return _replace(d, case_owner=owner or d.case_owner, kind="forwarded " + d.kind)
     return _diagnose_message(msg, rules)
 
@@ -112,16 +112,6 @@ def _forwarded_bounce(msg: Message) -> Message | None:
     return None
 
 
-SIMPLE_ADDRESS = re.compile(r"^[^<>@\s,;\"]*?<?([^<>@\s,;\"()]+@[^<>@\s,;\"()]+?)>?\s*$")
-
-
-def _first_address(text: str) -> str:
-    m = SIMPLE_ADDRESS.match(text.strip())
-    if m:
-        return m.group(1)
-    return first_mailbox(text)[1]
-
-
 def _human_text(msg: Message) -> str:
     texts = []
     for part, _depth, inside in walk(msg):
@@ -154,10 +144,10 @@ def _diagnose_message(msg: Message, rules: Rules) -> Diagnosis:
 
 def _simple(kind: str, reason: str, msg: Message, rules: Rules, hdr: HeaderReport, evidence: list[str]) -> Diagnosis:
     label, text, steps = rules.explain(reason)
-    owner = _first_address(header_text(msg, "From"))
+    owner = mailbox_of(msg, "From")[1]
     if kind == "feedback_report":
         ret = returned_headers(msg)
-        owner = _first_address(header_text(ret, "From")) or _first_address(header_text(msg, "To")) or owner
+        owner = mailbox_of(ret, "From")[1] or mailbox_of(msg, "To")[1] or owner
     return Diagnosis(kind=kind, category=rules.category(reason), reason=reason, reason_label=label,
                      case_owner=owner, evidence=tuple(e for e in evidence if e.strip()), explanation=text,
                      next_steps=steps, headers=hdr, arrival_date=_date(header_text(msg, "Date")))
@@ -185,8 +175,8 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
     human_part, quoted = split_returned(human)
     human_part = human_part[:6000]   # the error lines come first; a long tail only costs searches
     ret = returned_headers(msg) or (headers_in_text(quoted) if quoted else None)
-    returned_from = _first_address(header_text(ret, "From")) if ret is not None else ""
-    to = _first_address(header_text(msg, "To"))
+    returned_from = mailbox_of(ret, "From")[1] if ret is not None else ""
+    to = mailbox_of(msg, "To")[1]
     owner = next((a for a in (returned_from, to) if a and not DAEMONS.match(a.lower())), "")
     per_message: dict[str, str] = {}
     blocks: list[dict[str, str]] = []
@@ -218,17 +208,13 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
         diagnostic=first.diagnostic, remote_mta=first.remote_mta, reporting_mta=reporting,
         arrival_date=_date(arrival), recipient=first.recipient, recipients=tuple(results),
         blocklist=blocklist, case_owner=owner, returned_from=returned_from,
-        returned_from_name=_display_name(header_text(ret, "From")) if ret is not None else "",
+        returned_from_name=mailbox_of(ret, "From")[0] if ret is not None else "",
         returned_subject=header_text(ret, "Subject") if ret is not None else "",
         returned_message_id=header_text(ret, "Message-ID") if ret is not None else "",
         evidence=tuple(dict.fromkeys(e for e in evidence if e)), explanation=text, next_steps=steps,
         headers=header_report(ret if ret is not None else msg),
         warnings=("status inferred from the reason: the bounce carries no enhanced status code",)
         if first.status and not (first.status_field or first_enhanced(first.diagnostic + human_part)) else ())
-
-
-def _display_name(text: str) -> str:
-    return first_mailbox(text)[0].strip()
 
 
 def _top_by(msg: Message) -> str:
@@ -262,7 +248,7 @@ def _with_text_diagnostic(r: RecipientResult, human: str, rules: Rules, evidence
 
 
 def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: list[str]) -> list[RecipientResult]:
-    exclude = {a.lower() for a in (owner, _first_address(header_text(msg, "From")), _first_address(header_text(msg, "To"))) if a}
+    exclude = {a.lower() for a in (owner, mailbox_of(msg, "From")[1], mailbox_of(msg, "To")[1]) if a}
     failed_hdr = [a.strip() for a in str(hget(msg, "X-Failed-Recipients") or "").split(",") if "@" in a]
     recipients = failed_hdr or find_addresses(human, exclude)
     if failed_hdr:

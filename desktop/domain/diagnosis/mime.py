@@ -94,6 +94,27 @@ def first_mailbox(text: str) -> tuple[str, str]:
     return "", ""
 
 
+def mailbox_of(msg: Message | None, name: str) -> tuple[str, str]:
+    """(display name, address) of the first mailbox of an address header. The address is read
+    from the header as written; only the display name is then decoded (RFC 2047), so an
+    encoded-word cannot smuggle in an address of its own ("=?utf-8?B?...?=" decoding to
+    " <someone@else>"). Kept on the message, like header_text."""
+    if msg is None:
+        return "", ""
+    memo = msg.__dict__.setdefault("_diagnosis_mailbox", {})
+    got = memo.get(name)
+    if got is None:
+        raw = hget(msg, name)
+        display, address = first_mailbox(clean_line(str(raw))) if raw is not None else ("", "")
+        if "=?" in display:
+            try:
+                display = str(make_header(decode_header(display)))
+            except Exception:  # a broken encoded-word stays as written
+                pass
+        got = memo[name] = (clean_line(display), clean_line(address))
+    return got
+
+
 def header_text(msg: Message | None, name: str) -> str:
     """A header decoded (RFC 2047), on one line, without NUL or control characters (kept on the
     message: the diagnosis asks for From and To several times)."""
