@@ -6,10 +6,9 @@ from __future__ import annotations
 
 import re
 from email.message import Message
-from email.utils import getaddresses
 
 from desktop.domain.diagnosis.dates import parse_date
-from desktop.domain.diagnosis.mime import hall, hget
+from desktop.domain.diagnosis.mime import hall, hget, mailbox_of
 from desktop.domain.diagnosis.model import AuthCheck, HeaderReport, Hop
 
 # Public suffixes with two labels common in mail; without the full list this keeps
@@ -73,19 +72,10 @@ def _prop(detail: str, *names: str) -> str:
     return ""
 
 
-SIMPLE = re.compile(r"<?[^<>@\s,;\"()]+@([^<>@\s,;\"()]+?)>?\s*$")
-
-
-def _domain_of(address_header: str) -> str:
-    if address_header.count("@") == 1:
-        m = SIMPLE.search(address_header.strip())
-        if m:
-            return m.group(1).lower()
-    pairs = getaddresses([address_header])
-    for _name, addr in pairs:
-        if "@" in addr:
-            return addr.rsplit("@", 1)[1].strip(">").lower()
-    return ""
+def _mailbox_domain(msg: Message, name: str) -> str:
+    """The domain of a header's first address (read as written, kept on the message)."""
+    address = mailbox_of(msg, name)[1]
+    return address.rsplit("@", 1)[1].strip(">").lower() if "@" in address else ""
 
 
 def received_hops(msg: Message) -> tuple[Hop, ...]:
@@ -133,7 +123,7 @@ def header_report(msg: Message | None) -> HeaderReport:
         if m:
             checks.append(AuthCheck("spf", m.group(1).lower(), "Received-SPF",
                                     " ".join(re.findall(r"envelope-from=\S+", text))))
-    from_domain = _domain_of(str(hget(msg, "From") or ""))
+    from_domain = _mailbox_domain(msg, "From")
     dkim_domains = []
     for sig in hall(msg, "DKIM-Signature"):
         m = re.search(r"(?:^|;)\s*d\s*=\s*([^;\s]+)", " ".join(str(sig).split()))
@@ -143,7 +133,7 @@ def header_report(msg: Message | None) -> HeaderReport:
     spf = next((c for c in checks if c.method == "spf"), None)
     spf_domain = _prop(spf.detail, "smtp.mailfrom", "envelope-from") if spf else ""
     if not spf_domain:
-        spf_domain = _domain_of(str(hget(msg, "Return-Path") or ""))
+        spf_domain = _mailbox_domain(msg, "Return-Path")
     dkim_aligned = any(aligned(d, from_domain) for d in dkim_domains) if dkim_domains and from_domain else None
     spf_aligned = aligned(spf_domain, from_domain) if spf_domain and from_domain else None
     dmarc = next((c.result for c in checks if c.method == "dmarc"), "")
