@@ -11,6 +11,7 @@ from desktop.domain.diagnosis import ses
 from desktop.domain.diagnosis.codes import (
     first_enhanced,
     first_reply,
+    is_vague,
     most_specific,
     normalise_status,
 )
@@ -18,6 +19,7 @@ from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, 
 from desktop.domain.diagnosis.headers import header_report
 from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
+    attached_report,
     content_type,
     header_text,
     headers_in_text,
@@ -53,6 +55,9 @@ def diagnose(raw: bytes | str, rules: Rules) -> Diagnosis:
         if obj is not None:
             return _from_ses(obj, rules)
     msg = parse_bytes(data)
+    wrapped = attached_report(msg) if is_bounce(msg) else None   # a gateway re-sent the report with a disclaimer
+    if wrapped is not None:
+        return _diagnose_message(wrapped, rules)
     inner = _forwarded_bounce(msg)
     if inner is not None:
         d = _diagnose_message(inner, rules)
@@ -70,7 +75,7 @@ def is_bounce(msg: Message) -> bool:
     if any(content_type(p) in DSN_TYPES for p, _d, inside in walk(msg) if not inside):
         return True
     frm = header_text(msg, "From").lower()
-    if re.search(r"mailer-daemon|postmaster|mail delivery (?:sub)?system|mail-daemon", frm):
+    if re.search(r"mailer-daemon|postmaster|mail delivery (?:sub)?system|mail-daemon|^(?:.*<)?mdaemon@", frm):
         return True
     if msg.get("X-Failed-Recipients"):
         return True
@@ -256,6 +261,8 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
     recipients = failed_hdr or find_addresses(human, exclude)
     if failed_hdr:
         evidence.append("X-Failed-Recipients: " + ", ".join(failed_hdr))
+    delayed = re.search(r"(?:has been|was) delayed|delivery delayed|will (?:continue|keep) (?:trying|to try)|attempts will continue|will be retried|not yet been delivered|warning:", human, re.I)
+    delayed = bool(delayed) and not re.search(r"permanent|giving up|gave up|failed permanently", human, re.I)
     out = []
     zone_of = zones(human, recipients) if recipients else {}
     for rcpt in recipients[:50] or [""]:
@@ -263,12 +270,9 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
         diag = " ".join(lines)[:1000]
         if diag:
             evidence.append("Bounce text: " + diag[:300])
-        r = RecipientResult(recipient=rcpt, action="failed", diagnostic=diag,
+        r = RecipientResult(recipient=rcpt, action="delayed" if delayed else "failed", diagnostic=diag,
                             remote_mta=remote_mta(zone_of.get(rcpt, human)))
         out.append(_classify(r, rules, human, evidence))
-    delayed = re.search(r"(?:has been|was) delayed|delivery delayed|will (?:continue|keep) (?:trying|to try)|not yet been delivered|warning:", human, re.I)
-    if delayed and not re.search(r"permanent|giving up|gave up|failed permanently", human, re.I):
-        out = [_replace(r, action="delayed", permanent=False) for r in out]
     return out
 
 
@@ -288,7 +292,10 @@ def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str])
             inner = rules.by_text(diag)
             status = rules.inferred_status(inner.reason, reply, None) if inner else "4.4.7"
     else:
-        reason = _reason(diag, status, reply, human, rules, evidence)
+        reason, from_text = _reason(diag, status, reply, human, rules, evidence)
+        if from_text and is_vague(status):
+            # the report's own fields say nothing specific: the bounce text's code goes with its reason
+            status = most_specific(status, human) or status
     if not status and reason:
         status = rules.inferred_status(reason, reply, False if r.action == "delayed" else None)
         if status and r.action == "delayed":
@@ -304,33 +311,34 @@ def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str])
                     permanent=permanent)
 
 
-def _reason(diag: str, status: str, reply: str, human: str, rules: Rules, evidence: list[str]) -> str:
+def _reason(diag: str, status: str, reply: str, human: str, rules: Rules, evidence: list[str]) -> tuple[str, bool]:
+    """The reason, and whether it was read from the bounce text rather than the recipient's own lines."""
     strong = _strong(diag, rules)
     if strong is not None:
         evidence.append(f"Matched '{strong.text}' -> {strong.reason}")
-        return strong.reason
+        return strong.reason, False
     subject_detail = ".".join(status.split(".")[1:]) if status else ""
     by_status = rules.by_status(status)
     if by_status and subject_detail not in GENERIC_STATUS:
         evidence.append(f"Status {status} -> {by_status}")
-        return by_status
+        return by_status, False
     weak = rules.by_text(diag)
     if weak is not None:
         evidence.append(f"Matched '{weak.text}' -> {weak.reason}")
-        return weak.reason
-    if not diag or not (status or reply):
+        return weak.reason, False
+    if not diag or not (status or reply) or is_vague(status):
         strong = _strong(human, rules)
         if strong is not None:
             evidence.append(f"Matched '{strong.text}' in the bounce text -> {strong.reason}")
-            return strong.reason
+            return strong.reason, True
     if by_status:
         evidence.append(f"Status {status} -> {by_status}")
-        return by_status
+        return by_status, False
     by_reply = rules.by_reply(reply)
     if by_reply:
         evidence.append(f"Reply code {reply} -> {by_reply}")
-        return by_reply
-    return "recipient_failure" if status.startswith("5") or reply.startswith("5") else "other"
+        return by_reply, False
+    return "recipient_failure", False
 
 
 def _strong(text: str, rules: Rules):
