@@ -55,8 +55,8 @@ def diagnose(raw: bytes | str, rules: Rules) -> Diagnosis:
         if obj is not None:
             return _from_ses(obj, rules)
     msg = parse_bytes(data)
-    wrapped = attached_report(msg) if is_bounce(msg) else None   # a gateway re-sent the report with a disclaimer
-    if wrapped is not None:
+    wrapped = attached_report(msg)   # a gateway re-sent a report inside its own bounce (with a disclaimer)
+    if wrapped is not None and is_bounce(msg):
         return _diagnose_message(wrapped, rules)
     inner = _forwarded_bounce(msg)
     if inner is not None:
