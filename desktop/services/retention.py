@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from time import monotonic
 
 from desktop.domain import retention as r
+from desktop.domain.drafts import draft_expiry_cutoff
 from desktop.domain.models import Case, Subject
 from desktop.domain.retention import PlannedAction, SweepReport
 from desktop.errors import NotFound, StoreDamaged
@@ -228,6 +229,10 @@ class RetentionService(HoldsMixin):
                 by_case.setdefault(a.target_id, []).append(a)
         with self.repo.working_cache(SWEEP_CACHE_MAX):
             self._sweep_all(by_case, planned, rules, as_of, report, progress)
+        with self.ctx.vault.transaction():  # drafts kept over a lock have a short life of their own
+            expired = self.ctx.repos.drafts.delete_kept_before(draft_expiry_cutoff(as_of))
+            if expired:
+                self.ctx.audit("draft.expire", "store", f"removed={expired}")
         return report
 
     def _sweep_all(self, by_case: dict[int, list[PlannedAction]], planned: list[PlannedAction], rules: r.Rules,

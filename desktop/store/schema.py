@@ -206,6 +206,19 @@ CREATE INDEX IF NOT EXISTS import_provenance_case ON import_provenance(case_id);
     # the version it acknowledged (cases.notice_version); a store whose profile was saved before
     # this gets that notice as its first version.
     10: _notice_versions,
+    # 11: drafts (issue 14): unsaved work (the intake form, a case window) kept when the app locks
+    # over it, inside the encrypted store (never a plaintext file), offered back after the unlock,
+    # deleted when used or discarded and removed DRAFT_KEEP_DAYS after it was kept (domain/drafts.py).
+    11: """
+CREATE TABLE IF NOT EXISTS drafts(
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    label TEXT NOT NULL,
+    body TEXT NOT NULL,
+    staff TEXT NOT NULL,
+    kept_at TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS drafts_kept ON drafts(kept_at);
+""",
 }
 
 LATEST = max(MIGRATIONS)

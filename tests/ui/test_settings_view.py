@@ -95,7 +95,10 @@ def test_retention_period_edit_goes_through_the_retention_service(qtbot, service
     assert services.audit.entries(action="retention.policies")
     assert "retention" in view.status.text()
 
-    view.policies.item(row, 2).setText("fortnights")
+    unit = view.policies.unit_box(row)  # a drop-down: only the units the policy format allows
+    assert [unit.itemText(i) for i in range(unit.count())] == ["days", "months"]
+    view.policies.item(row, 1).setText("1300")
+    unit.setCurrentIndex(unit.findData("months"))
     save(qtbot, view)
     assert view.error.isVisible()
     assert services.retention.policy("phone-after-close").unit == "days"

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.models import CATEGORY_LABELS, CHANNEL_LABELS, EDITABLE_FIELDS, Status
 from desktop.ui.cases.detail_controller import CaseDetailController, transition_label, when
 from desktop.ui.cases.unsaved import AskBeforeLeaving, AskUnsaved
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import (
     BANNER_HOLD,
     BANNER_READONLY,
@@ -87,15 +88,13 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
         self.status_box = QHBoxLayout()
         status_row.addLayout(self.status_box)
         layout.addLayout(status_row)
-        self.facts = QLabel()
+        self.facts = SpokenLabel("Case facts", speak_changes=False)
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.facts.setAccessibleName("Case facts")
         layout.addWidget(self.facts)
-        self.message = QLabel("")
+        self.message = SpokenLabel("Result")
         self.message.setTextFormat(Qt.PlainText)
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Result")
         layout.addWidget(self.message)
 
         tabs = QTabWidget()

@@ -16,14 +16,11 @@ from PySide6.QtWidgets import (
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,11 +30,13 @@ from desktop.domain import deadlines as dl
 from desktop.domain.retention import PolicyError, parse_policies
 from desktop.services.settings import MAX_IDLE_MINUTES, app_problems, organisation_problems
 from desktop.ui.settings.notice_tab import NoticeTab
+from desktop.ui.settings.policies import PolicyTable, named_by_label
 from desktop.ui.settings.recipients_tab import RECIPIENT_COLUMNS, RecipientsTab
 from desktop.ui.shell.first_run_controller import holiday_countries
 from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import OK_STYLE, error_label
 
 # every organisation field the access report prints is asked here (and in the first-run wizard)
@@ -118,7 +117,7 @@ class SettingsController:
         try:
             parse_policies({"policies": updated})
         except PolicyError as exc:
-            return None, str(exc)
+            return None, "; ".join(named_by_label(p, updated) for p in exc.problems)
         return updated, None
 
     def save_policies(self, policies: list[dict]) -> None:
@@ -145,7 +144,7 @@ class SettingsView(QWidget):
         self.notice_tab = NoticeTab()
         self.tabs.addTab(self.notice_tab, "Privacy no&tice")
         self.error = error_label("Settings problem")
-        self.status = QLabel()
+        self.status = SpokenLabel("Settings")  # "Settings: Saved: …"; hidden (not exposed) while empty
         self.status.setStyleSheet(OK_STYLE)
         self.status.setTextFormat(Qt.PlainText)
         self.save_button = QPushButton("&Save settings")
@@ -156,6 +155,7 @@ class SettingsView(QWidget):
             shortcut.setContext(Qt.WidgetWithChildrenShortcut)  # the keyword was ignored: it was window-wide
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addStretch(1)  # the button stays at the right while the status is hidden
         bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         title = QLabel("<h2>Settings</h2>")
@@ -204,11 +204,7 @@ class SettingsView(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("Change how long data is kept; saving recomputes every case's timer."))
-        self.policies = QTableWidget(0, 4)
-        self.policies.setAccessibleName("Retention policies")
-        self.policies.setHorizontalHeaderLabels(["Policy", "Period", "Unit", "Then"])
-        self.policies.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.policies.verticalHeader().hide()
+        self.policies = PolicyTable()
         layout.addWidget(self.policies, 1)
         return page
 
@@ -243,19 +239,7 @@ class SettingsView(QWidget):
             widget.setPlainText(text) if isinstance(widget, QPlainTextEdit) else widget.setText(text)
         self.recipients_tab.load(org.get("recipients") or [])
         self.notice_tab.load(self.c.notice(), self.c.notice_history())
-        self.policies.setRowCount(0)
-        for p in self.c.policies():
-            row = self.policies.rowCount()
-            self.policies.insertRow(row)
-            cells = [p.get("label", p["id"]), str(p.get("period", "")), p.get("unit", "days"),
-                     str(p.get("action", "")).replace("_", " ")]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.UserRole, p["id"])
-                if col not in (1, 2):
-                    item.setFlags(item.flags() & ~Qt.ItemIsEditable)
-                item.setToolTip(str(p.get("reason", "")))
-                self.policies.setItem(row, col, item)
+        self.policies.show_policies(self.c.policies())
         app = self.c.app()
         self.rule.setCurrentIndex(max(0, self.rule.findData(str(app.get("deadline_rule", "policy30")))))
         self.country.setCurrentIndex(max(0, self.country.findData(str(app.get("holiday_country", "GB")))))
@@ -276,14 +260,7 @@ class SettingsView(QWidget):
         return self.recipients_tab.rows()
 
     def _policy_edits(self) -> dict[str, tuple[int, str]] | str:
-        edits = {}
-        for r in range(self.policies.rowCount()):
-            pid = self.policies.item(r, 0).data(Qt.UserRole)
-            period, unit = self.policies.item(r, 1).text().strip(), self.policies.item(r, 2).text().strip()
-            if not period.isdigit():
-                return f"{self.policies.item(r, 0).text()}: the period must be a whole number."
-            edits[pid] = (int(period), unit)
-        return edits
+        return self.policies.edits()
 
     def save(self) -> None:
         self.status.clear()
