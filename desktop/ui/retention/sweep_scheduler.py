@@ -92,16 +92,19 @@ class SweepScheduler(QObject):
         self.runner.run_task(lambda: self.retention.sweep(as_of), self._done, self._failed)
 
     def _done(self, report) -> None:
+        """report: a SweepReport, or the SweepOutcome of a sweep in a child process (counts only)."""
         self.busy = False
+        if not self.active:  # locked while the sweep ran: this window is emptied; the next unlock sweeps
+            return
         self.runs += 1
-        removed = len(report.done)
+        removed = report.removed
         at = local_hhmm(report.as_of)
         self.last_text = f"last sweep {at}: " + (f"{removed} removed" if removed else "nothing due")
-        if report.skipped:
-            self.last_text += f", {len(report.skipped)} skipped"
+        if report.skipped_count:
+            self.last_text += f", {report.skipped_count} skipped"
         self._show()
         if removed:
-            self.swept.emit(report)
+            self.swept.emit(report)  # the case list and the status bar's count read again
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
@@ -121,11 +124,23 @@ class SweepScheduler(QObject):
         self.status_changed.emit(text)
 
 
+class ChildSweeps:
+    """The window's sweeps run in a child process (services.sweep_in_child): the window's own
+    connection never waits for a sweep, and its memory never holds the sweep's page cache."""
+
+    def __init__(self, services) -> None:
+        self.services = services
+
+    def sweep(self, as_of: datetime):
+        return self.services.sweep_in_child(as_of)
+
+
 def scheduler_for_window(window, services) -> SweepScheduler:
-    """The scheduler for one unlocked session's main window (the lock controller starts and stops it)."""
+    """The scheduler for one unlocked session's main window (the lock controller starts and stops
+    it); each sweep runs in a child process (ChildSweeps)."""
     from PySide6.QtGui import QGuiApplication
 
-    scheduler = SweepScheduler(services.retention, window.runner, services.now,
+    scheduler = SweepScheduler(ChildSweeps(services), window.runner, services.now,
                                status_bar=window.statusBar(), parent=window)
     window.mount_sweep_scheduler(scheduler)
     app = QGuiApplication.instance()
