@@ -135,12 +135,13 @@ def sweep_child_main(argv: list[str]) -> int:
     import json
     import sys
 
-    from desktop import disable_core_dumps
+    from desktop import disable_core_dumps, run_in_background
     from desktop.domain.clock import ShiftedClock
     from desktop.errors import StoreError
     from desktop.store.sweep_process import read_request
 
     disable_core_dumps()
+    run_in_background()
     try:
         key, as_of, now, staff = read_request(sys.stdin.readline())
         path = Path(argv[0])

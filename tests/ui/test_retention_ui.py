@@ -187,7 +187,8 @@ def test_scheduler_catches_up_when_the_app_wakes(qtbot, services, clock, runner)
     assert scheduler.runs == 2
 
 
-def test_sweeps_stop_at_lock_and_run_again_at_unlock(qtbot, qapp, window, services, runner, qsettings):
+def test_sweeps_stop_at_lock_and_run_again_at_unlock(qtbot, qapp, window, services, runner, qsettings, monkeypatch):
+    monkeypatch.setattr("desktop.ui.retention.sweep_scheduler.FIRST_SWEEP_DELAY_MS", 0)  # at once, not after paint
     controller = LockController(
         services, window, app=qapp, runner=runner, on_cancel=lambda: None,
         window_factory=lambda s: build_window(s, runner=runner, settings=qsettings, notify=lambda t, x: None),
@@ -225,8 +226,10 @@ def test_the_sweep_at_unlock_runs_in_a_child_process_and_the_window_shows_the_ne
 
     monkeypatch.setattr(services.retention, "sweep", not_here)
     scheduler = scheduler_for_window(window, services)
-    scheduler.start()  # the sweep at unlock (the test's runner waits for the child)
+    scheduler.start()  # the sweep at unlock, a moment after the window shows
     try:
+        assert scheduler.runs == 0 and window.count_label.text() == "2 cases"  # not before the first paint
+        qtbot.waitUntil(lambda: scheduler.runs == 1, timeout=15_000)  # the test's runner waits for the child
         assert scheduler.runs == 1 and "2 removed" in scheduler.label.text()  # the case and its person
         assert window.count_label.text() == "1 case"
         model = window.case_model

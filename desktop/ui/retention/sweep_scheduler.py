@@ -23,6 +23,9 @@ from desktop.ui.widgets.messages import user_message
 log = logging.getLogger(__name__)
 
 INTERVAL_MS = 15 * 60_000
+# The window's sweep at unlock starts this long after the window is built: after its first paint
+# (a child process starting at once took CPU from the start on a busy 2-core machine).
+FIRST_SWEEP_DELAY_MS = 1000
 
 
 def local_hhmm(at: datetime) -> str:
@@ -34,8 +37,12 @@ class SweepScheduler(QObject):
     status_changed = Signal(str)
 
     def __init__(self, retention, runner, now: Callable[[], datetime], *, interval_ms: int = INTERVAL_MS,
-                 status_bar: QStatusBar | None = None, parent: QObject | None = None) -> None:
+                 status_bar: QStatusBar | None = None, first_delay_ms: int = 0,
+                 parent: QObject | None = None) -> None:
+        """first_delay_ms: the sweep at unlock waits this long after start() (the window's: until
+        after its first paint, so starting the sweep's child process does not slow the start)."""
         super().__init__(parent)
+        self.first_delay_ms = first_delay_ms
         self.retention = retention
         self.runner = runner
         self.now = now
@@ -64,7 +71,10 @@ class SweepScheduler(QObject):
         """At unlock: sweep now, then every interval."""
         self.active = True
         self.timer.start()
-        self.check()
+        if self.first_delay_ms > 0:
+            QTimer.singleShot(self.first_delay_ms, self.check)
+        else:
+            self.check()
 
     def stop(self) -> None:
         self.active = False
@@ -140,8 +150,8 @@ def scheduler_for_window(window, services) -> SweepScheduler:
     it); each sweep runs in a child process (ChildSweeps)."""
     from PySide6.QtGui import QGuiApplication
 
-    scheduler = SweepScheduler(ChildSweeps(services), window.runner, services.now,
-                               status_bar=window.statusBar(), parent=window)
+    scheduler = SweepScheduler(ChildSweeps(services), window.runner, services.now, status_bar=window.statusBar(),
+                               first_delay_ms=FIRST_SWEEP_DELAY_MS, parent=window)
     window.mount_sweep_scheduler(scheduler)
     app = QGuiApplication.instance()
     if app is not None:
