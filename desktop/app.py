@@ -20,6 +20,7 @@ from desktop.services.container import Services
 from desktop.services.context import CaseHook, Context, Repositories
 from desktop.services.demo import DemoService
 from desktop.services.dossier import DossierService
+from desktop.services.drafts import DraftService
 from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
@@ -33,6 +34,7 @@ from desktop.services.settings import SettingsService
 from desktop.store.audit_repo import AuditRepo
 from desktop.store.bulk import IntakeWriter
 from desktop.store.cases_repo import CaseRepo
+from desktop.store.drafts_repo import DraftRepo
 from desktop.store.erasure_repo import ErasureRepo
 from desktop.store.import_repo import ImportRepo
 from desktop.store.keys import Key
@@ -65,7 +67,8 @@ def build_repositories(vault: Vault) -> Repositories:
     return Repositories(cases=CaseRepo(vault), subjects=SubjectRepo(vault), audit=AuditRepo(vault),
                         settings=SettingsRepo(vault), requests=RequestRepo(vault), rights=RightsRepo(vault),
                         retention=RetentionRepo(vault), intake_writer=IntakeWriter(vault),
-                        erasures=ErasureRepo(vault), imports=ImportRepo(vault), mail=MailRepo(vault))
+                        erasures=ErasureRepo(vault), imports=ImportRepo(vault), mail=MailRepo(vault),
+                        drafts=DraftRepo(vault))
 
 
 def build_context(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Context:
@@ -92,7 +95,8 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
                         copy_context=lambda copy: build_context(copy, clock=ctx.clock, staff=ctx.staff)), dossier=dossier,
                     reports=ReportService(ctx, settings, dossier), retention=retention,
                     audit=AuditService(ctx), keys=KeyService(ctx), backup=BackupService(ctx),
-                    demo=DemoService(ctx, intake, requests), erasures=erasures)
+                    demo=DemoService(ctx, intake, requests), erasures=erasures,
+                    drafts=DraftService(ctx))
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
@@ -127,6 +131,40 @@ def create_services(path: Path, key: Key, *, clock: Clock | None = None, staff: 
     services = build_services(vault, clock=clock, staff=staff)
     services.ctx.audit("store.create", "store", f"key={key.kind}")
     return services
+
+
+def sweep_child_main(argv: list[str]) -> int:
+    """The window's retention sweep in a child process (store/sweep_process.py): the key, the as-of
+    time, the parent's time and the staff name on stdin, the store path as the argument. Opens the
+    store without an unlock entry (the window's session already wrote one), sweeps as `sweep` does
+    (its own audit entries), prints the counts as JSON (or {"error": message}) and exits."""
+    import json
+    import sys
+
+    from desktop import disable_core_dumps, run_in_background
+    from desktop.domain.clock import ShiftedClock
+    from desktop.errors import StoreError
+    from desktop.store.sweep_process import read_request
+
+    disable_core_dumps()
+    run_in_background()
+    try:
+        key, as_of, now, staff = read_request(sys.stdin.readline())
+        path = Path(argv[0])
+    except (ValueError, IndexError):
+        print("usage: the request as JSON on stdin, the store path as the argument", file=sys.stderr)
+        return 2
+    try:
+        services = build_services(Vault.open(path, key, verify_pages=False),
+                                  clock=ShiftedClock.matching(SystemClock(), now), staff=staff)
+        with services:
+            answer = services.retention.sweep(as_of).outcome().to_json()
+    except StoreError as exc:
+        answer = {"error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one line for the window's status bar, no traceback
+        answer = {"error": f"the sweep failed ({type(exc).__name__})"}
+    print(json.dumps(answer), flush=True)
+    return 0
 
 
 def session(*, clock: Clock | None = None) -> StoreSession:

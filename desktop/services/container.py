@@ -15,13 +15,15 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop.domain.clock import Clock
-from desktop.errors import StoreFull
+from desktop.domain.retention import SweepOutcome
+from desktop.errors import StoreError, StoreFull
 from desktop.services.audit import AuditService
 from desktop.services.backup_service import BackupService
 from desktop.services.cases import CaseService
 from desktop.services.context import Context
 from desktop.services.demo import DemoService
 from desktop.services.dossier import DossierService
+from desktop.services.drafts import DraftService
 from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
@@ -52,6 +54,7 @@ class Services:
     backup: BackupService
     demo: DemoService
     erasures: ErasureRecordService
+    drafts: DraftService
     # one finish at a time: the window closes a locked store on a worker thread while the app may quit
     _finishing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -95,9 +98,30 @@ class Services:
         """SQLCipher's page check and SQLite's integrity check of the open store (slow: off the GUI thread)."""
         return self.ctx.vault.integrity_problems()
 
+    def data_version(self) -> int:
+        """A number that changes when another process commits to the store (PRAGMA data_version)."""
+        return self.ctx.vault.data_version()
+
     def page_problems_in_child(self) -> list[str]:
         """Every page's HMAC checked in a child process (store/page_check.py)."""
         return self.ctx.vault.page_problems_in_child()
+
+    def sweep_in_child(self, as_of: datetime | None = None) -> SweepOutcome:
+        """The retention sweep as of `as_of` (default: now) in a child process (store/sweep_process.py),
+        so this process's connection never waits for it and its memory never holds the sweep's
+        cache; in this process when no child can run. Raises StoreError as a sweep does."""
+        from desktop.store.sweep_process import SweepChildUnavailable, sweep_in_child
+
+        as_of = as_of or self.now()
+        opened = self.ctx.vault.for_child()
+        if opened is None:
+            raise StoreError("the store is locked")
+        try:
+            answer = sweep_in_child(*opened, as_of=as_of, now=self.now(), staff=self.staff)
+        except SweepChildUnavailable as exc:
+            log.warning("%s; sweeping in this process", exc)
+            return self.retention.sweep(as_of).outcome()
+        return SweepOutcome.from_json(answer)
 
     def lock(self, reason: str) -> None:
         """Write "store.lock" to the trail and close the store (closed even when the entry fails)."""

@@ -191,6 +191,10 @@ class Vault:
         row = self.conn.execute(f"PRAGMA {name}").fetchone()
         return None if row is None else row[0]
 
+    def data_version(self) -> int:
+        """Changes when another connection (the CLI, another window) commits: a cheap poll."""
+        return int(self.read("PRAGMA data_version")[0][0])
+
     def user_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 
@@ -300,6 +304,11 @@ class Vault:
                 return [r[0] for r in self.conn.execute("PRAGMA cipher_integrity_check").fetchall()]
             except DatabaseError as exc:
                 return [str(exc)]
+
+    def for_child(self) -> tuple[Path, Key] | None:
+        """(path, key) for a child process that opens this store itself (a sweep); None when closed."""
+        with self._lock:
+            return None if self._conn is None else (self.path, self._key)
 
     def page_problems_in_child(self) -> list[str]:
         """cipher_integrity_check in a child process (desktop/store/page_check.py), so this process
