@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from desktop.errors import StoreDamaged, StoreError, StoreFull, WrongKeyError
+from desktop.errors import StoreBusy, StoreDamaged, StoreError, StoreFull, WrongKeyError
 from desktop.store.keys import Key
 
 PRAGMAS = (
@@ -120,6 +120,21 @@ def map_error(exc: Exception, path: Path | None = None) -> StoreError:
             return StoreDamaged(damage_message(path, "a page failed its integrity check"))
         return StoreDamaged("the store is damaged (a page failed its integrity check)")
     return StoreError(f"store operation failed ({type(exc).__name__})")
+
+
+def leave_wal(c: sqlcipher3.Connection, path: Path) -> None:
+    """Fold the WAL in and leave WAL mode, which SQLite refuses while any other connection has the
+    store open (StoreBusy): the last check before whole-file work (Vault.exclusive)."""
+    busy = "the store is open in another window or process; close it and try again"
+    try:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    except sqlcipher3.DatabaseError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise StoreBusy(busy) from exc
+        raise map_error(exc, path) from exc
+    if str(mode).lower() != "delete":
+        raise StoreBusy(busy)
 
 
 def split_sql(script: str) -> list[str]:

@@ -16,7 +16,6 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.errors import (
-    StoreBusy,
     StoreDamaged,
     StoreError,
     StoreExists,
@@ -28,6 +27,7 @@ from desktop.store.connection import DISK_FULL, apply_safety_settings, damage_me
 from desktop.store.connection import connect as _connect  # bench/stores.py wraps it here
 from desktop.store.connection import is_damage as _is_damage
 from desktop.store.connection import is_full as _is_full
+from desktop.store.connection import leave_wal as _leave_wal
 from desktop.store.connection import map_error as _map_error
 from desktop.store.connection import run_script as _run_script
 from desktop.store.connection import unreadable as _unreadable
@@ -348,15 +348,7 @@ class Vault:
             if self._in_use is not None:
                 self._in_use.exclusive()  # StoreBusy while any other window or process has it open
             try:
-                try:
-                    c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-                    mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-                except DatabaseError as exc:
-                    if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-                        raise StoreBusy("the store is open in another window or process; close it and try again") from exc
-                    raise _map_error(exc, self.path) from exc
-                if str(mode).lower() != "delete":
-                    raise StoreBusy("the store is open in another window or process; close it and try again")
+                _leave_wal(c, self.path)  # StoreBusy while another connection has it open
                 try:
                     yield c
                 finally:
