@@ -263,9 +263,17 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
         r = RecipientResult(recipient=rcpt, action="failed", diagnostic=diag,
                             remote_mta=remote_mta(zone_of.get(rcpt, human)))
         out.append(_classify(r, rules, human, evidence))
-    if DELAYED.search(human) and not GIVEN_UP.search(human):
+    if _may_be_delayed(human) and DELAYED.search(human) and not GIVEN_UP.search(human):
         out = [_replace(r, action="delayed", permanent=False) for r in out]
     return out
+
+
+def _may_be_delayed(text: str) -> bool:
+    """False only when DELAYED cannot match: an ASCII text without any of its words."""
+    if not text.isascii():
+        return True
+    low = text.lower()
+    return "delay" in low or "will " in low or "not yet been delivered" in low or "warning:" in low
 
 
 def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str]) -> RecipientResult:

@@ -81,8 +81,16 @@ def error_lines(zone: str, max_lines: int = 4) -> list[str]:
     return meaningful[:max_lines]
 
 
+# a word each REMOTE pattern cannot match without (in any case): an ASCII text without it is not
+# searched (a case-insensitive search tries every position; a substring test is far cheaper)
+_REMOTE_NEEDS = ("host", "host", "", "connected to", "delivery to")
+
+
 def remote_mta(text: str) -> str:
-    for rx in REMOTE:
+    low = text.lower() if text.isascii() else None
+    for rx, need in zip(REMOTE, _REMOTE_NEEDS, strict=True):
+        if need and low is not None and need not in low:
+            continue
         m = rx.search(text)
         if m:
             return m.group(1).strip(".")
