@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from desktop.domain.diagnosis.codes import ENHANCED, REPLY
+from desktop.domain.diagnosis.gates import may_match, row_gate
 
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 DAEMONS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|maildaemon|mailer_daemon|"
@@ -81,15 +82,15 @@ def error_lines(zone: str, max_lines: int = 4) -> list[str]:
     return meaningful[:max_lines]
 
 
-# a word each REMOTE pattern cannot match without (in any case): an ASCII text without it is not
-# searched (a case-insensitive search tries every position; a substring test is far cheaper)
-_REMOTE_NEEDS = ("host", "host", "", "connected to", "delivery to")
+# the fixed words each REMOTE pattern needs (gates.py): an ASCII text without them is not searched
+# (a case-insensitive search tries every position; a substring test is far cheaper)
+_REMOTE_GATES = [row_gate([rx.pattern.lower()]) for rx in REMOTE]
 
 
 def remote_mta(text: str) -> str:
     low = text.lower() if text.isascii() else None
-    for rx, need in zip(REMOTE, _REMOTE_NEEDS, strict=True):
-        if need and low is not None and need not in low:
+    for rx, gate in zip(REMOTE, _REMOTE_GATES, strict=True):
+        if low is not None and not may_match(gate, low):
             continue
         m = rx.search(text)
         if m:
