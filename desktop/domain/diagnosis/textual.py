@@ -32,6 +32,8 @@ BOILERPLATE = re.compile(
     r"was undeliverable|delivery to the following recipient|the following (?:address|recipient)(?:es|s)? (?:had|failed)|"
     r"^\s*-+\s*$|^\s*$)", re.I)
 
+RECIPIENT_ERROR = re.compile(r"^<[^<>\s]+@[^<>\s]+>:\s*\S")
+
 
 def find_addresses(text: str, exclude: set[str]) -> list[str]:
     found: list[str] = []
@@ -88,8 +90,11 @@ def error_lines(zone: str, max_lines: int = 4) -> list[str]:
             picked = [x] + [y for y in lines[i + 1:i + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
                             and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
             return picked[:max_lines]
+    # Postfix/Exim name the recipient at the start of its error ('<a@b>: Name service error ... Host not'
+    # folded onto '    found, try again'): read from that line, so the fold is not cut off by boilerplate
+    start = next((i for i, x in enumerate(lines) if RECIPIENT_ERROR.match(x)), 0)
     meaningful: list[str] = []
-    for x in lines:
+    for x in lines[start:]:
         if len(meaningful) >= max_lines:
             break
         if not _boilerplate(x) and not NOT_RECIPIENT_LINE.match(x):
