@@ -140,12 +140,17 @@ def test_an_objection_lists_the_recipients_that_received_the_persons_data(qtbot,
     def recipients(d):
         assert isinstance(d, RecipientsDialog)
         shown["r"] = [d.recipients.item(i).text() for i in range(d.recipients.count())]
+        shown["list shown"] = d.recipients.isVisible()
+        shown["note"] = d.note.text()
         d.accept()
 
     script = Script(qtbot, view, objection, recipients)
     click(qtbot, view.detail.buttons["object"])
     assert script.done
     assert shown["r"] == expected
+    # nobody to tell is said in words about the objection, without an empty list under it
+    assert shown["list shown"] == bool(expected)
+    assert ("nobody to tell" in shown["note"] and "objection" in shown["note"]) == (not expected)
     assert services.requests.get(req.id).details["notify_recipients"] == expected
     box = view.detail.recipients  # the request window ticks exactly those
     assert box.isVisible() and set(box.boxes) == set(expected)
