@@ -99,14 +99,18 @@ class RetentionService(HoldsMixin):
     def _subject(self, case: Case) -> Subject | None:
         return self.ctx.subjects.get(case.subject_id) if case.subject_id is not None else None
 
+    def _has_diagnosis(self, case_id: int) -> bool:
+        got = self.repo.case_facts([case_id]).get(case_id)
+        return bool(got and got[1].diagnosis)
+
     def schedule(self, case_id: int) -> list[r.PlannedRemoval]:
         case = self.ctx.cases.get(case_id)
-        return r.schedule(case, self._subject(case), self.policies())
+        return r.schedule(case, self._subject(case), self.policies(), diagnosis=self._has_diagnosis(case_id))
 
     def describe_next_removal(self, case_id: int) -> str:
         """e.g. 'phone removed on 2027-01-05, policy: Phone number after closing'."""
         case = self.ctx.cases.get(case_id)
-        return r.describe(case, self._subject(case), self.policies())
+        return r.describe(case, self._subject(case), self.policies(), diagnosis=self._has_diagnosis(case_id))
 
     def refresh(self, case_id: int) -> None:
         """Recompute a case's stored next removal (the case_changed hook; joins the caller's transaction)."""
@@ -115,7 +119,7 @@ class RetentionService(HoldsMixin):
         except NotFound:
             return
         try:
-            item = r.next_removal(case, self._subject(case), self.policies())
+            item = r.next_removal(case, self._subject(case), self.policies(), diagnosis=self._has_diagnosis(case_id))
         except r.PolicyError:
             log.warning("stored retention policies are invalid; timers not updated")
             return

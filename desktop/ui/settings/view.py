@@ -13,6 +13,7 @@ import phonenumbers
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -45,6 +46,11 @@ ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "a
             "transfer_safeguards")
 MULTI_LINE = ("controller_address", "supervisory_authority", "data_source", "automated_decision_making",
               "transfer_safeguards")
+# mail intake settings (key "mail"; shipped defaults in resources/defaults/mail.json)
+MAIL_TOGGLES = (("mask_third_party_addresses", "Mas&k other people's addresses in diagnoses",
+                 "A bounce names its failed recipients: show and store them as ***@domain"),
+                ("name_from_reply_to", "Take the person from Reply-To when a mail has one",
+                 "Pre-fill the name and email from Reply-To instead of From"))
 
 
 
@@ -120,6 +126,18 @@ class SettingsController:
             return None, "; ".join(named_by_label(p, updated) for p in exc.problems)
         return updated, None
 
+    def mail(self) -> dict:
+        return self.services.settings.get("mail")
+
+    def save_mail(self, values: dict) -> bool:
+        """Store the mail intake toggles (audited by SettingsService); False when unchanged."""
+        before = self.mail()
+        after = {**before, **{k: bool(v) for k, v in values.items()}}
+        if after == before:
+            return False
+        self.services.settings.set("mail", after)
+        return True
+
     def save_policies(self, policies: list[dict]) -> None:
         """Runs on a worker: set_policies recomputes every case's timer."""
         if self.has_retention:
@@ -143,6 +161,7 @@ class SettingsView(QWidget):
         self.tabs.addTab(self._desk_tab(), "&Deadlines and desk")
         self.notice_tab = NoticeTab()
         self.tabs.addTab(self.notice_tab, "Privacy no&tice")
+        self.tabs.addTab(self._mail_tab(), "Ma&il intake")
         self.error = error_label("Settings problem")
         self.status = SpokenLabel("Settings")  # "Settings: Saved: …"; hidden (not exposed) while empty
         self.status.setStyleSheet(OK_STYLE)
@@ -231,6 +250,23 @@ class SettingsView(QWidget):
             self.web_tz.addItem(zone, zone)
         return page
 
+    def _mail_tab(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.mail_toggles: dict[str, QCheckBox] = {}
+        for key, caption, tip in MAIL_TOGGLES:
+            box = QCheckBox(caption)
+            box.setToolTip(tip)
+            box.setAccessibleName(caption.replace("&", ""))
+            column.addWidget(box)
+            self.mail_toggles[key] = box
+        note = QLabel("Masking applies to diagnoses read or imported from now on; what is already stored "
+                      "stays as it was stored.")
+        note.setWordWrap(True)
+        column.addWidget(note)
+        column.addStretch(1)
+        return page
+
     # ---- data -----------------------------------------------------------------------------------
     def load(self) -> None:
         org = self.c.organisation()
@@ -246,6 +282,9 @@ class SettingsView(QWidget):
         self.idle.setValue(int(app.get("idle_lock_minutes", 5)))
         self.region.setCurrentIndex(max(0, self.region.findData(str(app.get("default_phone_region", "GB")))))
         self.web_tz.setCurrentIndex(max(0, self.web_tz.findData(str(app.get("web_form_timezone", "UTC")))))
+        mail = self.c.mail()
+        for key, box in self.mail_toggles.items():
+            box.setChecked(bool(mail.get(key, key == "mask_third_party_addresses")))
 
     def view_shown(self) -> None:
         self.load()
@@ -287,6 +326,8 @@ class SettingsView(QWidget):
             if problems:
                 return self._fail(" ".join(problems.values()))
             sections += ["deadlines and desk"] if ok else []
+            if self.c.save_mail({k: box.isChecked() for k, box in self.mail_toggles.items()}):
+                sections.append("mail intake")
         except Exception as exc:  # a store error: one line, never a traceback
             return self._fail("Not saved: " + user_message(exc))
         if policies is None:
