@@ -161,7 +161,7 @@ class SettingsView(QWidget):
         self.tabs.addTab(self._desk_tab(), "&Deadlines and desk")
         self.notice_tab = NoticeTab()
         self.tabs.addTab(self.notice_tab, "Privacy no&tice")
-        self.tabs.addTab(self._mail_tab(), "Ma&il intake")
+        self.tabs.addTab(self._mail_tab(), "Mail inta&ke")
         self.error = error_label("Settings problem")
         self.status = SpokenLabel("Settings")  # "Settings: Saved: …"; hidden (not exposed) while empty
         self.status.setStyleSheet(OK_STYLE)
