@@ -12,8 +12,8 @@ The check (verify_attached): the copy is ATTACHed to the open connection without
 SQLCipher keys it with this connection's derived key and the salt (no second key derivation, the
 costly part of opening a passphrase store); it is switched to a rollback journal (a backup is a
 single file), then every page's HMAC is checked (cipher_integrity_check), and the app marker,
-schema version and audit entries are read from it. SQLite's full structural check
-(integrity_check) stays in `check` and in restore (backups.inspect_backup).
+schema version and the audit trail's recorded length are read from it. SQLite's full structural
+check (integrity_check) stays in `check` and in restore (backups.inspect_backup).
 """
 
 from __future__ import annotations
@@ -25,7 +25,9 @@ from pathlib import Path
 
 import sqlcipher3
 
+from desktop.domain.audit import Head
 from desktop.errors import StoreBusy, StoreDamaged, StoreError, StoreFull, WrongKeyError
+from desktop.store.audit_repo import HEAD_KEY
 from desktop.store.schema import APP_MARKER
 from desktop.store.write_wait import begin_immediate, is_busy
 
@@ -116,6 +118,16 @@ def vacuum_copy(vault, target: Path) -> None:
         raise
 
 
+def _audit_entries(c) -> int:
+    """The trail's length as its recorded head says (one row; counting 100k+ entries would
+    decrypt the whole audit table); count(*) for a store without a head."""
+    row = c.execute(f"SELECT value FROM {ALIAS}.meta WHERE key = ?", (HEAD_KEY,)).fetchone()
+    head = Head.decode(row[0] if row else None)
+    if head is not None:
+        return head.count
+    return int(c.execute(f"SELECT count(*) FROM {ALIAS}.audit").fetchone()[0])
+
+
 def verify_attached(vault, copy: Path) -> tuple[int, int]:
     """Check a copy just made of this vault's store, keyed from the open connection (see the
     module's doc): (schema version, audit entries). StoreDamaged when a page fails its HMAC,
@@ -138,7 +150,7 @@ def verify_attached(vault, copy: Path) -> tuple[int, int]:
                                    "problem(s)); it was removed")
             try:
                 marker = c.execute(f"SELECT value FROM {ALIAS}.meta WHERE key = 'app'").fetchone()
-                entries = int(c.execute(f"SELECT count(*) FROM {ALIAS}.audit").fetchone()[0])
+                entries = _audit_entries(c)
                 version = int(c.execute(f"PRAGMA {ALIAS}.user_version").fetchone()[0])
             except sqlcipher3.DatabaseError as exc:
                 raise WrongKeyError("the new backup does not read back as this store; it was removed") from exc
