@@ -91,7 +91,7 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
                         copy_context=lambda copy: build_context(copy, clock=ctx.clock, staff=ctx.staff)), dossier=dossier,
                     reports=ReportService(ctx, settings, dossier), retention=retention,
                     audit=AuditService(ctx), keys=KeyService(ctx), backup=BackupService(ctx),
-                    demo=DemoService(ctx, intake), erasures=erasures)
+                    demo=DemoService(ctx, intake, requests), erasures=erasures)
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,

@@ -50,8 +50,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"\r{done:,} of {total:,} cases")
                 sys.stderr.flush()
 
-        report = services.demo.fill(args.count, seed=args.seed, progress=progress)
+        report = services.demo.fill(args.count, seed=args.seed, desk=True, progress=progress)
         if interactive:
             sys.stderr.write("\n")
-    out(f"added {report.cases} demo cases from {report.people} people ({report.closed} closed) to {path}")
+    out(f"added {report.cases} demo cases from {report.people} people ({report.closed} closed) and "
+        f"{report.requests} data-subject requests to {path}")
     return OK

@@ -89,6 +89,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--reason", required=True)
     p.set_defaults(func=cmd_refuse)
 
+    p = rsub.add_parser("told", help="record that a recipient on the request's Art. 19 list was told")
+    add_store_arg(p)
+    p.add_argument("ref", metavar="REF")
+    p.add_argument("recipient", metavar="RECIPIENT", help="as listed by 'request show'")
+    p.add_argument("--undo", action="store_true", help="take the mark back (not told yet)")
+    p.set_defaults(func=cmd_told)
+
     p = sub.add_parser("restrict", help="restrict processing of a person's data (Art. 18), or --lift it")
     add_store_arg(p)
     p.add_argument("--email", required=True)
@@ -223,7 +230,18 @@ def cmd_show(args: argparse.Namespace) -> int:
     if confirmed:
         out(f"{'confirmed by staff':<20} " + " ".join(map(str, confirmed)))
     if (req.details or {}).get("notify_recipients"):
-        out(f"{'recipients':<20} " + ", ".join(req.details["notify_recipients"]))
+        told = req.details.get("told") or {}
+        out(f"{'recipients':<20} " + ", ".join(
+            f"{n} (told {told[n]['at'][:10]})" if n in told else f"{n} (not told yet)"
+            for n in req.details["notify_recipients"]))
+    return OK
+
+
+def cmd_told(args: argparse.Namespace) -> int:
+    with open_services(args) as services:
+        req = services.requests.by_ref(args.ref)
+        services.requests.mark_told(req.id, args.recipient, not args.undo)
+    out(f"{req.ref}: {args.recipient} " + ("marked as not told yet" if args.undo else "marked as told"))
     return OK
 
 

@@ -108,6 +108,7 @@ class Organisation:
     transfer_safeguards: str
     notice_version: str
     recipients: tuple[Recipient, ...] = ()
+    dpo_contact: str = ""  # optional: printed only when given
 
     @classmethod
     def from_settings(cls, org: dict) -> Organisation:
@@ -134,6 +135,7 @@ class Organisation:
             transfer_safeguards=s("transfer_safeguards"),
             notice_version=s("privacy_notice_version"),
             recipients=tuple(recipients),
+            dpo_contact=s("dpo_contact"),
         )
 
 

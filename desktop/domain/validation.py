@@ -176,7 +176,8 @@ def check_description(raw: str | None) -> FieldResult:
     if not text:
         return FieldResult(None, "Describe the delivery issue.")
     if len(text) > MAX_DESCRIPTION:
-        return FieldResult(None, f"Description is too long ({len(text)} of at most {MAX_DESCRIPTION} characters).")
+        return FieldResult(None, f"Description is too long ({len(text)} of at most {MAX_DESCRIPTION} characters): "
+                                 "a log, bounce or headers go in Technical details.")
     if _has_forbidden_controls(text, allow_newlines=True):
         return FieldResult(None, "Description contains control characters.")
     return FieldResult(text)
@@ -240,18 +241,13 @@ def validate_intake(
         errors["notice"] = "The privacy notice must be shown and acknowledged."
     if not raw.get("not_a_child", False):
         errors["age"] = (
-            "We do not store data of children under 13 without verifiable parental consent; "
-            "the record was not saved."
+            "Confirm the person is 13 or older. If they are under 13, nothing may be stored: "
+            "choose \u201cThe person is under 13\u201d."
         )
     received = raw.get("received_at") or now
-    if not isinstance(received, datetime):
-        errors["received_at"] = "Received time must be an ISO 8601 date-time."
-    elif received.tzinfo is None:
-        errors["received_at"] = "Received time needs a time zone (e.g. 2026-01-05T09:30:00+00:00)."
-    elif received > now:
-        errors["received_at"] = "Received time is in the future."
-    elif received < EARLIEST_DATE:
-        errors["received_at"] = f"Received time is out of range: {DATE_RANGE}."
+    received_error = received_at_error(received, now)
+    if received_error:
+        errors["received_at"] = received_error
     if errors:
         raise ValidationError(errors)
     return IntakeData(
@@ -276,6 +272,20 @@ def validate_intake(
 EARLIEST_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 END_DATE = datetime(2200, 1, 1, tzinfo=UTC)
 DATE_RANGE = "dates must lie between 1970-01-01 and 2199-12-31 (UTC)"
+
+
+def received_at_error(received: object, now: datetime) -> str | None:
+    """Why a request's or a case's received time is not acceptable, or None: one rule for intake
+    and for subject requests."""
+    if not isinstance(received, datetime):
+        return "Received time must be an ISO 8601 date-time."
+    if received.tzinfo is None:
+        return "Received time needs a time zone (e.g. 2026-01-05T09:30:00+00:00)."
+    if received > now:
+        return "Received time is in the future."
+    if received < EARLIEST_DATE:
+        return f"Received time is out of range: {DATE_RANGE}."
+    return None
 
 
 class DateRangeError(ValueError):

@@ -143,9 +143,11 @@ def _title_page(w: Writer, d: Dossier, ref: str, generated_at: datetime, verific
                  w.fixed("A copy of the personal data we hold about you, and what we do with it "
                          "(Article 15 of the General Data Protection Regulation)", s.subtitle)]
     controller = org.controller_name + (f", {org.controller_address}" if org.controller_address else "")
-    rows: list[list] = [
-        ["Prepared by (the controller)", controller],
-        ["Privacy contact", org.contact_email or "—"],
+    rows: list[list] = [["Prepared by (the controller)", controller]]
+    # optional contacts are left out when not set, never printed as a blank or a placeholder
+    rows += [[label, value] for label, value in (("Privacy contact", org.contact_email),
+                                                  ("Data protection officer", org.dpo_contact)) if value]
+    rows += [
         ["Request reference", ref],
         ["Request received", when(received_at)],
         ["Report generated", when(generated_at)],

@@ -232,6 +232,8 @@ def rights(w: Writer, d: Dossier, ref: str) -> list:
     out.append(w.rich(T.HOW_TO_EXERCISE.format(contact=f"<b>{w.esc(contact)}</b>", ref=f"<b>{w.esc(ref)}</b>")))
     if org.alternative_contact:
         out.append(w.rich("You can also contact: " + w.esc(org.alternative_contact)))
+    if org.dpo_contact:
+        out.append(w.rich("Our data protection officer: " + w.esc(org.dpo_contact)))
     return out
 
 

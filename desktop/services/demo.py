@@ -14,7 +14,7 @@ import json
 import random
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -32,6 +32,13 @@ CATEGORY_WEIGHTS = {Category.BOUNCE: 26, Category.AUTH_RECORDS: 18, Category.SPA
                     Category.SMTP_AUTH: 14, Category.CONNECTION_TLS: 12, Category.RATE_LIMIT: 9,
                     Category.OTHER: 5}
 SPAN_DAYS = 3 * 365
+# A desk as it looks on a normal day (`helpdesk-intake demo`): cases from the last eleven months, so
+# the shipped retention rules have nothing overdue (a closed case is anonymised a year after
+# closing), and the phone numbers and technical details of cases closed longer ago than the shipped
+# 30 and 90 days are already gone, as earlier sweeps would have left them. The benchmarks use the
+# three-year spread (desk=False), whose first sweep removes about half of the cases.
+DESK_SPAN_DAYS = 330
+DESK_PHONE_DAYS, DESK_TECHNICAL_DAYS = 30, 90
 REPEAT_SHARE = 0.15  # share of cases from someone who wrote before (same email)
 POOL = 400  # names / user names per locale
 
@@ -109,9 +116,11 @@ def _phone_pool(rng: random.Random, per_region: int) -> dict[str, list[str]]:
 class DemoGenerator:
     """Yields DemoCase rows in received order, spread over the SPAN_DAYS before `now`."""
 
-    def __init__(self, seed: int, now: datetime, *, notice_version: str = "demo") -> None:
+    def __init__(self, seed: int, now: datetime, *, notice_version: str = "demo", desk: bool = False) -> None:
         from faker import Faker
 
+        self.desk = desk
+        self.span_days = DESK_SPAN_DAYS if desk else SPAN_DAYS
         self.seed = seed
         self.now = now
         self.notice_version = notice_version
@@ -162,7 +171,7 @@ class DemoGenerator:
         mailer = rng.choice(MAILERS)
         own = person.email.split("@", 1)[1]
         ip = f"{rng.choice(('203.0.113', '198.51.100', '192.0.2'))}.{rng.randint(1, 254)}"
-        stamp = (self.now - timedelta(days=rng.randint(0, SPAN_DAYS))).strftime("%Y-%m-%d %H:%M:%S")
+        stamp = (self.now - timedelta(days=rng.randint(0, self.span_days))).strftime("%Y-%m-%d %H:%M:%S")
         tech: str | None = None
         if category == Category.BOUNCE:
             code, text = rng.choice(BOUNCES)
@@ -207,7 +216,7 @@ class DemoGenerator:
     # ---- cases ----------------------------------------------------------------------------------
     def cases(self, count: int) -> Iterator[DemoCase]:
         rng = self.rng
-        start = self.now - timedelta(days=SPAN_DAYS)
+        start = self.now - timedelta(days=self.span_days)
         span = (self.now - start).total_seconds() - 60
         for i in range(count):
             received = start + timedelta(seconds=int(span * (i + rng.random()) / max(count, 1)))
@@ -225,6 +234,10 @@ class DemoGenerator:
             worked = received + timedelta(hours=rng.randint(1, 24 * 20))
             worked = min(worked, self.now)
             if age > 30 and rng.random() < 0.75:
+                if self.desk:  # what earlier sweeps left of a case closed that long ago
+                    since = (self.now.date() - worked.date()).days  # the sweep counts whole days
+                    data = replace(data, phone=None if since >= DESK_PHONE_DAYS else data.phone,
+                                   technical_details=None if since >= DESK_TECHNICAL_DAYS else data.technical_details)
                 yield DemoCase(data, Status.CLOSED, worked, worked)
             else:
                 status = rng.choices((Status.OPEN, Status.WAITING, Status.RESOLVED), (5, 3, 2))[0]
@@ -263,18 +276,22 @@ class DemoReport:
     cases: int
     people: int
     closed: int
+    requests: int = 0
 
 
 class DemoService:
     """Fills a store with generated cases through the normal intake path (store_many)."""
 
-    def __init__(self, ctx: Context, intake: IntakeService) -> None:
+    def __init__(self, ctx: Context, intake: IntakeService, requests=None) -> None:
         self.ctx = ctx
         self.intake = intake
+        self.requests = requests  # RequestService: the desk's open data-subject requests
 
-    def fill(self, count: int, *, seed: int = 1, batch: int = 5000,
+    def fill(self, count: int, *, seed: int = 1, batch: int = 5000, desk: bool = False,
              progress: Callable[[int, int], None] | None = None) -> DemoReport:
-        gen = DemoGenerator(seed, self.ctx.now(), notice_version=self.intake.settings.notice_version)
+        """desk: a normal day at the desk (recent cases, a few requests due soon); else the
+        three-year spread the benchmarks measure."""
+        gen = DemoGenerator(seed, self.ctx.now(), notice_version=self.intake.settings.notice_version, desk=desk)
         done = closed = 0
         pending: list[DemoCase] = []
 
@@ -302,5 +319,24 @@ class DemoService:
                 flush()
         if pending:
             flush()
-        self.ctx.audit("demo.fill", "store", f"count={done};seed={seed}")
-        return DemoReport(cases=done, people=len(gen.people), closed=closed)
+        opened = self._desk_requests(gen) if desk and self.requests is not None and gen.people else 0
+        self.ctx.audit("demo.fill", "store", f"count={done};seed={seed};requests={opened}")
+        return DemoReport(cases=done, people=len(gen.people), closed=closed, requests=opened)
+
+    def _desk_requests(self, gen: DemoGenerator) -> int:
+        """A few data-subject requests as a desk has them: two due within the week, two with time
+        left, one answered; none overdue. (type, received days ago, verified, completed)"""
+        plan = (("access", 25, True, False), ("erasure", 26, False, False), ("rectification", 9, False, False),
+                ("objection", 2, False, False), ("access", 40, True, True))
+        people = sorted({p.email for p in gen.people})
+        pick = random.Random(gen.seed + 7)
+        now = self.ctx.now()
+        for (rtype, days, verified, completed), email in zip(plan, pick.sample(people, min(len(plan), len(people))),
+                                                            strict=False):
+            req = self.requests.open(rtype, email, received_at=now - timedelta(days=days, hours=3),
+                                     channel="email").request
+            if verified:
+                self.requests.record_verification(req.id, "reply_from_address")
+            if completed:
+                self.requests.complete(req.id, "Access report sent by email.")
+        return min(len(plan), len(people))

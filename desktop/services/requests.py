@@ -20,12 +20,11 @@ from desktop.domain.models import (
     pick_verified,
 )
 from desktop.domain.validation import (
-    DATE_RANGE,
-    EARLIEST_DATE,
     ValidationError,
     check_channel,
     check_email,
     check_phone,
+    received_at_error,
 )
 from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
@@ -181,12 +180,9 @@ class RequestService:
                 errors[name] = res.error
         now = self.ctx.now()
         received = received_at or now
-        if received.tzinfo is None:
-            errors["received_at"] = "Received time needs a time zone (e.g. 2026-01-05T09:30:00+00:00)."
-        elif received > now:
-            errors["received_at"] = "Received time is in the future."
-        elif received < EARLIEST_DATE:
-            errors["received_at"] = f"Received time is out of range: {DATE_RANGE}."
+        received_error = received_at_error(received, now)
+        if received_error:
+            errors["received_at"] = received_error
         if errors:
             raise ValidationError(errors)
         rule, cal = self.rule(), self.calendar()
@@ -332,6 +328,24 @@ class RequestService:
         merged = dict(req.details or {})
         merged.update(values)
         self.repo.update(request_id, details=merged)
+
+    def mark_told(self, request_id: int, recipient: str, told: bool = True) -> SubjectRequest:
+        """Art. 19: record (or take back) that a recipient on the request's list was told, with the
+        date and who; kept on the request, also after it is completed (an erasure completes it)."""
+        req = self.repo.get(request_id)
+        names = [str(n) for n in (req.details or {}).get("notify_recipients") or []]
+        if recipient not in names:
+            raise RefusedError(f"{recipient} is not on the list of recipients to tell for {req.ref}")
+        marks = dict((req.details or {}).get("told") or {})
+        if told:
+            marks[recipient] = {"at": self.ctx.now().isoformat(), "by": self.ctx.staff}
+        else:
+            marks.pop(recipient, None)
+        with self.ctx.vault.transaction():
+            self.add_details(request_id, told=marks)
+            self.ctx.audit("request.recipient_told", f"request:{request_id}",
+                           f"recipient={names.index(recipient) + 1};told={int(told)}")
+        return self.repo.get(request_id)
 
     def _open_request(self, request_id: int) -> SubjectRequest:
         req = self.repo.get(request_id)

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from desktop.domain.models import RequestStatus, RequestType, Subject, SubjectRequest
+from desktop.domain.recipients import to_notify
 from desktop.domain.validation import ValidationError, check_email
 from desktop.errors import NotFound, RefusedError
 from desktop.services.cases import CaseService
@@ -72,6 +73,14 @@ class RightsService:
             names.append(name)
         return names
 
+    def received_by(self, subject: Subject | None, *, holds_data: bool = True) -> list[str]:
+        """Art. 19: the recipients that actually received this person's data, by what each receives
+        (Settings > Recipients): every case, or only people who ever gave marketing consent."""
+        consented = subject is not None and any(
+            c.kind == "marketing" for c in self.ctx.subjects.consents(subject.id))
+        return to_notify(self.settings.organisation().get("recipients") or [],
+                         holds_data=holds_data, marketing_consent=consented)
+
     def subject_by_email(self, email: str) -> Subject:
         """The person filed under this email; NotFound when nothing is held about them."""
         em = check_email(email)
@@ -125,7 +134,8 @@ class RightsService:
         person_gone = delete_subject or (subject is None and not kept)
         register = self.requests.repo.for_subject(subject.id if subject else None, req.subject_email) \
             if person_gone else []
-        recipients = self.recipients()
+        # before the consents go; nothing erased (a hold keeps it all): nothing to tell
+        recipients = self.received_by(subject, holds_data=bool(doomed or delete_subject))
         others = sorted({cases[cid].subject_id for cid in doomed} - {subject.id if subject else None, None})
         outcome = self._erasure_outcome(doomed, kept, held_by_subject, person_gone)
         now = self.ctx.now()
@@ -172,7 +182,7 @@ class RightsService:
             raise RefusedError("processing of this person's data is already restricted")
         text = clean_text(reason, "reason", required=False) or "At the person's request (Art. 18)."
         req = self._request(request_ref, email, RequestType.RESTRICTION)
-        recipients = self.recipients()
+        recipients = self.received_by(subject)
         with self.ctx.vault.transaction():
             self.ctx.subjects.update(subject.id, restricted_at=self.ctx.now(), restriction_reason=text)
             self._cases_changed(subject.id)  # retention timers pause while restricted
@@ -188,7 +198,7 @@ class RightsService:
         if not subject.restricted:
             raise RefusedError("processing of this person's data is not restricted")
         req = self._request(request_ref, email, RequestType.RESTRICTION)
-        recipients = self.recipients()
+        recipients = self.received_by(subject)
         with self.ctx.vault.transaction():
             self.ctx.subjects.update(subject.id, restricted_at=None, restriction_reason=None)
             self._cases_changed(subject.id)
@@ -253,7 +263,7 @@ class RightsService:
             raise RefusedError(f"case {case_id} is not one of the cases confirmed for {req.ref}")
         subject_id = self.ctx.cases.get(case_id).subject_id
         changed = self.cases.rectify(case_id, changes, request_ref=req.ref)
-        recipients = self.recipients()
+        recipients = self.received_by(self.ctx.subjects.get(subject_id) if subject_id else None)
         if changed:
             with self.ctx.vault.transaction():
                 done = list((req.details or {}).get("rectified") or [])

@@ -8,6 +8,8 @@ retention policies. The first-run wizard and the Settings page show the same che
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from desktop.domain import deadlines as dl
@@ -31,6 +33,46 @@ def defaults(name: str) -> dict:
         return {}
 
 
+@dataclass(frozen=True)
+class Notice:
+    """A version of the organisation's privacy notice, as the intake form shows it."""
+
+    text: str
+    version: str
+    organisation: str
+    contact: str
+    saved_at: datetime | None = None  # None: the shipped default, never saved
+    saved_by: str = ""
+
+
+def default_notice_text(org: dict) -> str:
+    """The shipped notice (resources/defaults/organisation.json privacy_notice_template), naming
+    the organisation and privacy contact given, for a profile that has no notice of its own yet."""
+    template = str(defaults("organisation").get("privacy_notice_template") or "")
+    name = str(org.get("controller_name") or "").strip() or "We"
+    contact = str(org.get("privacy_contact_email") or "").strip() or "our privacy contact"
+    return template.replace("{organisation}", name).replace("{contact}", contact)
+
+
+def with_notice(org: dict) -> dict:
+    """The profile with its privacy notice: the shipped one (naming this organisation) when unset."""
+    out = {k: v for k, v in org.items() if k != "privacy_notice_template"}
+    if not str(out.get("privacy_notice_text") or "").strip():
+        out["privacy_notice_text"] = default_notice_text(out)
+    out.setdefault("privacy_notice_version", "standard-1")
+    return out
+
+
+def next_notice_version(at: datetime, taken: set[str]) -> str:
+    """A new version label: the date it was saved, with -2, -3 ... for further saves that day."""
+    base = at.date().isoformat()
+    label, n = base, 1
+    while label in taken:
+        n += 1
+        label = f"{base}-{n}"
+    return label
+
+
 def organisation_problems(org: dict) -> dict[str, str]:
     """field -> message for an organisation profile that cannot go into access reports."""
     problems = {}
@@ -41,6 +83,8 @@ def organisation_problems(org: dict) -> dict[str, str]:
         problems["privacy_contact_email"] = "Privacy contact: " + email.error
     if not str(org.get("supervisory_authority") or "").strip():
         problems["supervisory_authority"] = "Name the supervisory authority people can complain to."
+    if "privacy_notice_text" in org and not str(org.get("privacy_notice_text") or "").strip():
+        problems["privacy_notice_text"] = "Write the privacy notice people are shown at intake."
     return problems
 
 
@@ -106,10 +150,10 @@ class SettingsService:
         base = defaults(key)
         if isinstance(stored, dict):
             base.update(stored)
-            return base
+            return with_notice(base) if key == "organisation" else base
         if stored is not None:
             return stored  # type: ignore[return-value]
-        return base
+        return with_notice(base) if key == "organisation" else base
 
     def raw(self, key: str) -> str | None:
         """The stored JSON text of a setting (None when unset): cheap to compare before parsing."""
@@ -122,14 +166,60 @@ class SettingsService:
             raise ValidationError(found)
         before = self.get(key)
         with self.ctx.vault.transaction():
+            if key == "organisation":
+                value = self._version_notice(dict(value), before)
             self.ctx.settings_repo.set(key, value, self.ctx.now(), self.ctx.staff)
             changed = sorted(k for k in set(before) | set(value) if before.get(k) != value.get(k)) \
                 if isinstance(value, dict) and isinstance(before, dict) else []
             # "none": the values shown were confirmed and stored as they were (first-run wizard)
             self.ctx.audit("settings.change", f"settings:{key}", "fields=" + (",".join(changed) or "none"))
 
+    def _version_notice(self, value: dict, before: dict) -> dict:
+        """Each save of a changed notice text is a new version (dated, who saved it); the caller's
+        version label is not trusted. The first save also records the notice shown until then."""
+        value = with_notice(value)
+        if str(value["privacy_notice_text"]).strip() == default_notice_text(before).strip():
+            value["privacy_notice_text"] = default_notice_text(value)  # the shipped notice follows the name
+        text = str(value["privacy_notice_text"]).strip()
+        value["privacy_notice_text"] = text
+        history = self.ctx.settings_repo.notice_versions()
+        if text == str(before.get("privacy_notice_text") or "").strip():
+            value["privacy_notice_version"] = str(before.get("privacy_notice_version") or "standard-1")
+            if history:
+                return value
+        else:
+            if not history and self.ctx.cases.count():  # the notice cases acknowledged until now stays on record
+                self.ctx.settings_repo.add_notice_version(
+                    str(before.get("privacy_notice_version") or "standard-1"),
+                    str(before.get("privacy_notice_text") or ""), str(before.get("controller_name") or ""),
+                    str(before.get("privacy_contact_email") or ""), self.ctx.now(), "shipped with the app")
+                history = self.ctx.settings_repo.notice_versions()
+            value["privacy_notice_version"] = next_notice_version(self.ctx.now(), {h["version"] for h in history})
+        self.ctx.settings_repo.add_notice_version(
+            value["privacy_notice_version"], text, str(value.get("controller_name") or ""),
+            str(value.get("privacy_contact_email") or ""), self.ctx.now(), self.ctx.staff)
+        self.ctx.audit("settings.notice_version", "settings:organisation", "version=" + value["privacy_notice_version"])
+        return value
+
     def organisation(self) -> dict:
         return self.get("organisation")
+
+    def notice(self) -> Notice:
+        """The privacy notice shown at intake now: the organisation's current version."""
+        org = self.organisation()
+        version = str(org.get("privacy_notice_version") or "standard-1")
+        saved = next((h for h in self.ctx.settings_repo.notice_versions() if h["version"] == version), None)
+        return Notice(str(org["privacy_notice_text"]), version, str(org.get("controller_name") or ""),
+                      str(org.get("privacy_contact_email") or ""),
+                      saved["saved_at"] if saved else None, saved["saved_by"] if saved else "")
+
+    def notice_history(self) -> list[Notice]:
+        """Every version of the notice, newest first (only the current one when none was saved)."""
+        rows = self.ctx.settings_repo.notice_versions()
+        if not rows:
+            return [self.notice()]
+        return [Notice(h["text"], h["version"], h["organisation"], h["contact"], h["saved_at"], h["saved_by"])
+                for h in reversed(rows)]
 
     def app(self) -> dict:
         return self.get("app")
@@ -145,4 +235,4 @@ class SettingsService:
 
     @property
     def notice_version(self) -> str:
-        return str(self.organisation().get("privacy_notice_version", "unversioned"))
+        return str(self.organisation().get("privacy_notice_version") or "standard-1")

@@ -69,6 +69,25 @@ BEGIN
 END""")
 
 
+def _notice_versions(c) -> None:
+    import json
+
+    c.execute("""CREATE TABLE IF NOT EXISTS notice_versions(
+    version TEXT PRIMARY KEY,
+    text TEXT NOT NULL,
+    organisation TEXT NOT NULL DEFAULT '',
+    contact TEXT NOT NULL DEFAULT '',
+    saved_at TEXT NOT NULL,
+    saved_by TEXT NOT NULL)""")
+    row = c.execute("SELECT value, updated_at, updated_by FROM settings WHERE key = 'organisation'").fetchone()
+    org = json.loads(row[0]) if row else None
+    if isinstance(org, dict) and org.get("privacy_notice_text") and org.get("privacy_notice_version"):
+        c.execute("INSERT OR IGNORE INTO notice_versions VALUES (?,?,?,?,?,?)",
+                  (str(org["privacy_notice_version"]), str(org["privacy_notice_text"]),
+                   str(org.get("controller_name") or ""), str(org.get("privacy_contact_email") or ""),
+                   row[1], row[2]))
+
+
 MIGRATIONS: dict[int, str | Callable] = {
     1: """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -182,6 +201,11 @@ CREATE INDEX IF NOT EXISTS import_provenance_case ON import_provenance(case_id);
     # have confirmed it (privacy notice, 13+). Anonymising a case drops its mail record.
     7: _mail_tables,
     8: _reindex_phone_groups,  # phone tails: a number read out in groups finds its case
+    # 10: the privacy notice's versions (issue 14): each save of a changed notice text is a new
+    # version with its text, the organisation and contact it named, when and by whom. A case keeps
+    # the version it acknowledged (cases.notice_version); a store whose profile was saved before
+    # this gets that notice as its first version.
+    10: _notice_versions,
 }
 
 LATEST = max(MIGRATIONS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from desktop.domain.clock import to_iso
+from desktop.domain.clock import from_iso, to_iso
 from desktop.store.vault import Vault
 
 
@@ -32,3 +32,17 @@ class SettingsRepo:
 
     def all(self) -> dict[str, object]:
         return {k: json.loads(v) for k, v in self.vault.read("SELECT key, value FROM settings")}
+
+    # ---- the privacy notice's versions (schema 10) ----------------------------------------------
+    def notice_versions(self) -> list[dict]:
+        """Every saved version of the privacy notice, oldest first."""
+        rows = self.vault.read("SELECT version, text, organisation, contact, saved_at, saved_by"
+                               " FROM notice_versions ORDER BY saved_at, rowid")
+        return [{"version": v, "text": t, "organisation": o, "contact": c, "saved_at": from_iso(at), "saved_by": by}
+                for v, t, o, c, at, by in rows]
+
+    def add_notice_version(self, version: str, text: str, organisation: str, contact: str,
+                           at: datetime, staff: str) -> None:
+        """Inside the caller's transaction (the same one that stores the profile)."""
+        self.vault.conn.execute("INSERT INTO notice_versions(version, text, organisation, contact, saved_at, saved_by)"
+                                " VALUES (?,?,?,?,?,?)", (version, text, organisation, contact, to_iso(at), staff))

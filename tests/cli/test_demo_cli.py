@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from desktop.cli import main
 from desktop.domain.validation import validate_intake
@@ -42,8 +42,8 @@ def test_demo_creates_and_fills_a_new_store(tmp_path, capsys, monkeypatch):
     assert any("\u0370" <= ch <= "\u03ff" for ch in names), "Greek names"
     assert any("\u0400" <= ch <= "\u04ff" for ch in names), "Cyrillic names"
     assert any("\u3040" <= ch <= "\u9fff" for ch in names), "Japanese names"
-    years = {i["received_at"][:4] for i in items}
-    assert len(years) >= 3, "received dates spread over about three years"
+    months = {i["received_at"][:7] for i in items}
+    assert len(months) >= 10, "received dates spread over the past year, as at a working desk"
     assert all(i["phone"] is None or i["phone"].startswith("+") for i in items)
     # the data is searchable like typed-in data
     assert cases(capsys, store, "--search", "bounce") or cases(capsys, store, "--search", "SMTP")
@@ -118,3 +118,28 @@ def test_web_form_files_import_cleanly(tmp_path, services):
         path = write_web_form_file(tmp_path / name, 150, seed=2, now=now)
         report = services.importer.import_file(path)
         assert report.errors == [] and len(report.case_ids) == 150
+
+
+def test_demo_is_a_desk_on_a_normal_day_not_a_backlog_the_first_sweep_removes(tmp_path, capsys, monkeypatch):
+    """Issue 14: a few requests due soon, nothing overdue, and a dry-run sweep removes a handful at most."""
+    monkeypatch.setenv("HELPDESK_INTAKE_PASSPHRASE", PASS)
+    store = tmp_path / "desk.db"
+    code, out, err = run(capsys, "--store", str(store), "demo", "--count", "600", "--seed", "3")
+    assert code == 0, err
+    assert "5 data-subject requests" in out
+    code, out, err = run(capsys, "--store", str(store), "sweep", "--dry-run", "--json")
+    assert code == 0, err
+    actions = json.loads(out)["actions"]
+    assert len(actions) <= 5, actions
+    code, out, err = run(capsys, "--store", str(store), "request", "list", "--json")
+    assert code == 0, err
+    requests = json.loads(out)
+    open_ones = [r for r in requests if r["status"] not in ("completed", "refused")]
+    assert len(open_ones) == 4 and not any(r["overdue"] for r in requests)
+    assert 1 <= sum(r["due_soon"] for r in requests) <= 3
+    # the week ahead has a few removals coming up (phone numbers and logs of recently closed cases)
+    week = (datetime.now(UTC) + timedelta(days=7)).date().isoformat()
+    code, out, err = run(capsys, "--store", str(store), "sweep", "--dry-run", "--json", "--as-of", week)
+    assert code == 0, err
+    coming = json.loads(out)["actions"]
+    assert 1 <= len(coming) <= 60 and all(a["action"] in ("remove_field", "anonymise") for a in coming), coming

@@ -121,7 +121,7 @@ def test_erase_needs_yes_and_verified_identity_then_removes_the_person(cli):
     code, out, err = cli("erase", "--email", "zeb.q@example.org", "--yes")
     assert code == OK, err
     assert f"{ref}: erased 2 case(s) and the person's record" in out
-    assert "MailChimp" in out and "Art. 19" in out
+    assert "tell these recipients (Art. 19): Email service providers\n" in out  # no marketing consent: not MailChimp
     for term in ("Quartermaine", "zeb", "xyzzyplugh", "02079460123"):
         code, out, _ = cli("cases", "--search", term, "--json")
         assert [c["id"] for c in json.loads(out)] == ([bob] if term == "xyzzyplugh" else [])
@@ -129,6 +129,19 @@ def test_erase_needs_yes_and_verified_identity_then_removes_the_person(cli):
     shown = json.loads(out)
     assert shown["status"] == "completed" and shown["email"] is None and shown["phone"] is None
     assert shown["subject_ref"]
+    # Art. 19: the recipient told is marked on the request, with the date
+    code, out, _ = cli("request", "show", ref)
+    assert "Email service providers (not told yet)" in out
+    code, _, err = cli("request", "told", ref, "MailChimp")
+    assert code == REFUSED and "not on the list" in err
+    assert cli("request", "told", ref, "Email service providers")[0] == OK
+    code, out, _ = cli("request", "show", ref, "--json")
+    assert list(json.loads(out)["details"]["told"]) == ["Email service providers"]
+    code, out, _ = cli("request", "show", ref)
+    assert "Email service providers (told 20" in out
+    assert cli("request", "told", ref, "Email service providers", "--undo")[0] == OK
+    code, out, _ = cli("request", "show", ref, "--json")
+    assert json.loads(out)["details"]["told"] == {}
 
 
 def test_erase_reports_what_a_legal_hold_kept(cli, tmp_path):

@@ -59,7 +59,7 @@ ART15_PHRASES = [
     "Your right to complain", "supervisory authority",
     "Where your data came from", "Collected directly from you",
     "Automated decision-making", "not used for automated decision-making",
-    "Your consents and acknowledgements", "wp-email-smtp-2024-01",  # consents + notice version
+    "Your consents and acknowledgements", "standard-1",  # consents + notice version (the shipped one)
     "Your data-protection requests",
     "Change history", "Staff notes",
     "support@wpemailsmtp.com", "WP Email SMTP",  # controller identity and contact

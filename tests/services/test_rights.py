@@ -71,7 +71,9 @@ def test_erasure_removes_the_person_and_no_one_else_leaving_no_residue(services,
 
     assert sorted(result.erased_cases) == sorted([ada1, ada2]) and result.kept_cases == []
     assert result.subject_erased
-    assert "MailChimp" in result.recipients and "Legal authorities" in result.recipients
+    # Art. 19: those that received Ada's data (she gave marketing consent), not website analytics
+    # or authorities, which receive nothing from the desk
+    assert result.recipients == ["MailChimp", "ActiveCampaign", "Email service providers"]
     # the person is gone from cases, subjects, consents, notes, history and search
     assert not services.ctx.cases.exists(ada1) and not services.ctx.cases.exists(ada2)
     assert services.ctx.subjects.by_email(ADA["email"]) is None
@@ -231,7 +233,7 @@ def test_rectification_is_linked_to_the_request(services):
     with pytest.raises(RefusedError, match="not one of the cases"):
         services.rights.rectify(req.id, bob, {"name": "Robert"})
     res = services.rights.rectify(req.id, ada, {"name": "Zebulon Q. Quartermaine", "phone": "+44 20 7946 0124"})
-    assert res.detail == "name,phone" and "MailChimp" in res.recipients
+    assert res.detail == "name,phone" and res.recipients == ["Email service providers"]  # no marketing consent
     history = services.ctx.cases.changes(ada)
     assert {(c.field, c.request_ref) for c in history} == {("name", req.ref), ("phone", req.ref)}
     assert services.cases.get(ada).name == "Zebulon Q. Quartermaine"

@@ -67,6 +67,10 @@ def test_keyring_path_creates_store_with_profile_saved_and_audited(qtbot, store_
     press(qtbot, wizard, QWizard.NextButton)
     fill_organisation(qtbot, wizard.currentPage())
     press(qtbot, wizard, QWizard.NextButton)
+    press(qtbot, wizard, QWizard.NextButton)  # what access reports tell people: the shipped texts
+    notice = wizard.currentPage()
+    assert "Acme Mail Ltd" in notice.text.toPlainText()  # the shipped notice names this organisation
+    press(qtbot, wizard, QWizard.NextButton)
     deadlines = wizard.currentPage()
     deadlines.rule.setCurrentIndex(deadlines.rule.findData("gdpr"))
     deadlines.country.setCurrentIndex(deadlines.country.findData("DE"))
@@ -122,8 +126,8 @@ def test_without_keyring_asks_for_passphrase_twice_and_shows_why(qtbot, store_pa
     type_into(qtbot, page.pass2, GOOD)
     press(qtbot, wizard, QWizard.NextButton)
     fill_organisation(qtbot, wizard.currentPage())
-    press(qtbot, wizard, QWizard.NextButton)
-    press(qtbot, wizard, QWizard.NextButton)
+    for _page in ("report details", "privacy notice", "deadlines", "retention"):
+        press(qtbot, wizard, QWizard.NextButton)
     press(qtbot, wizard, QWizard.FinishButton)
     assert wizard.services is not None
     wizard.services.close()

@@ -74,8 +74,9 @@ def test_age_not_confirmed_refuses_and_stores_nothing(qtbot, window, services):
     press_save(qtbot, view)
     assert services.cases.count() == 0
     assert view.errors["age"].isVisible()
-    assert "under 13" in view.errors["age"].text()
-    assert "under 13" in view.result_label.text()
+    # an unticked box means "not asked yet", not "under 13": the agent is asked to confirm
+    assert "Confirm the person is 13 or older" in view.errors["age"].text()
+    assert "Confirm the person is 13 or older" in view.result_label.text()
     # nothing typed is lost
     assert view.name.text() == "Zoë Ärnström"
     assert view.description.toPlainText().startswith("Mail to hotmail")
@@ -158,7 +159,7 @@ def test_labels_are_buddies_and_inputs_have_accessible_names(qtbot, window):
 def test_tab_moves_through_the_form_in_order(qtbot, window):
     view = window.intake_view
     expected = [view.email, view.phone, view.category, view.description, view.technical, view.channel,
-                view.notice, view.marketing, view.age, view.save_button]
+                view.notice, view.marketing, view.age, view.under_13, view.save_button]
     view.name.setFocus()
     seen = []
     for _ in expected:

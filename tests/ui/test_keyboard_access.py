@@ -163,7 +163,7 @@ def test_ctrl_l_locks_and_ctrl_shift_c_shows_the_cases(qtbot, locked_window):
 def test_tab_walks_the_intake_form_in_reading_order(qtbot, window):
     view = window.show_view("intake")
     order = [view.name, view.email, view.phone, view.category, view.description, view.technical,
-             view.channel, view.notice, view.marketing, view.age, view.save_button, view.clear_button]
+             view.channel, view.notice, view.marketing, view.age, view.under_13, view.save_button, view.clear_button]
     view.name.setFocus()
     qtbot.waitUntil(view.name.hasFocus, timeout=1000)
     for expected in order[1:]:

@@ -381,7 +381,8 @@ def test_erasure_through_the_gui_removes_the_cases_keeps_held_ones_and_lists_rec
     assert script.done
     assert [t.split(":")[0] for t in shown["erase"]] == [f"Case {first}", f"Case {second}"]
     assert len(shown["kept"]) == 1 and f"Case {held}" in shown["kept"][0] and "Litigation 2026-01" in shown["kept"][0]
-    assert "MailChimp" in shown["recipients"]
+    # Art. 19: those that received the person's data (no marketing consent: not the marketing tools)
+    assert shown["recipients"] == ["Email service providers"]
     assert not services.ctx.cases.exists(first) and not services.ctx.cases.exists(second)
     assert services.ctx.cases.exists(held) and services.ctx.cases.exists(other)
     stored = services.requests.get(req.id)

@@ -54,10 +54,11 @@ def wizard_at_protection(qtbot, store_path, create_store):
 
 
 def finish(qtbot, wizard):
-    """From the page after Protection: a valid profile, the default deadlines, then Create store."""
+    """From the page after Protection: a valid profile, the shipped report texts and notice, the
+    default deadlines, then Create store."""
     fill_organisation(qtbot, wizard.currentPage())
-    press(qtbot, wizard, QWizard.NextButton)
-    press(qtbot, wizard, QWizard.NextButton)
+    for _page in ("report details", "privacy notice", "deadlines", "retention"):
+        press(qtbot, wizard, QWizard.NextButton)
     press(qtbot, wizard, QWizard.FinishButton)
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from desktop.domain import validation as v
 from desktop.domain.models import Category, Channel
 from desktop.errors import RefusedError
+from desktop.services.settings import Notice
 from desktop.ui.widgets.messages import user_message
 
 TEXT_FIELDS = ("name", "email", "phone", "description", "technical_details")
@@ -49,10 +50,9 @@ class IntakeController:
     def phone_region(self) -> str:
         return self.services.settings.phone_region
 
-    def notice(self) -> tuple[str, str]:
-        """(text, version) of the privacy notice the person must be shown."""
-        org = self.services.settings.organisation()
-        return str(org.get("privacy_notice_text", "")), str(org.get("privacy_notice_version", "unversioned"))
+    def notice(self) -> Notice:
+        """The organisation's current privacy notice, which the person must be shown."""
+        return self.services.settings.notice()
 
     max_description = v.MAX_DESCRIPTION
 

@@ -111,7 +111,15 @@ class IntakeView(QWidget):
         self.counter = QLabel("")
         self.counter.setAlignment(Qt.AlignRight)
         self.counter.setAccessibleName("Description length")
-        grid.addWidget(self.counter, grid.rowCount(), 1)
+        # a pasted log or bounce is too long for Description: one click moves it where it belongs
+        self.move_button = QPushButton("Mov&e to Technical details")
+        self.move_button.setToolTip("Move the whole text into Technical details, then describe the problem in a sentence")
+        self.move_button.hide()
+        under = QHBoxLayout()
+        under.addWidget(self.move_button)
+        under.addStretch(1)
+        under.addWidget(self.counter)
+        grid.addLayout(under, grid.rowCount(), 1)
         self.technical = QPlainTextEdit()
         self.technical.setTabChangesFocus(True)
         self.technical.setFont(QFontDatabase.systemFont(QFontDatabase.FixedFont))
@@ -125,21 +133,32 @@ class IntakeView(QWidget):
 
         side = QVBoxLayout()
         body.addLayout(side, 2)
-        text, version = self.controller.notice()
-        self.notice_box = QGroupBox(f"Privacy notice (version {version})")
+        self.notice_box = QGroupBox()
         nb = QVBoxLayout(self.notice_box)
-        self.notice_text = QLabel(text)
+        self.notice_text = QLabel()
         self.notice_text.setTextFormat(Qt.PlainText)
         self.notice_text.setWordWrap(True)
         self.notice_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
         self.notice_text.setAccessibleName("Privacy notice text")
         nb.addWidget(self.notice_text)
+        self.notice_contact = QLabel()
+        self.notice_contact.setTextFormat(Qt.PlainText)
+        self.notice_contact.setWordWrap(True)
+        self.notice_contact.setStyleSheet(INFO_STYLE)
+        self.notice_contact.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.notice_contact.setAccessibleName("Privacy contact")
+        nb.addWidget(self.notice_contact)
+        self.show_notice()
         self.notice = self._check("notice", "I have shown/read the privacy notice to the person *", nb)
         side.addWidget(self.notice_box)
         consent = QGroupBox("Consent and age")
         cb = QVBoxLayout(consent)
         self.marketing = self._check("marketing", "The person agrees to receive marketing email (optional)", cb)
-        self.age = self._check("age", "The person confirmed they are 13 or older *", cb)
+        self.age = self._check("age", "Confirm the person is 13 or older *", cb)
+        # "not asked yet" (the box unticked) is not "under 13": the refusal is its own choice
+        self.under_13 = QPushButton("The person is under 1&3…")
+        self.under_13.setToolTip("Nothing is stored about a child under 13: the form is cleared")
+        cb.addWidget(self.under_13, 0, Qt.AlignLeft)
         side.addWidget(consent)
         side.addStretch(1)
 
@@ -154,7 +173,8 @@ class IntakeView(QWidget):
         column.addStretch(1)
 
         order = [self.name, self.email, self.phone, self.category, self.description, self.technical,
-                 self.channel, self.notice, self.marketing, self.age, self.save_button, self.clear_button]
+                 self.channel, self.notice, self.marketing, self.age, self.under_13, self.save_button,
+                 self.clear_button]
         for a, b in zip(order, order[1:], strict=False):
             QWidget.setTabOrder(a, b)
 
@@ -202,6 +222,8 @@ class IntakeView(QWidget):
         self.category.currentIndexChanged.connect(lambda _i: self._touch("category"))
         self.notice.toggled.connect(lambda on: on and self._show("notice", None))
         self.age.toggled.connect(lambda on: on and self._show("age", None))
+        self.under_13.clicked.connect(self.refuse_child)
+        self.move_button.clicked.connect(self.move_to_technical)
         self.save_button.clicked.connect(self.save)
         self.clear_button.clicked.connect(self.request_clear)
         for seq in ("Ctrl+Return", "Ctrl+Enter"):
@@ -221,8 +243,29 @@ class IntakeView(QWidget):
         n = len(self.description.toPlainText().strip())
         limit = self.controller.max_description
         self.counter.setText(f"{n} / {limit} characters")
-        self.counter.setStyleSheet(ERROR_STYLE if n > limit else INFO_STYLE)
+        self.counter.setStyleSheet(INFO_STYLE)  # the one message about the length is under the field
+        self.move_button.setVisible(n > limit)
+        if n > limit:
+            self._touched.add("description")  # a paste too long is said at once, not on leaving
         self._revalidate("description")
+
+    def move_to_technical(self) -> None:
+        """Move the Description text (a pasted log) to the end of Technical details."""
+        text = self.description.toPlainText().strip("\n")
+        before = self.technical.toPlainText().rstrip("\n")
+        self.technical.setPlainText(f"{before}\n\n{text}" if before.strip() else text)
+        self._touch("technical_details")
+        self.description.clear()
+        self._show("description", None, "Moved to Technical details. Describe the problem here in a sentence or two.")
+        self.description.setFocus(Qt.OtherFocusReason)
+
+    def show_notice(self) -> None:
+        """The organisation's current privacy notice (Settings > Privacy notice)."""
+        n = self.controller.notice()
+        self.notice_box.setTitle(f"Privacy notice of {n.organisation} (version {n.version})")
+        self.notice_text.setText(n.text)
+        self.notice_contact.setText(f"Privacy contact: {n.contact}" if n.contact else "")
+        self.notice_contact.setVisible(bool(n.contact))
 
     def _touch(self, key: str) -> None:
         self._touched.add(key)
@@ -284,6 +327,16 @@ class IntakeView(QWidget):
         if first:
             self.inputs[first].setFocus(Qt.OtherFocusReason)
 
+    def refuse_child(self) -> None:
+        """The person is under 13: nothing is stored, the form is cleared, and the form says so."""
+        if self.is_dirty() and not self.confirm(
+                "The person is under 13", "Nothing is stored about a child under 13. Clear the form?"):
+            return
+        self.clear()
+        self.result_label.setStyleSheet(WARN_STYLE)
+        self.result_label.setText("Nothing stored: the person is under 13. Data of children under 13 is not "
+                                  "kept without verifiable parental consent; the form was cleared.")
+
     def request_clear(self) -> None:
         if self.is_dirty() and not self.confirm("Clear the form?", "Discard what has been typed into this form?"):
             return
@@ -314,4 +367,7 @@ class IntakeView(QWidget):
     def focus_first(self) -> None:
         self.name.setFocus(Qt.ShortcutFocusReason)
 
-    view_shown = focus_first  # called by MainWindow when the view is shown
+    def view_shown(self) -> None:  # called by MainWindow when the view is shown
+        if not self.notice.isChecked():  # a notice already confirmed as shown stays as it was
+            self.show_notice()
+        self.focus_first()

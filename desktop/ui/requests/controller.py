@@ -186,6 +186,12 @@ class RequestsController:
         return _run(lambda: self.services.requests.refuse(request_id, reason),
                     lambda r: f"{r.ref} refused; the reason is kept in the register.", "Not refused")
 
+    def mark_told(self, request_id: int, recipient: str, told: bool) -> Outcome:
+        """Art. 19: tick (or untick) that a recipient was told; the date and who are kept."""
+        return _run(lambda: self.services.requests.mark_told(request_id, recipient, told),
+                    lambda r: (f"{r.ref}: {recipient} marked as told." if told
+                               else f"{r.ref}: {recipient} marked as not told yet."), "Not saved")
+
     # ---- rights -----------------------------------------------------------------------------------
     def erasure_plan(self, request_id: int) -> ErasurePlan:
         rs = self.services.requests

@@ -28,6 +28,7 @@ from desktop.ui.requests.controller import (
     method_label,
     stamp,
 )
+from desktop.ui.requests.recipients_box import TellRecipientsBox
 from desktop.ui.widgets.style import INFO_STYLE, scheme
 
 WORKFLOW = (
@@ -74,6 +75,8 @@ class RequestDetailPanel(QScrollArea):
         self.facts.setAccessibleName("Request facts")
         self.facts.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         layout.addWidget(self.facts)
+        self.recipients = TellRecipientsBox()
+        layout.addWidget(self.recipients)
 
         self.buttons: dict[str, QPushButton] = {}
         self.why: dict[str, QLabel] = {}
@@ -109,10 +112,12 @@ class RequestDetailPanel(QScrollArea):
             self.facts.setText("Select a request in the list, or press <b>New request…</b>.")
             self.workflow.hide()
             self.rights.hide()
+            self.recipients.show_request(None)
             return
         req = row.request
         self.title.setText(f"<h3>{escape(req.ref)} · {escape(TYPE_LABELS[req.type])}</h3>")
         self.facts.setText(self.facts_html(row, subject_note, cases or [], self.phone_region))
+        self.recipients.show_request(req)
         self.workflow.show()
         self.rights.show()
         for key, button in self.buttons.items():
@@ -163,8 +168,6 @@ class RequestDetailPanel(QScrollArea):
         for item in details.get("objections") or []:
             text = f": {e(str(item.get('text')))}" if item.get("text") else ""
             lines.append(f"<b>Objects to</b> {e(str(item.get('to')))}{text} ({e(str(item.get('at', ''))[:10])})")
-        if details.get("notify_recipients"):
-            lines.append("<b>Recipients to tell (Art. 19):</b> " + e(", ".join(map(str, details["notify_recipients"]))))
         if cases:
             lines.append("<b>Cases covered:</b><br>" + "<br>".join(e(c) for c in cases))
         elif not req.status.closed:

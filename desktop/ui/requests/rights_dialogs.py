@@ -85,9 +85,11 @@ class RecipientsDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(_plain(summary, "font-weight: bold;"))
         if recipients:
-            layout.addWidget(_plain("Tell each of these recipients (Art. 19); the list is recorded on the request:"))
+            layout.addWidget(_plain("These recipients received the person's data: tell each of them (Art. 19). "
+                                    "Tick each one in the request window once told; the date is kept."))
         else:
-            layout.addWidget(_plain("No recipients are listed in the organisation profile.", ERROR_STYLE))
+            layout.addWidget(_plain("No recipient received this person's data (Settings › Recipients says what "
+                                    "each receives): nobody to tell.", ERROR_STYLE))
         self.recipients = _list(recipients, "Recipients to notify")
         self.recipients.setMaximumHeight(16777215)
         layout.addWidget(self.recipients, 1)

@@ -132,6 +132,7 @@ class RequestsView(QWidget):
         self.new_button.clicked.connect(self.actions.new_request)
         self.table.selectionModel().currentRowChanged.connect(lambda _c, _p: self.show_selected())
         self.detail.action.connect(self.actions.run)
+        self.detail.recipients.told.connect(self.mark_told)
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.tick)
@@ -213,6 +214,17 @@ class RequestsView(QWidget):
                  for m in self.controller.covered_cases(request_id)] if not row.request.status.closed else []
         self.detail.phone_region = self.controller.services.settings.phone_region  # phones as the agent writes them
         self.detail.show_row(row, self.controller.allowed(row), note, cases)
+
+    def mark_told(self, name: str, told: bool) -> None:
+        request_id = self.selected_id()
+        if request_id is None:
+            return
+        outcome = self.controller.mark_told(request_id, name, told)
+        if outcome.ok:
+            self.after_change(request_id, outcome.message)
+        else:
+            self.show_selected()  # the tick goes back to what the store holds
+            self.say(False, outcome.message)
 
     # ---- messages -------------------------------------------------------------------------------
     def say(self, ok: bool, text: str) -> None:

@@ -13,7 +13,6 @@ import phonenumbers
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -33,15 +32,20 @@ from PySide6.QtWidgets import (
 from desktop.domain import deadlines as dl
 from desktop.domain.retention import PolicyError, parse_policies
 from desktop.services.settings import MAX_IDLE_MINUTES, app_problems, organisation_problems
+from desktop.ui.settings.notice_tab import NoticeTab
+from desktop.ui.settings.recipients_tab import RECIPIENT_COLUMNS, RecipientsTab
 from desktop.ui.shell.first_run_controller import holiday_countries
 from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.style import OK_STYLE, error_label
 
+# every organisation field the access report prints is asked here (and in the first-run wizard)
 ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "alternative_privacy_contact",
-            "supervisory_authority")
-RECIPIENT_COLUMNS = ("name", "purpose", "country", "safeguard")
+            "dpo_contact", "supervisory_authority", "data_source", "automated_decision_making",
+            "transfer_safeguards")
+MULTI_LINE = ("controller_address", "supervisory_authority", "data_source", "automated_decision_making",
+              "transfer_safeguards")
 
 
 
@@ -64,6 +68,12 @@ class SettingsController:
 
     def app(self) -> dict:
         return self.services.settings.app()
+
+    def notice(self):
+        return self.services.settings.notice()
+
+    def notice_history(self) -> list:
+        return self.services.settings.notice_history()
 
     def policies(self) -> list[dict]:
         if self.has_retention:
@@ -132,6 +142,8 @@ class SettingsView(QWidget):
         self.tabs.addTab(self._recipients_tab(), "Re&cipients")
         self.tabs.addTab(self._retention_tab(), "R&etention")
         self.tabs.addTab(self._desk_tab(), "&Deadlines and desk")
+        self.notice_tab = NoticeTab()
+        self.tabs.addTab(self.notice_tab, "Privacy no&tice")
         self.error = error_label("Settings problem")
         self.status = QLabel()
         self.status.setStyleSheet(OK_STYLE)
@@ -164,37 +176,29 @@ class SettingsView(QWidget):
                     "controller_address": ("&Address:", "Postal address"),
                     "privacy_contact_email": ("&Privacy contact email:", "Privacy contact email"),
                     "alternative_privacy_contact": ("Alternative contact:", "Alternative privacy contact"),
-                    "supervisory_authority": ("Supervisory a&uthority:", "Supervisory authority")}
+                    "dpo_contact": ("Data protection officer:", "Data protection officer"),
+                    "supervisory_authority": ("Supervisory a&uthority:", "Supervisory authority"),
+                    "data_source": ("Where data comes from:", "Where data comes from"),
+                    "automated_decision_making": ("Automated decisions:", "Automated decision-making"),
+                    "transfer_safeguards": ("Transfers abroad:", "Transfers outside the country")}
         self.org = {}
         for key in ORG_TEXT:
-            multi = key in ("controller_address", "supervisory_authority")
+            multi = key in MULTI_LINE
             widget = QPlainTextEdit() if multi else QLineEdit()
             if multi:
                 widget.setTabChangesFocus(True)
-                widget.setFixedHeight(64)
+                widget.setFixedHeight(52)
+            else:
+                widget.setPlaceholderText("optional: left out of access reports when empty"
+                                          if key in ("alternative_privacy_contact", "dpo_contact") else "")
             self.org[key] = labelled_row(form, captions[key][0], widget, captions[key][1])
         return page
 
     def _recipients_tab(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        layout.addWidget(QLabel("Processors and recipients named in access reports (Art. 15(1)(c)):"))
-        self.recipients = QTableWidget(0, len(RECIPIENT_COLUMNS))
-        self.recipients.setAccessibleName("Processors and recipients")
-        self.recipients.setHorizontalHeaderLabels([c.title() for c in RECIPIENT_COLUMNS])
-        self.recipients.horizontalHeader().setSectionResizeMode(QHeaderView.Stretch)
-        self.recipients.setSelectionBehavior(QAbstractItemView.SelectRows)
-        layout.addWidget(self.recipients, 1)
-        buttons = QHBoxLayout()
-        add = QPushButton("&Add recipient")
-        add.clicked.connect(self.add_recipient)
-        self.remove_button = QPushButton("Re&move selected")
-        self.remove_button.clicked.connect(self.remove_recipient)
-        buttons.addWidget(add)
-        buttons.addWidget(self.remove_button)
-        buttons.addStretch(1)
-        layout.addLayout(buttons)
-        return page
+        self.recipients_tab = RecipientsTab()
+        self.recipients = self.recipients_tab.table
+        self.remove_button = self.recipients_tab.remove_button
+        return self.recipients_tab
 
     def _retention_tab(self) -> QWidget:
         page = QWidget()
@@ -237,9 +241,8 @@ class SettingsView(QWidget):
         for key, widget in self.org.items():
             text = str(org.get(key) or "")
             widget.setPlainText(text) if isinstance(widget, QPlainTextEdit) else widget.setText(text)
-        self.recipients.setRowCount(0)
-        for r in org.get("recipients") or []:
-            self.add_recipient([str(r.get(k, "")) for k in RECIPIENT_COLUMNS])
+        self.recipients_tab.load(org.get("recipients") or [])
+        self.notice_tab.load(self.c.notice(), self.c.notice_history())
         self.policies.setRowCount(0)
         for p in self.c.policies():
             row = self.policies.rowCount()
@@ -264,24 +267,13 @@ class SettingsView(QWidget):
         self.load()
 
     def add_recipient(self, values: list[str] | None = None) -> None:
-        row = self.recipients.rowCount()
-        self.recipients.insertRow(row)
-        for col, text in enumerate(values or [""] * len(RECIPIENT_COLUMNS)):
-            self.recipients.setItem(row, col, QTableWidgetItem(text))
-        if values is None:
-            self.recipients.setCurrentCell(row, 0)
-            self.recipients.editItem(self.recipients.item(row, 0))
+        self.recipients_tab.add(values)
 
     def remove_recipient(self) -> None:
-        for row in sorted({i.row() for i in self.recipients.selectedIndexes()}, reverse=True):
-            self.recipients.removeRow(row)
+        self.recipients_tab.remove_selected()
 
     def _recipient_rows(self) -> list[dict]:
-        rows = []
-        for r in range(self.recipients.rowCount()):
-            cells = [self.recipients.item(r, c) for c in range(len(RECIPIENT_COLUMNS))]
-            rows.append({k: (cell.text() if cell else "") for k, cell in zip(RECIPIENT_COLUMNS, cells, strict=True)})
-        return rows
+        return self.recipients_tab.rows()
 
     def _policy_edits(self) -> dict[str, tuple[int, str]] | str:
         edits = {}
@@ -297,6 +289,7 @@ class SettingsView(QWidget):
         self.status.clear()
         self.error.hide()
         org_values = {k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text()) for k, w in self.org.items()}
+        org_values["privacy_notice_text"] = self.notice_tab.value()
         app_values = {"deadline_rule": self.rule.currentData(), "holiday_country": self.country.currentData(),
                       "idle_lock_minutes": self.idle.value(), "default_phone_region": self.region.currentData(),
                       "web_form_timezone": self.web_tz.currentData()}

@@ -18,7 +18,13 @@ from desktop.domain.validation import check_email
 from desktop.paths import remember_store_path
 from desktop.services import session
 from desktop.services.session import Key
-from desktop.services.settings import deadline_problems, defaults, organisation_problems
+from desktop.services.settings import (
+    deadline_problems,
+    default_notice_text,
+    defaults,
+    organisation_problems,
+    with_notice,
+)
 
 # create(path, key, staff) -> Services (desktop.app's session().creator(): create_services with the staff name)
 CreateStore = Callable[[Path, Key, str], object]
@@ -44,7 +50,7 @@ class FirstRunController:
         self.path = Path(path)
         self.create = create
         self.staff = staff
-        self.organisation = defaults("organisation")
+        self.organisation = with_notice(defaults("organisation"))
         self.app = defaults("app")
         self.mode, self.reason = session.new_store_mode()
         self._passphrase: str | None = None
@@ -81,6 +87,28 @@ class FirstRunController:
             merged["privacy_contact_email"] = check_email(merged["privacy_contact_email"]).value
             self.organisation = merged
         return problems
+
+    def set_report_details(self, values: dict) -> dict[str, str]:
+        """The optional contacts and the texts access reports print (none may be a placeholder)."""
+        merged = {**self.organisation, **{k: str(v).strip() for k, v in values.items()}}
+        problems = {}
+        for key, what in (("data_source", "where the data comes from"),
+                          ("automated_decision_making", "whether automated decisions are made")):
+            if not merged.get(key):
+                problems[key] = f"Say {what}: every access report prints it."
+        if not problems:
+            self.organisation = merged
+        return problems
+
+    def notice_text(self) -> str:
+        """The shipped privacy notice, naming the organisation and contact entered."""
+        return default_notice_text(self.organisation)
+
+    def set_notice(self, text: str) -> str | None:
+        if not text.strip():
+            return "Write the privacy notice people are shown at intake."
+        self.organisation = {**self.organisation, "privacy_notice_text": text.strip()}
+        return None
 
     def set_deadlines(self, rule: str, country: str) -> dict[str, str]:
         problems = deadline_problems(rule, country)

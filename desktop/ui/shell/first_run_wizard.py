@@ -154,6 +154,63 @@ class OrganisationPage(_Page):
         return self.show_error(" ".join(problems.values()))
 
 
+class ReportPage(_Page):
+    """The rest of what an access report prints about the organisation (all may be changed later in
+    Settings); the optional contacts are left out of reports when empty."""
+
+    def __init__(self, c: FirstRunController) -> None:
+        super().__init__("What access reports tell people",
+                         "Printed in every access report. Leave an optional contact empty to leave it out.")
+        self.c = c
+        org = c.organisation
+        rows = (("alternative_privacy_contact", "Alternative &contact (optional):", "Alternative privacy contact", False),
+                ("dpo_contact", "Data protection &officer (optional):", "Data protection officer", False),
+                ("data_source", "&Where data comes from:", "Where data comes from", True),
+                ("automated_decision_making", "&Automated decisions:", "Automated decision-making", True),
+                ("transfer_safeguards", "&Transfers abroad:", "Transfers outside the country", True))
+        self.fields = {}
+        for key, caption, name, multi in rows:
+            widget = QPlainTextEdit(str(org.get(key) or "")) if multi else QLineEdit(str(org.get(key) or ""))
+            if multi:
+                widget.setTabChangesFocus(True)
+                widget.setFixedHeight(56)
+            self.fields[key] = labelled_row(self.form, caption, widget, name)
+
+    def values(self) -> dict:
+        return {k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text()) for k, w in self.fields.items()}
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        return self.show_error(" ".join(self.c.set_report_details(self.values()).values()))
+
+
+class NoticePage(_Page):
+    """The privacy notice the intake form shows: the shipped text naming this organisation, to edit."""
+
+    def __init__(self, c: FirstRunController) -> None:
+        super().__init__("Privacy notice", "Shown to each person at intake, with your organisation's name and "
+                                           "privacy contact. Each case records the version it acknowledged.")
+        self.c = c
+        self.text = labelled_row(self.form, "Notice &text:", QPlainTextEdit(), "Privacy notice text")
+        self.text.setTabChangesFocus(True)
+        self.text.setMinimumHeight(160)
+        self.edited = False
+        self.text.textChanged.connect(self._edited)
+        self._filling = False
+
+    def _edited(self) -> None:
+        if not self._filling:
+            self.edited = True
+
+    def initializePage(self) -> None:  # noqa: N802 - Qt API
+        if not self.edited:  # follows the organisation's name and contact until the person edits it
+            self._filling = True
+            self.text.setPlainText(self.c.notice_text())
+            self._filling = False
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt API
+        return self.show_error(self.c.set_notice(self.text.toPlainText()))
+
+
 class DeadlinesPage(_Page):
     def __init__(self, c: FirstRunController) -> None:
         super().__init__("Deadlines", "How due dates of data-subject requests are counted.")
@@ -212,7 +269,8 @@ class FirstRunWizard(QWizard):
         self.setOption(QWizard.NoBackButtonOnStartPage)
         self.setMinimumSize(760, 500)  # the default store path fits without scrolling
         self.pages = [LocationPage(controller), ProtectionPage(controller), OrganisationPage(controller),
-                      DeadlinesPage(controller), RetentionPage(controller)]
+                      ReportPage(controller), NoticePage(controller), DeadlinesPage(controller),
+                      RetentionPage(controller)]
         for page in self.pages:
             self.addPage(page)
         self.setButtonText(QWizard.FinishButton, "&Create store")

@@ -1,0 +1,116 @@
+"""Art. 19 after an erasure (issue 14): the recipients to tell are those that received the person's
+data, by what each receives (Settings › Recipients); each gets a tick and a date for "told", kept on
+the request in the store and shown in the request window."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+
+from desktop.domain.models import RequestStatus
+from desktop.ui.requests.rights_dialogs import ErasureDialog, RecipientsDialog
+from tests.conftest import T0
+from tests.helpers.factories import add_case
+from tests.ui.test_requests_view import Script, click, open_request, tick, verify_through_gui
+
+
+@pytest.fixture
+def view(qtbot, window):
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
+    assert window.current_view() == "requests"
+    return window.requests_view
+
+
+def erase_through_gui(qtbot, view, services, req):
+    verify_through_gui(qtbot, view, req)
+    shown = {}
+
+    def confirm(d):
+        assert isinstance(d, ErasureDialog)
+        tick(qtbot, d.understood)
+        click(qtbot, d.ok_button)
+
+    def recipients(d):
+        assert isinstance(d, RecipientsDialog)
+        shown["recipients"] = [d.recipients.item(i).text() for i in range(d.recipients.count())]
+        d.accept()
+
+    script = Script(qtbot, view, confirm, recipients)
+    click(qtbot, view.detail.buttons["erase"])
+    assert script.done
+    assert services.requests.get(req.id).status is RequestStatus.COMPLETED
+    return shown["recipients"]
+
+
+def test_marketing_tools_are_told_only_when_the_person_gave_marketing_consent(qtbot, view, services):
+    add_case(services, email="ada@example.org", marketing_consent=True)
+    add_case(services, name="Bob", email="bob@example.org")
+    ada = open_request(services, "erasure", email="ada@example.org")
+    bob = open_request(services, "erasure", email="bob@example.org")
+    view.reload()
+    view.select_request(ada.id)
+    told_ada = erase_through_gui(qtbot, view, services, ada)
+    assert told_ada == ["MailChimp", "ActiveCampaign", "Email service providers"]
+    view.select_request(bob.id)
+    assert erase_through_gui(qtbot, view, services, bob) == ["Email service providers"]
+    # website analytics and authorities received nothing from the desk: nobody asks them
+    assert "Google Analytics" not in told_ada and "Legal authorities" not in told_ada
+    assert services.requests.get(ada.id).details["notify_recipients"] == told_ada
+
+
+def test_each_recipient_gets_a_tick_and_date_for_told_kept_on_the_request(qtbot, view, services, clock):
+    add_case(services, email="ada@example.org", marketing_consent=True)
+    req = open_request(services, "erasure", email="ada@example.org")
+    view.reload()
+    view.select_request(req.id)
+    erase_through_gui(qtbot, view, services, req)
+    view.filter.setCurrentIndex(view.filter.findData("all"))  # the completed request is in "All requests"
+    assert view.select_request(req.id)
+    box = view.detail.recipients
+    assert box.isVisible() and set(box.boxes) == {"MailChimp", "ActiveCampaign", "Email service providers"}
+    assert box.notes["MailChimp"].text() == "not told yet"
+    assert "0 of 3 told" in box.title()
+
+    mailchimp = box.boxes["MailChimp"]
+    qtbot.mouseClick(mailchimp, Qt.LeftButton, pos=QPoint(8, mailchimp.height() // 2))
+    told = services.requests.get(req.id).details["told"]
+    assert set(told) == {"MailChimp"}
+    assert told["MailChimp"]["at"] == clock.now().isoformat() and told["MailChimp"]["by"]
+    box = view.detail.recipients  # rebuilt from the store
+    assert box.boxes["MailChimp"].isChecked() and not box.boxes["ActiveCampaign"].isChecked()
+    assert box.notes["MailChimp"].text().startswith("told ") and T0.strftime("%Y") in box.notes["MailChimp"].text()
+    assert "1 of 3 told" in box.title()
+    assert "MailChimp marked as told" in view.message.text()
+    entries = services.audit.entries(action="request.recipient_told")
+    assert len(entries) == 1 and "MailChimp" not in entries[0].detail
+
+    # by keyboard: focus the tick and press Space
+    providers = box.boxes["Email service providers"]
+    providers.setFocus()
+    qtbot.keyClick(providers, Qt.Key_Space)
+    assert set(services.requests.get(req.id).details["told"]) == {"MailChimp", "Email service providers"}
+
+    # a tick taken back is taken back in the store
+    box = view.detail.recipients
+    mailchimp = box.boxes["MailChimp"]
+    qtbot.mouseClick(mailchimp, Qt.LeftButton, pos=QPoint(8, mailchimp.height() // 2))
+    assert set(services.requests.get(req.id).details["told"]) == {"Email service providers"}
+
+
+def test_a_request_without_a_list_shows_no_recipients_box(qtbot, view, services):
+    add_case(services)
+    req = open_request(services, "access")
+    view.reload()
+    view.select_request(req.id)
+    assert not view.detail.recipients.isVisible()
+
+
+def test_nothing_erased_under_a_legal_hold_means_nobody_to_tell(services):
+    add_case(services, email="ada@example.org", marketing_consent=True)
+    subject = services.ctx.subjects.by_email("ada@example.org")
+    services.retention.set_hold(reason="Litigation 2026-02", subject_id=subject.id)
+    req = services.requests.open("erasure", "ada@example.org").request
+    services.requests.record_verification(req.id, "reply_from_address")
+    result = services.rights.erase(req.id)
+    assert result.held_by_subject and result.erased_cases == []
+    assert result.recipients == []
