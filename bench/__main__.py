@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-ROWS = ("import", "save", "search", "sweep", "report", "gui", "cli", "scale", "cycle", "diagnose")
+ROWS = ("import", "save", "search", "sweep", "report", "gui", "cli", "scale", "cycle", "diagnose", "form")
 RERUNS = 2  # at most this many re-runs of a row measured on a busy machine
 RERUN_MAX_STEP_S = 150.0  # a row that took longer is not re-run (the whole bench must stay < ~15 min)
 RERUN_BUDGET_S = 11 * 60.0  # no re-runs once the bench has run this long
@@ -160,6 +160,9 @@ def run(args: argparse.Namespace) -> tuple[list, dict]:
 
             step("diagnose", lambda: rows_mail.mail_row(1000 if not args.smoke else 50, runs=plan.runs),
                  ("diagnose", "diagnose 1,000 bounces", 3.0))
+        if "form" in wanted:  # a WPForms export through the CLI's import path (issue 15; bench/rows_form.py)
+            step("form", lambda: __import__("bench.rows_form").rows_form.form_row(ws, plan.import_n, runs=plan.slow_runs),
+                 ("form_import", "import a WPForms export", 2.0))
     finally:
         timings.update(ws.timings)
         timings["total"] = time.perf_counter() - started

@@ -20,6 +20,7 @@ from desktop.services.container import Services
 from desktop.services.context import CaseHook, Context, Repositories
 from desktop.services.demo import DemoService
 from desktop.services.dossier import DossierService
+from desktop.services.drafts import DraftService
 from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
@@ -33,6 +34,7 @@ from desktop.services.settings import SettingsService
 from desktop.store.audit_repo import AuditRepo
 from desktop.store.bulk import IntakeWriter
 from desktop.store.cases_repo import CaseRepo
+from desktop.store.drafts_repo import DraftRepo
 from desktop.store.erasure_repo import ErasureRepo
 from desktop.store.import_repo import ImportRepo
 from desktop.store.keys import Key
@@ -64,7 +66,8 @@ def build_repositories(vault: Vault) -> Repositories:
     return Repositories(cases=CaseRepo(vault), subjects=SubjectRepo(vault), audit=AuditRepo(vault),
                         settings=SettingsRepo(vault), requests=RequestRepo(vault), rights=RightsRepo(vault),
                         retention=RetentionRepo(vault), intake_writer=IntakeWriter(vault),
-                        erasures=ErasureRepo(vault), imports=ImportRepo(vault), mail=MailRepo(vault))
+                        erasures=ErasureRepo(vault), imports=ImportRepo(vault), mail=MailRepo(vault),
+                        drafts=DraftRepo(vault))
 
 
 def build_context(vault: Vault, *, clock: Clock | None = None, staff: str | None = None) -> Context:
@@ -91,7 +94,8 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
                         copy_context=lambda copy: build_context(copy, clock=ctx.clock, staff=ctx.staff)), dossier=dossier,
                     reports=ReportService(ctx, settings, dossier), retention=retention,
                     audit=AuditService(ctx), keys=KeyService(ctx), backup=BackupService(ctx),
-                    demo=DemoService(ctx, intake, requests), erasures=erasures)
+                    demo=DemoService(ctx, intake, requests), erasures=erasures,
+                    drafts=DraftService(ctx))
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,

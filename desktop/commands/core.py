@@ -94,6 +94,7 @@ def case_json(case, removal: tuple[str | None, str | None] | None = None, subjec
         "name": case.name,
         "email": case.email,
         "phone": case.phone,
+        "phone_unchecked": case.phone_unchecked,  # True: the phone is as typed in a web form, not checked
         "category": case.category.value,
         "channel": case.channel.value,
         "status": case.status.value,
@@ -157,7 +158,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     for key in ("id", "status", "received_at", "name", "email", "phone", "category", "channel",
                 "next_removal", "next_removal_policy", "legal_hold_reason"):
         if data.get(key) not in (None, ""):
-            out(f"{key.replace('_', ' '):<20} {data[key]}")
+            unchecked = " (unchecked — as typed in the web form)" if key == "phone" and data["phone_unchecked"] else ""
+            out(f"{key.replace('_', ' '):<20} {data[key]}{unchecked}")
     out(f"{'description':<20} {data['description'] or '-'}")
     if data["technical_details"]:
         out("technical details:\n" + data["technical_details"])

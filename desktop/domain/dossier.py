@@ -85,6 +85,8 @@ CATEGORIES: tuple[tuple[str, str], ...] = (
 
 def field_value(case: Case, key: str) -> object:
     value = getattr(case, key)
+    if key == "phone" and value and case.phone_unchecked:
+        return f"{value} (as you typed it in the web form; not checked)"
     return getattr(value, "label", value)
 
 

@@ -99,6 +99,7 @@ class IntakeData:
     notice_acknowledged_at: datetime
     marketing_consent: bool
     not_a_child_confirmed: bool = True
+    phone_unchecked: bool = False  # phone kept as typed by a web-form import (not E.164)
 
 
 @dataclass
@@ -126,6 +127,7 @@ class Case:
     anonymised_at: datetime | None = None
     child_flagged_at: datetime | None = None
     resolution: str | None = None
+    phone_unchecked: bool = False  # the phone is as typed in a web form, not a number we could read
 
     @property
     def on_hold(self) -> bool:

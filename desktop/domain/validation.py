@@ -59,6 +59,7 @@ def check_name(raw: str | None) -> FieldResult:
 _PLAIN_EMAIL = re.compile(
     r"[a-z0-9_+-]+(?:\.[a-z0-9_+-]+)*@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}", re.ASCII)
 _SPECIAL_USE = ("arpa", "invalid", "local", "localhost", "onion", "test")  # email_validator's list
+_SPECIAL_USE_SUFFIXES = tuple("." + name for name in _SPECIAL_USE)
 
 
 def _plain_email(text: str) -> str | None:
@@ -69,7 +70,7 @@ def _plain_email(text: str) -> str | None:
     local, _, domain = lowered.rpartition("@")
     if len(local) > 64 or len(domain) > 253 or "--" in domain:  # "xn--" labels: email-validator decodes them
         return None
-    if domain.rpartition(".")[2] in _SPECIAL_USE or any(domain.endswith("." + name) for name in _SPECIAL_USE):
+    if domain.rpartition(".")[2] in _SPECIAL_USE or domain.endswith(_SPECIAL_USE_SUFFIXES):
         return None
     return lowered
 

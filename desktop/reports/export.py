@@ -20,7 +20,8 @@ SCHEMA = "helpdesk-intake/portable-export"
 VERSION = 1
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
-CASE_COLUMNS = ("id",) + tuple(f.key for f in CASE_FIELDS) + ("next_removal_at", "next_removal_policy")
+CASE_COLUMNS = ("id",) + tuple(f.key for f in CASE_FIELDS) + ("next_removal_at", "next_removal_policy",
+                                                                  "phone_unchecked")
 PROVIDED_CASE_FIELDS = tuple(f.key for f in CASE_FIELDS if f.provided_by_person)
 NOTE_COLUMNS = ("id", "case_id", "at", "staff", "body")
 CHANGE_COLUMNS = ("id", "case_id", "at", "staff", "field", "old_value", "new_value", "request_ref")
@@ -70,7 +71,8 @@ Why some cells start with an apostrophe (')
     values without it.
 
 Data you gave us is in cases (fields: {provided}) and consents. Notes, changes and requests were
-created by us and are included so that you have everything.
+created by us and are included so that you have everything. In cases, phone_unchecked is true
+when the phone is exactly as you typed it in a web form and we could not read it as a number.
 """
 
 

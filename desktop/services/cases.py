@@ -180,6 +180,8 @@ class CaseService:
         with self.ctx.vault.transaction():
             updates: dict[str, object] = {f: new_values[f] for f in changed}
             updates["last_activity_at"] = now
+            if "phone" in changed:  # a corrected phone has been checked (also after retention cleared one)
+                updates["phone_unchecked"] = False
             if "email" in changed:
                 updates["subject_id"] = self.ctx.subjects.find_or_create(str(new_values["email"]), now)
             self.ctx.cases.update(case_id, **updates)

@@ -21,6 +21,7 @@ from desktop.services.cases import CaseService
 from desktop.services.context import Context
 from desktop.services.demo import DemoService
 from desktop.services.dossier import DossierService
+from desktop.services.drafts import DraftService
 from desktop.services.erasure_record import ErasureRecordService
 from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
@@ -51,6 +52,7 @@ class Services:
     backup: BackupService
     demo: DemoService
     erasures: ErasureRecordService
+    drafts: DraftService
 
     @property
     def form_import(self):  # -> FormImportService (web-form exports; built on demand)
@@ -91,6 +93,10 @@ class Services:
     def integrity_problems(self) -> list[str]:
         """SQLCipher's page check and SQLite's integrity check of the open store (slow: off the GUI thread)."""
         return self.ctx.vault.integrity_problems()
+
+    def data_version(self) -> int:
+        """A number that changes when another process commits to the store (PRAGMA data_version)."""
+        return self.ctx.vault.data_version()
 
     def page_problems_in_child(self) -> list[str]:
         """Every page's HMAC checked in a child process (store/page_check.py)."""

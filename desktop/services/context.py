@@ -15,6 +15,7 @@ from desktop.errors import StoreBusy, StoreFull
 from desktop.services.ports import (
     AuditStore,
     CaseStore,
+    DraftStore,
     ErasureStore,
     ImportProvenanceStore,
     IntakeWriterPort,
@@ -43,6 +44,7 @@ class Repositories:
     erasures: ErasureStore
     imports: ImportProvenanceStore
     mail: MailStore
+    drafts: DraftStore
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import hashlib
 import json
 from collections import Counter
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -234,9 +234,12 @@ class FormImportService:
     def _erased(self, emails: list[str]) -> set[str]:
         """The addresses among these whose person was erased on request: one look-up for the file
         when the record offers erased_among (ErasureRecordService), else one per address."""
+        count = getattr(self.erasure, "count", None)
+        if count is not None and count() == 0:  # nobody erased yet: no address to key and look up
+            return set()
         bulk = getattr(self.erasure, "erased_among", None)
         if bulk is not None:
-            return set(bulk(emails))
+            return set(bulk(list(dict.fromkeys(emails))))  # a repeat contact's address is looked up once
         return {e for e in dict.fromkeys(emails) if self.erasure.was_erased(e)}
 
     # ---- run -------------------------------------------------------------------------------------
@@ -277,7 +280,8 @@ class FormImportService:
                 report.refused.append(RowIssue(rec.where, str(exc)))
                 continue
             seen.add(key)
-            if row.phone_as_typed:
+            if row.phone_as_typed:  # an optional phone not readable in the region: kept as typed, unchecked
+                data = replace(data, phone=row.phone_as_typed, phone_unchecked=True)
                 report.phone_unchecked.append(rec.where)
             good.append(data)
             good_keys.append(key)

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, time, timedelta
 from time import monotonic
 
 from desktop.domain import retention as r
+from desktop.domain.drafts import draft_expiry_cutoff
 from desktop.domain.models import Case, Subject
 from desktop.domain.retention import PlannedAction, SweepReport
 from desktop.errors import NotFound, StoreDamaged
@@ -98,14 +99,18 @@ class RetentionService(HoldsMixin):
     def _subject(self, case: Case) -> Subject | None:
         return self.ctx.subjects.get(case.subject_id) if case.subject_id is not None else None
 
+    def _has_diagnosis(self, case_id: int) -> bool:
+        got = self.repo.case_facts([case_id]).get(case_id)
+        return bool(got and got[1].diagnosis)
+
     def schedule(self, case_id: int) -> list[r.PlannedRemoval]:
         case = self.ctx.cases.get(case_id)
-        return r.schedule(case, self._subject(case), self.policies())
+        return r.schedule(case, self._subject(case), self.policies(), diagnosis=self._has_diagnosis(case_id))
 
     def describe_next_removal(self, case_id: int) -> str:
         """e.g. 'phone removed on 2027-01-05, policy: Phone number after closing'."""
         case = self.ctx.cases.get(case_id)
-        return r.describe(case, self._subject(case), self.policies())
+        return r.describe(case, self._subject(case), self.policies(), diagnosis=self._has_diagnosis(case_id))
 
     def refresh(self, case_id: int) -> None:
         """Recompute a case's stored next removal (the case_changed hook; joins the caller's transaction)."""
@@ -114,7 +119,7 @@ class RetentionService(HoldsMixin):
         except NotFound:
             return
         try:
-            item = r.next_removal(case, self._subject(case), self.policies())
+            item = r.next_removal(case, self._subject(case), self.policies(), diagnosis=self._has_diagnosis(case_id))
         except r.PolicyError:
             log.warning("stored retention policies are invalid; timers not updated")
             return
@@ -228,6 +233,10 @@ class RetentionService(HoldsMixin):
                 by_case.setdefault(a.target_id, []).append(a)
         with self.repo.working_cache(SWEEP_CACHE_MAX):
             self._sweep_all(by_case, planned, rules, as_of, report, progress)
+        with self.ctx.vault.transaction():  # drafts kept over a lock have a short life of their own
+            expired = self.ctx.repos.drafts.delete_kept_before(draft_expiry_cutoff(as_of))
+            if expired:
+                self.ctx.audit("draft.expire", "store", f"removed={expired}")
         return report
 
     def _sweep_all(self, by_case: dict[int, list[PlannedAction]], planned: list[PlannedAction], rules: r.Rules,

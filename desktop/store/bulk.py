@@ -27,9 +27,9 @@ from desktop.store.vault import Vault
 _CASE_COLUMNS = (
     "subject_id, name, email, phone, category, description, technical_details, channel, status, received_at,"
     " created_at, created_by, last_activity_at, notice_version, notice_acknowledged_at, next_removal_at,"
-    " next_removal_policy")
-CASE_INSERT = f"INSERT INTO cases({_CASE_COLUMNS}) VALUES ({','.join('?' * 17)})"
-CASE_INSERT_WITH_ID = f"INSERT INTO cases(id, {_CASE_COLUMNS}) VALUES ({','.join('?' * 18)})"
+    " next_removal_policy, phone_unchecked")
+CASE_INSERT = f"INSERT INTO cases({_CASE_COLUMNS}) VALUES ({','.join('?' * 18)})"
+CASE_INSERT_WITH_ID = f"INSERT INTO cases(id, {_CASE_COLUMNS}) VALUES ({','.join('?' * 19)})"
 CONSENT_INSERT = "INSERT INTO consents(subject_id, case_id, kind, version, given_at, source) VALUES (?,?,?,?,?,?)"
 
 
@@ -63,7 +63,7 @@ class IntakeWriter:
                            d.technical_details, d.channel.value, open_, received, created, staff,
                            received,  # last activity: the contact itself
                            d.notice_version, to_iso(d.notice_acknowledged_at), row.next_removal_at,
-                           row.next_removal_policy))
+                           row.next_removal_policy, int(d.phone_unchecked)))
         if len(values) == 1:
             ids = [int(c.execute(CASE_INSERT, values[0]).lastrowid)]
         else:

@@ -29,7 +29,7 @@ COVERED_ORDER = frozenset({"id", "received_at", "status"})  # columns of the cas
 CASE_UPDATABLE = {
     "name", "email", "phone", "category", "description", "technical_details", "channel", "status",
     "last_activity_at", "closed_at", "legal_hold_reason", "legal_hold_by", "legal_hold_at",
-    "anonymised_at", "child_flagged_at", "resolution", "subject_id",
+    "anonymised_at", "child_flagged_at", "resolution", "subject_id", "phone_unchecked",
 }
 
 
@@ -52,12 +52,12 @@ class CaseRepo:
         cur = c.execute(
             "INSERT INTO cases(subject_id, name, email, phone, category, description, technical_details,"
             " channel, status, received_at, created_at, created_by, last_activity_at, notice_version,"
-            " notice_acknowledged_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " notice_acknowledged_at, phone_unchecked) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 subject_id, data.name, data.email, data.phone, data.category.value, data.description,
                 data.technical_details, data.channel.value, Status.OPEN.value, to_iso(data.received_at),
                 to_iso(created_at), staff, to_iso(data.received_at),  # last activity: the contact itself
-                data.notice_version, to_iso(data.notice_acknowledged_at),
+                data.notice_version, to_iso(data.notice_acknowledged_at), int(data.phone_unchecked),
             ),
         )
         case_id = int(cur.lastrowid)

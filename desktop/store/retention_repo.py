@@ -19,7 +19,7 @@ from desktop.store.rows import consent_from_row
 from desktop.store.search import FTS_DELETE, FTS_INSERT, INDEXED_SQL, phone_tokens
 from desktop.store.vault import Vault
 
-REMOVABLE_FIELDS = ("phone", "technical_details")
+REMOVABLE_FIELDS = ("phone", "technical_details", "diagnosis")
 CONSENT_COLUMNS = "id, subject_id, case_id, kind, version, given_at, withdrawn_at, source"
 # What the retention rules read from a case and its person, in the order of domain CaseFacts:
 # date() gives the UTC day of a stored time (it applies the offset); octet_length() tells
@@ -30,7 +30,8 @@ FACTS_SQL = (
     f" CASE WHEN NOT {_CLOSED} THEN date(c.last_activity_at) END, date(c.child_flagged_at),"
     " c.anonymised_at IS NOT NULL, c.legal_hold_reason IS NOT NULL,"
     " coalesce(s.legal_hold_reason IS NOT NULL, 0), coalesce(s.restricted_at IS NOT NULL, 0),"
-    " coalesce(octet_length(c.phone), 0) > 0, coalesce(octet_length(c.technical_details), 0) > 0"
+    " coalesce(octet_length(c.phone), 0) > 0, coalesce(octet_length(c.technical_details), 0) > 0,"
+    " EXISTS(SELECT 1 FROM case_mail m WHERE m.case_id = c.id AND m.diagnosis IS NOT NULL)"
     " FROM cases c LEFT JOIN subjects s ON s.id = c.subject_id"
 )
 
@@ -209,12 +210,17 @@ class RetentionRepo:
                 cleared[cid] = (*cleared.get(cid, ()), name)
         for names in sorted(set(cleared.values())):
             ids = [cid for cid, got in cleared.items() if got == names]
-            sets = ", ".join(f"{name} = NULL" for name in names)
-            c.executemany(f"UPDATE cases SET {sets}, next_removal_at = ?, next_removal_policy = ? WHERE id = ?",
+            columns = tuple(n for n in names if n != "diagnosis")   # the diagnosis lives in case_mail
+            sets = "".join(f"{name} = NULL, " for name in columns)
+            c.executemany(f"UPDATE cases SET {sets}next_removal_at = ?, next_removal_policy = ? WHERE id = ?",
                           [(*timers.pop(cid, (None, None)), cid) for cid in ids])
             for chunk in _chunks(ids):
-                c.execute(f"DELETE FROM case_changes WHERE case_id IN ({','.join('?' * len(chunk))})"
-                          f" AND field IN ({','.join('?' * len(names))})", (*chunk, *names))
+                marks = ",".join("?" * len(chunk))
+                if "diagnosis" in names:
+                    c.execute(f"UPDATE case_mail SET diagnosis = NULL WHERE case_id IN ({marks})", chunk)
+                if columns:
+                    c.execute(f"DELETE FROM case_changes WHERE case_id IN ({marks})"
+                              f" AND field IN ({','.join('?' * len(columns))})", (*chunk, *columns))
         if timers:
             c.executemany("UPDATE cases SET next_removal_at = ?, next_removal_policy = ? WHERE id = ?",
                           [(*timers[cid], cid) for cid in sorted(timers) if cid not in deleted])

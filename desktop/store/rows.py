@@ -9,7 +9,7 @@ CASE_COLUMNS = (
     "id, subject_id, name, email, phone, category, description, technical_details, channel, status, "
     "received_at, created_at, last_activity_at, closed_at, created_by, notice_version, "
     "notice_acknowledged_at, legal_hold_reason, legal_hold_by, legal_hold_at, anonymised_at, "
-    "child_flagged_at, resolution"
+    "child_flagged_at, resolution, phone_unchecked"
 )
 
 
@@ -23,6 +23,7 @@ def case_from_row(r: tuple) -> Case:
         created_by=r[14], notice_version=r[15], notice_acknowledged_at=from_iso(r[16]),
         legal_hold_reason=r[17], legal_hold_by=r[18], legal_hold_at=from_iso(r[19]),
         anonymised_at=from_iso(r[20]), child_flagged_at=from_iso(r[21]), resolution=r[22],
+        phone_unchecked=bool(r[23]) and r[4] is not None,
     )
 
 

@@ -64,9 +64,12 @@ def phone_tokens(e164: str | None) -> str:
     group a caller reads out, in any grouping: '020 7946 0018', '7946', '0018', '07911 123456',
     '+44 20 7946 0018' all find +442079460018 (a group is the start of some tail), without
     formatting the number (phonenumbers' formatting costs ~0.3 ms a number; an import indexes
-    every row's number)."""
+    every row's number). A phone kept as typed (a web-form import's unchecked phone, not E.164) is
+    indexed as typed, with its digits run together and their tails, so its digits find it too."""
     if not e164:
         return ""
+    if e164[0] != "+" and not e164.isdigit():  # validation stores '+' and digits: this was typed
+        return _typed_tokens(e164)
     digits = e164.lstrip("+")
     national = _national_digits(e164)
     if national is None:
@@ -77,6 +80,11 @@ def phone_tokens(e164: str | None) -> str:
         except Exception:
             return digits
     return " ".join([digits, "00" + digits, national, "0" + national, *_tails(national)])
+
+
+def _typed_tokens(text: str) -> str:
+    digits = "".join(_DIGIT.findall(text))
+    return " ".join([text, *([digits, *_tails(digits)] if len(digits) >= MIN_TAIL else [])])
 
 
 def _tails(national: str) -> list[str]:

@@ -187,6 +187,10 @@ class Vault:
         row = self.conn.execute(f"PRAGMA {name}").fetchone()
         return None if row is None else row[0]
 
+    def data_version(self) -> int:
+        """Changes when another connection (the CLI, another window) commits: a cheap poll."""
+        return int(self.read("PRAGMA data_version")[0][0])
+
     def user_version(self) -> int:
         return int(self.conn.execute("PRAGMA user_version").fetchone()[0])
 

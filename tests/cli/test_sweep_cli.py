@@ -135,7 +135,7 @@ def test_bad_policy_file_is_refused_and_nothing_changes(store, tmp_path, capsys)
                                              "trigger": "case_closed", "action": "shred", "reason": "r"}]}))
     status, _, err = run(capsys, store, "policies", "--load", str(bad))
     assert status == 3 and "invalid retention policies" in err
-    assert len(run_json(capsys, store, "policies")["policies"]) == 7
+    assert len(run_json(capsys, store, "policies")["policies"]) == 8  # the seven of DOMAIN.md and the stored-diagnosis policy (issue 16)
 
 
 def test_installed_command_runs_a_scheduled_sweep(store, tmp_path):

@@ -30,6 +30,30 @@ def test_formula_prefix_removal(kind, triggers, raw, expected):
     assert strip_formula_prefix(raw, kind, triggers) == expected
 
 
+# WPForms Pro's CSV::escape_value (src/Pro/Helpers/CSV.php) puts one ' before a value starting with
+# = - + @ tab or CR, and nothing else: the profile takes exactly that off.
+@pytest.mark.parametrize("cell, person_typed", [
+    ("'=HYPERLINK(\"http://x.example\")", "=HYPERLINK(\"http://x.example\")"), ("'-ERR 550", "-ERR 550"),
+    ("'+44 20 7946 0321", "+44 20 7946 0321"), ("'@here", "@here"), ("'\tindented", "\tindented"),
+    ("'\rcarriage", "\rcarriage"), ("''=x", "''=x"), ("'tis the season", "'tis the season"),
+    ("'", "'"), ("=1+1", "=1+1"), ("' =1", "' =1"), ("'#ref", "'#ref"),
+])
+def test_wpforms_profile_takes_off_exactly_what_wpforms_adds(cell, person_typed):
+    from desktop.services.form_import import load_profiles
+
+    wpforms = next(p for p in load_profiles() if p.name == "wpforms")
+    assert "src/Pro/Helpers/CSV.php" in (resource_json("wpforms")["formula_source"])
+    assert strip_formula_prefix(cell, wpforms.formula_kind, wpforms.formula_triggers) == person_typed
+
+
+def resource_json(name: str) -> dict:
+    import json
+
+    from desktop.paths import resource
+
+    return json.loads(resource("import_profiles", f"{name}.json").read_text(encoding="utf-8"))
+
+
 @pytest.mark.parametrize("value, ticked", [("", False), ("0", False), ("no", False), ("False", False),
                                            ("off", False), ("Unchecked", False), (" ", False), ("1", True),
                                            ("yes", True), ("checked", True), ("I am 13 or older", True)])
@@ -90,3 +114,32 @@ def test_detection_by_header():
     assert detect_profile(["Name", "Entry Id", "Entry Date", "User Agent"], "csv", [wp, gf]) is gf
     assert detect_profile(["Name", "Entry ID", "Entry Date"], "csv", [wp, gf]) is wp
     assert detect_profile(["Name", "Mail"], "csv", [wp, gf]) is GENERIC
+
+
+def test_export_date_parsing_equals_strptime_for_every_format_it_reads():
+    """values._strptime (no per-call locale work: an import parses a date a row) gives what
+    datetime.strptime gives, or refuses what it refuses, for the plugins' and the generic formats."""
+    from datetime import timedelta
+
+    from desktop.domain.forms.values import GENERIC_DATE_FORMATS, GENERIC_DATE_ONLY, _strptime
+
+    formats = [*GENERIC_DATE_FORMATS, *GENERIC_DATE_ONLY, "%b %d, %Y %H:%M", "%d %b %Y", "%Y-%m-%dT%H:%M"]
+    texts = ["March 6, 2025 7:55 am", "March 06, 2025 07:55 PM", "Sept 6, 2025 7:55 am", "Mar 6, 2025",
+             "2025-02-30", "February 29, 2024", "February 29, 2025", "2025-12-31 24:00", "13/13/2025",
+             "March  6, 2025 7:55 am", "March 6, 2025 0:30 am", "6 Mar 2025", "7/4/2025", " 2025-01-01"]
+    when = datetime(2021, 1, 1)
+    for step in range(400):
+        when += timedelta(hours=173, minutes=7 * step)
+        texts += [when.strftime(f) for f in formats]
+        texts.append(f"{when:%B} {when.day}, {when.year} {when.hour % 12 or 12}:{when:%M} {when:%p}".lower())
+    for fmt in formats:
+        for text in texts:
+            try:
+                expected = datetime.strptime(text, fmt)
+            except ValueError:
+                expected = None
+            try:
+                got = _strptime(text, fmt)
+            except ValueError:
+                got = None
+            assert got == expected, (fmt, text)

@@ -72,3 +72,31 @@ def test_a_person_in_the_keyed_erasure_record_is_held(services, inbox):
     report = for_services(services).import_path(inbox)
     outcome = {x.label: x.outcome for x in report.lines}
     assert outcome == {"bp-qmail-unknown.eml": "created", "msg-customer-question.eml": "held"}
+
+
+def test_the_stored_diagnosis_goes_on_its_own_timer_while_the_case_stays(services, inbox):
+    """The 'Delivery diagnosis after closing' policy (30 days) removes the stored diagnosis; the
+    case, its technical details (90 days) and its description stay until their own policies."""
+    from tests.services.test_retention import close, day, stored
+
+    mail = for_services(services)
+    case_id = next(x.case_id for x in mail.import_path(inbox).lines if x.label == "bp-qmail-unknown.eml")
+    mail.confirm(case_id)
+    assert services.retention.policy("diagnosis-after-close").period == 30
+    close(services, case_id, day("2026-01-10T09:00:00"))
+    assert stored(services, case_id) == ("2026-02-09T00:00:00+00:00", "diagnosis-after-close")
+    assert "stored delivery diagnosis removed on 2026-02-09" in services.retention.describe_next_removal(case_id)
+
+    services.retention.sweep(day("2026-02-08T23:59:00"))
+    assert mail.record(case_id)["diagnosis"]["status"] == "5.1.1"
+
+    report = services.retention.sweep(day("2026-02-09T00:00:00"))
+    assert [(a.what, a.policy_id) for a in report.done] == [("diagnosis", "diagnosis-after-close")]
+    record = mail.record(case_id)
+    assert record is not None and record["diagnosis"] is None and record["source"] == "bounce"
+    case = services.ctx.cases.get(case_id)
+    assert case.technical_details and "5.1.1" in case.technical_details and case.email
+    assert stored(services, case_id) == ("2026-04-10T00:00:00+00:00", "technical-after-close")
+    # nothing left for this policy: a later sweep does not touch the case again for it
+    later = services.retention.sweep(day("2026-04-09T00:00:00"))
+    assert all(a.what != "diagnosis" for a in later.done)

@@ -139,13 +139,13 @@ def test_double_click_in_list_opens_detail_and_list_refreshes(qtbot, window, ser
     window.case_model.reload()
     opened = []
 
-    def fake_exec(self):
+    def fake_open(self):  # the case window opens window-modal without a nested loop (issue 14: the lock reopens it)
         opened.append(self.controller.case_id)
         self.inputs["name"].setText("Renamed Person")
         self.save()
-        return 1
+        self.accept()
 
-    monkeypatch.setattr(CaseDetailDialog, "exec", fake_exec)
+    monkeypatch.setattr(CaseDetailDialog, "open", fake_open)
     window.show_view("cases")
     table = window.cases_view.table
     rect = table.visualRect(window.case_model.index(0, 2))

@@ -167,14 +167,17 @@ def test_unsaved_intake_form_is_asked_about_first(qtbot, lock, window, services)
     assert window.intake_view.name.text() == ""
 
 
-def test_idle_with_unsaved_work_discards_when_nobody_answers_in_30_seconds(qtbot, lock, window, services):
+def test_idle_with_unsaved_work_keeps_a_draft_when_nobody_answers_in_30_seconds(qtbot, lock, window, services):
     qtbot.keyClicks(window.intake_view.email, "grace@example.org")
     lock.idle.idle.emit()  # the idle timer's timeout
     assert lock.question is not None and not lock.is_locked
     assert lock.question_timer.isActive() and lock.question_timer.interval() == 30_000
     lock.question_timer.timeout.emit()  # 30 s without an answer
     assert lock.is_locked and not services.vault.is_open
-    assert window.intake_view.email.text() == ""
+    assert window.intake_view.email.text() == ""  # off the screen, kept in the store (test_desk_drafts.py)
+    unlock(qtbot, lock)
+    [draft] = lock.services.drafts.pending()
+    assert draft.kind == "intake" and draft.body["fields"]["email"] == "grace@example.org"
 
 
 def test_open_dialogs_close_and_an_edited_case_counts_as_unsaved(qtbot, lock, window, services):

@@ -28,7 +28,9 @@ PLUGINS = [
      {"Saoirse Quinlan": {"email": "saoirse.q@example.ie", "received_at": "2025-07-14T18:55:00+00:00"}}),
     ("formidable.csv", {}, {"Ingrid Fairweather": {"phone": "+442079460958",
                                                    "description": "=SUM(1;2) is in the bounce text"}}),
-    ("ninjaforms.csv", {}, {"Ysolde Carrow": {"received_at": "2025-07-13T23:00:00+00:00", "phone": None}}),
+    ("ninjaforms.csv", {}, {"Ysolde Carrow": {"received_at": "2025-07-13T23:00:00+00:00",
+                                          "phone": "ask for Sam at the front desk", "phone_unchecked": True},
+                         "Elias Brandvold": {"phone": "+4722123456", "phone_unchecked": False}}),
 ]
 
 
@@ -114,3 +116,38 @@ def test_cancel_during_import_writes_nothing(qtbot, window, services):
     qtbot.mouseClick(wizard.import_button, Qt.LeftButton)
     assert "cancelled; nothing was imported" in wizard.result_text.toPlainText().lower()
     assert services.cases.count() == 0 and wizard.report is None
+
+
+def test_unreadable_phone_is_listed_in_the_dry_run_and_flagged_in_the_case_window(qtbot, window, services, tmp_path):
+    from desktop.ui.cases.detail import CaseDetailDialog
+    from desktop.ui.cases.detail_controller import CaseDetailController
+
+    wizard = window.open_import_wizard()
+    qtbot.addWidget(wizard)
+    drive(qtbot, wizard, "ninjaforms.csv", {})
+    assert "Phone kept as typed, unchecked: line 2" in wizard.check_text.toPlainText()
+    qtbot.mouseClick(wizard.import_button, Qt.LeftButton)
+    assert "Phone kept as typed, unchecked: line 2" in wizard.result_text.toPlainText()
+    ysolde = next(i for i in wizard.report.case_ids if services.cases.get(i).name == "Ysolde Carrow")
+    dialog = CaseDetailDialog(CaseDetailController(services, ysolde))
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    if (shot := __import__("os").environ.get("FORM_SHOT")):
+        dialog.grab().save(shot)
+    phone = dialog.inputs["phone"]
+    assert phone.text() == "ask for Sam at the front desk"  # as typed, not reformatted
+    assert dialog.phone_warning.isVisible()
+    assert dialog.phone_warning.text().startswith("Unchecked \u2014 as typed in the web form")
+    phone.setFocus()
+    qtbot.keyClick(phone, Qt.Key_A, Qt.ControlModifier)
+    qtbot.keyClicks(phone, "020 7946 0142")
+    qtbot.mouseClick(dialog.save_button, Qt.LeftButton)
+    case = services.cases.get(ysolde)
+    assert case.phone == "+442079460142" and not case.phone_unchecked
+    assert not dialog.phone_warning.isVisible()
+    elias = next(i for i in wizard.report.case_ids if services.cases.get(i).name == "Elias Brandvold")
+    other = CaseDetailDialog(CaseDetailController(services, elias))
+    qtbot.addWidget(other)
+    other.show()
+    assert not other.phone_warning.isVisible()

@@ -56,7 +56,7 @@ def test_sweep_preview_lists_the_plan_and_running_it_removes_exactly_that(qtbot,
                                                (T0 + timedelta(days=730)).date().isoformat())
     assert services.cases.count() == 3  # previewing changes nothing
     click(qtbot, dialog.run_button)
-    assert dialog.result.text().startswith("Done: 1 case(s) deleted or anonymised")
+    assert dialog.result.text().startswith(f"Done, as of {clock.now():%Y-%m-%d}: 1 case(s) deleted or anonymised")
     assert services.ctx.cases.ids_for_subject(services.cases.get(b).subject_id) == [b]
     assert sorted(services.cases.ids(window.case_model.query)) == [b, c]
     assert window.case_model.rowCount() == 2  # the list was refreshed

@@ -95,7 +95,10 @@ def test_retention_period_edit_goes_through_the_retention_service(qtbot, service
     assert services.audit.entries(action="retention.policies")
     assert "retention" in view.status.text()
 
-    view.policies.item(row, 2).setText("fortnights")
+    unit = view.policies.unit_box(row)  # a drop-down: only the units the policy format allows
+    assert [unit.itemText(i) for i in range(unit.count())] == ["days", "months"]
+    view.policies.item(row, 1).setText("1300")
+    unit.setCurrentIndex(unit.findData("months"))
     save(qtbot, view)
     assert view.error.isVisible()
     assert services.retention.policy("phone-after-close").unit == "days"
@@ -118,3 +121,42 @@ def test_web_form_time_zone_is_a_setting_the_import_uses(qtbot, services, runner
     assert services.settings.app()["web_form_timezone"] == "America/Chicago"
     assert services.settings.web_form_timezone == "America/Chicago"
     assert audited(services, "settings:app")
+
+
+def test_mail_intake_masking_toggle_is_saved_and_used_by_the_diagnosis(qtbot, services, runner):
+    """Settings › Mail intake: unticking the masking stores it (audited); a bounce read afterwards
+    shows the failed recipient in full. Ticking it again masks it again."""
+    from desktop.services.mail_import import for_services
+    from desktop.ui.intake.mail_controller import MailFormController
+
+    bounce = (b"From: MAILER-DAEMON@relay.example\nTo: ann@shop.example\nSubject: failure notice\n\n"
+              b"<bob@remote.example>:\nSorry, no mailbox here by that name. (#5.1.1)\n")
+
+    def read_in_intake_form():   # what the intake form's Open/Paste message gets
+        form = MailFormController(services)
+        form.load_bytes(bounce, "bounce.eml")
+        return form.pending
+
+    assert for_services(services).mail_settings()["mask_third_party_addresses"] is True
+    first = read_in_intake_form()
+    assert "***@remote.example" in first.technical_details and "bob@remote.example" not in first.technical_details
+
+    view = make_view(qtbot, services, runner)
+    view.tabs.setCurrentIndex(next(i for i in range(view.tabs.count()) if "intake" in view.tabs.tabText(i)))
+    box = view.mail_toggles["mask_third_party_addresses"]
+    assert box.isChecked() and box.isVisible()
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key_Space)
+    assert not box.isChecked()
+    save(qtbot, view)
+    assert "mail intake" in view.status.text()
+    assert services.settings.get("mail")["mask_third_party_addresses"] is False
+    entries = audited(services, "settings:mail")
+    assert len(entries) == 1 and "mask_third_party_addresses" in entries[0].detail
+    assert "bob@remote.example" in read_in_intake_form().technical_details
+
+    qtbot.mouseClick(box, Qt.LeftButton)
+    save(qtbot, view)
+    assert services.settings.get("mail")["mask_third_party_addresses"] is True
+    p = read_in_intake_form()
+    assert "***@remote.example" in p.technical_details and "bob@remote.example" not in p.technical_details

@@ -25,8 +25,10 @@ def reply_codes(text: str) -> list[str]:
 
 
 def first_reply(text: str) -> str:
-    codes = reply_codes(text)
-    return codes[0] if codes else ""
+    for m in REPLY.finditer(text or ""):
+        if m.group(1)[0] in "45":
+            return m.group(1)
+    return ""
 
 
 def normalise_status(value: str) -> str:

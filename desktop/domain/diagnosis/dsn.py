@@ -41,13 +41,43 @@ def blocks_from_text(text: str) -> list[dict[str, str]]:
     return blocks
 
 
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+
+
 def dsn_blocks(part: Message) -> list[dict[str, str]]:
     payload = part.get_payload()
     if isinstance(payload, list):
-        text = "\n\n".join(_fields_text(p) for p in payload if isinstance(p, Message))
+        blocks = [p for p in payload if isinstance(p, Message)]
+        direct = _blocks_direct(blocks)
+        if direct is not None:
+            return direct
+        text = "\n\n".join(_fields_text(p) for p in blocks)
     else:
         text = part_text(part)
     return blocks_from_text(text)
+
+
+def _blocks_direct(blocks: list[Message]) -> list[dict[str, str]] | None:
+    """What blocks_from_text makes of the field blocks the parser already split, without writing
+    them out as text and reading them again; None when a block needs the text path (a body, a
+    field name the text path would read differently)."""
+    out: list[dict[str, str]] = []
+    for block in blocks:
+        body = block.get_payload()
+        if isinstance(body, str) and body.strip():
+            return None
+        current: dict[str, str] = {}
+        for key, value in block.raw_items():
+            if not NAME.fullmatch(key):
+                return None
+            name, text = key.lower(), " ".join(str(value).split())
+            if name in current and name in RECIPIENT_FIELDS:
+                out.append(current)
+                current = {}
+            current[name] = text if name not in current else current[name] + " " + text
+        if current:
+            out.append(current)
+    return out
 
 
 def _fields_text(block: Message) -> str:

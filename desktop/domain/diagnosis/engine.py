@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
 
 from desktop.domain.diagnosis import ses
 from desktop.domain.diagnosis.codes import (
@@ -14,13 +13,17 @@ from desktop.domain.diagnosis.codes import (
     most_specific,
     normalise_status,
 )
+from desktop.domain.diagnosis.dates import date_iso as _date
 from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, mta_of, split_blocks
 from desktop.domain.diagnosis.headers import header_report
 from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
     content_type,
+    hall,
     header_text,
     headers_in_text,
+    hget,
+    mailbox_of,
     parse_bytes,
     part_text,
     returned_headers,
@@ -39,6 +42,12 @@ BOUNCE_SUBJECT = re.compile(
     r"message you sent|wasn't delivered|delivery unsuccessful|mail could not be delivered|unable to deliver", re.I)
 AUTO_REPLY_SUBJECT = re.compile(r"out of (?:the )?office|auto(?:matic)?[- ]?(?:reply|response|antwort)|"
                                 r"^auto:|vacation|abwesenheit|absence|away from", re.I)
+DAEMON_FROM = re.compile(r"mailer-daemon|postmaster|mail delivery (?:sub)?system|mail-daemon")
+FORWARDED_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|tr|wg|rv|enc)\s*:", re.I)
+DELAYED = re.compile(r"(?:has been|was) delayed|delivery delayed|will (?:continue|keep) (?:trying|to try)|"
+                     r"not yet been delivered|warning:", re.I)
+GIVEN_UP = re.compile(r"permanent|giving up|gave up|failed permanently", re.I)
+REPORT_TYPE = re.compile(r';\s*report-type\s*=\s*"?([A-Za-z0-9-]+)"?\s*(?:;|$)', re.I)
 GENERIC_STATUS = {"0.0", "7.0", "7.1", "5.0", "1.0", "2.0", "3.0", "4.0", "6.0"}
 GENERIC_REASONS = {"", "other", "recipient_failure", "security_error"}
 GOOD = ("pass", "none", "neutral", "bestguesspass")
@@ -56,28 +65,39 @@ def diagnose(raw: bytes | str, rules: Rules) -> Diagnosis:
     inner = _forwarded_bounce(msg)
     if inner is not None:
         d = _diagnose_message(inner, rules)
-        owner = _first_address(header_text(msg, "From"))
+        owner = mailbox_of(msg, "From")[1]
         return _replace(d, case_owner=owner or d.case_owner, kind="forwarded " + d.kind)
     return _diagnose_message(msg, rules)
 
 
-def _replace(d: Diagnosis, **changes) -> Diagnosis:
-    from dataclasses import replace
-    return replace(d, **changes)
+def _replace(d, **changes):
+    """dataclasses.replace for these plain frozen records (no __post_init__, no init=False
+    fields), without its per-field checks: a copy of the fields with the changes."""
+    fields = {**d.__dict__, **changes}
+    new = object.__new__(type(d))
+    new.__dict__.update(fields)
+    return new
 
 
 def is_bounce(msg: Message) -> bool:
+    known = msg.__dict__.get("_diagnosis_bounce")
+    if known is None:
+        known = msg.__dict__["_diagnosis_bounce"] = _is_bounce(msg)
+    return known
+
+
+def _is_bounce(msg: Message) -> bool:
     if any(content_type(p) in DSN_TYPES for p, _d, inside in walk(msg) if not inside):
         return True
     frm = header_text(msg, "From").lower()
-    if re.search(r"mailer-daemon|postmaster|mail delivery (?:sub)?system|mail-daemon", frm):
+    if DAEMON_FROM.search(frm):
         return True
-    if msg.get("X-Failed-Recipients"):
+    if hget(msg, "X-Failed-Recipients"):
         return True
     subject = header_text(msg, "Subject")
-    if re.match(r"^\s*(?:fwd?|fw|tr|wg|rv|enc)\s*:", subject, re.I):   # a person forwarding a bounce
+    if FORWARDED_SUBJECT.match(subject):   # a person forwarding a bounce
         return False
-    return bool(BOUNCE_SUBJECT.search(subject)) and not msg.get("In-Reply-To")
+    return bool(BOUNCE_SUBJECT.search(subject)) and not hget(msg, "In-Reply-To")
 
 
 def _forwarded_bounce(msg: Message) -> Message | None:
@@ -92,19 +112,6 @@ def _forwarded_bounce(msg: Message) -> Message | None:
     return None
 
 
-SIMPLE_ADDRESS = re.compile(r"^[^<>@\s,;\"]*?<?([^<>@\s,;\"()]+@[^<>@\s,;\"()]+?)>?\s*$")
-
-
-def _first_address(text: str) -> str:
-    m = SIMPLE_ADDRESS.match(text.strip())
-    if m:
-        return m.group(1)
-    for _name, addr in getaddresses([text]):
-        if "@" in addr:
-            return addr
-    return ""
-
-
 def _human_text(msg: Message) -> str:
     texts = []
     for part, _depth, inside in walk(msg):
@@ -117,12 +124,16 @@ def _human_text(msg: Message) -> str:
 
 
 def _diagnose_message(msg: Message, rules: Rules) -> Diagnosis:
-    ctype = msg.get_content_type()
-    report_type = str(msg.get_param("report-type", "") or "").lower()
+    ctype = content_type(msg)
+    raw_ctype = str(hget(msg, "Content-Type") or "")
+    report_type = ""
+    if "report-type" in raw_ctype.lower():
+        m = REPORT_TYPE.search(raw_ctype)
+        report_type = m.group(1).lower() if m else str(msg.get_param("report-type", "") or "").lower()
     if report_type == "feedback-report" or any(content_type(p) == "message/feedback-report" for p, _, _ in walk(msg)):
         return _simple("feedback_report", "feedback_report", msg, rules, header_report(msg), ["Content-Type: multipart/report; report-type=feedback-report"])
     bounce = is_bounce(msg)
-    auto = str(msg.get("Auto-Submitted", "")).lower().startswith("auto-replied") or msg.get("X-Autoreply") \
+    auto = str(hget(msg, "Auto-Submitted") or "").lower().startswith("auto-replied") or hget(msg, "X-Autoreply") \
         or AUTO_REPLY_SUBJECT.search(header_text(msg, "Subject"))
     if not bounce and auto:
         return _simple("auto_reply", "auto_reply", msg, rules, header_report(msg), ["Subject: " + header_text(msg, "Subject")])
@@ -133,10 +144,10 @@ def _diagnose_message(msg: Message, rules: Rules) -> Diagnosis:
 
 def _simple(kind: str, reason: str, msg: Message, rules: Rules, hdr: HeaderReport, evidence: list[str]) -> Diagnosis:
     label, text, steps = rules.explain(reason)
-    owner = _first_address(header_text(msg, "From"))
+    owner = mailbox_of(msg, "From")[1]
     if kind == "feedback_report":
         ret = returned_headers(msg)
-        owner = _first_address(header_text(ret, "From")) or _first_address(header_text(msg, "To")) or owner
+        owner = mailbox_of(ret, "From")[1] or mailbox_of(msg, "To")[1] or owner
     return Diagnosis(kind=kind, category=rules.category(reason), reason=reason, reason_label=label,
                      case_owner=owner, evidence=tuple(e for e in evidence if e.strip()), explanation=text,
                      next_steps=steps, headers=hdr, arrival_date=_date(header_text(msg, "Date")))
@@ -158,21 +169,14 @@ def _headers_only(msg: Message, rules: Rules, hdr: HeaderReport) -> Diagnosis:
     return d
 
 
-def _date(text: str) -> str:
-    try:
-        return parsedate_to_datetime(text).isoformat() if text else ""
-    except (TypeError, ValueError, IndexError):
-        return text
-
-
 def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
     dsn_parts = [p for p, _d, inside in walk(msg) if content_type(p) in DSN_TYPES and not inside]
     human = _human_text(msg)
     human_part, quoted = split_returned(human)
     human_part = human_part[:6000]   # the error lines come first; a long tail only costs searches
     ret = returned_headers(msg) or (headers_in_text(quoted) if quoted else None)
-    returned_from = _first_address(header_text(ret, "From")) if ret is not None else ""
-    to = _first_address(header_text(msg, "To"))
+    returned_from = mailbox_of(ret, "From")[1] if ret is not None else ""
+    to = mailbox_of(msg, "To")[1]
     owner = next((a for a in (returned_from, to) if a and not DAEMONS.match(a.lower())), "")
     per_message: dict[str, str] = {}
     blocks: list[dict[str, str]] = []
@@ -204,7 +208,7 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
         diagnostic=first.diagnostic, remote_mta=first.remote_mta, reporting_mta=reporting,
         arrival_date=_date(arrival), recipient=first.recipient, recipients=tuple(results),
         blocklist=blocklist, case_owner=owner, returned_from=returned_from,
-        returned_from_name=_display_name(header_text(ret, "From")) if ret is not None else "",
+        returned_from_name=mailbox_of(ret, "From")[0] if ret is not None else "",
         returned_subject=header_text(ret, "Subject") if ret is not None else "",
         returned_message_id=header_text(ret, "Message-ID") if ret is not None else "",
         evidence=tuple(dict.fromkeys(e for e in evidence if e)), explanation=text, next_steps=steps,
@@ -213,15 +217,8 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
         if first.status and not (first.status_field or first_enhanced(first.diagnostic + human_part)) else ())
 
 
-def _display_name(text: str) -> str:
-    for name, addr in getaddresses([text]):
-        if "@" in addr:
-            return name.strip()
-    return ""
-
-
 def _top_by(msg: Message) -> str:
-    top = (msg.get_all("Received") or [""])[0]
+    top = (hall(msg, "Received") or [""])[0]
     m = re.search(r"\bby\s+([^\s;()]+)", " ".join(str(top).split()))
     return m.group(1) if m else ""
 
@@ -251,8 +248,8 @@ def _with_text_diagnostic(r: RecipientResult, human: str, rules: Rules, evidence
 
 
 def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: list[str]) -> list[RecipientResult]:
-    exclude = {a.lower() for a in (owner, _first_address(header_text(msg, "From")), _first_address(header_text(msg, "To"))) if a}
-    failed_hdr = [a.strip() for a in str(msg.get("X-Failed-Recipients", "")).split(",") if "@" in a]
+    exclude = {a.lower() for a in (owner, mailbox_of(msg, "From")[1], mailbox_of(msg, "To")[1]) if a}
+    failed_hdr = [a.strip() for a in str(hget(msg, "X-Failed-Recipients") or "").split(",") if "@" in a]
     recipients = failed_hdr or find_addresses(human, exclude)
     if failed_hdr:
         evidence.append("X-Failed-Recipients: " + ", ".join(failed_hdr))
@@ -266,8 +263,7 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
         r = RecipientResult(recipient=rcpt, action="failed", diagnostic=diag,
                             remote_mta=remote_mta(zone_of.get(rcpt, human)))
         out.append(_classify(r, rules, human, evidence))
-    delayed = re.search(r"(?:has been|was) delayed|delivery delayed|will (?:continue|keep) (?:trying|to try)|not yet been delivered|warning:", human, re.I)
-    if delayed and not re.search(r"permanent|giving up|gave up|failed permanently", human, re.I):
+    if DELAYED.search(human) and not GIVEN_UP.search(human):
         out = [_replace(r, action="delayed", permanent=False) for r in out]
     return out
 
@@ -314,7 +310,7 @@ def _reason(diag: str, status: str, reply: str, human: str, rules: Rules, eviden
     if by_status and subject_detail not in GENERIC_STATUS:
         evidence.append(f"Status {status} -> {by_status}")
         return by_status
-    weak = rules.by_text(diag)
+    weak = rules.weak_match(diag)   # no strong pattern matched diag
     if weak is not None:
         evidence.append(f"Matched '{weak.text}' -> {weak.reason}")
         return weak.reason
@@ -334,15 +330,7 @@ def _reason(diag: str, status: str, reply: str, human: str, rules: Rules, eviden
 
 
 def _strong(text: str, rules: Rules):
-    if not text:
-        return None
-    text = text.lower()
-    for reason, pattern, rx in rules.strong:
-        m = rx.search(text)
-        if m:
-            from desktop.domain.diagnosis.rules import Match
-            return Match(reason, rules.category(reason), pattern, m.group(0))
-    return None
+    return rules.strong_match(text)
 
 
 def _from_ses(obj: dict, rules: Rules) -> Diagnosis:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import re
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
 
+from desktop.domain.diagnosis.dates import parse_date
+from desktop.domain.diagnosis.mime import hall, hget, mailbox_of
 from desktop.domain.diagnosis.model import AuthCheck, HeaderReport, Hop
 
 # Public suffixes with two labels common in mail; without the full list this keeps
@@ -71,33 +72,21 @@ def _prop(detail: str, *names: str) -> str:
     return ""
 
 
-SIMPLE = re.compile(r"<?[^<>@\s,;\"()]+@([^<>@\s,;\"()]+?)>?\s*$")
-
-
-def _domain_of(address_header: str) -> str:
-    if address_header.count("@") == 1:
-        m = SIMPLE.search(address_header.strip())
-        if m:
-            return m.group(1).lower()
-    pairs = getaddresses([address_header])
-    for _name, addr in pairs:
-        if "@" in addr:
-            return addr.rsplit("@", 1)[1].strip(">").lower()
-    return ""
+def _mailbox_domain(msg: Message, name: str) -> str:
+    """The domain of a header's first address (read as written, kept on the message)."""
+    address = mailbox_of(msg, name)[1]
+    return address.rsplit("@", 1)[1].strip(">").lower() if "@" in address else ""
 
 
 def received_hops(msg: Message) -> tuple[Hop, ...]:
     hops, previous = [], None
-    for value in reversed(msg.get_all("Received") or []):
+    for value in reversed(hall(msg, "Received")):
         text = " ".join(str(value).split())
         by = re.search(r"\bby\s+([^\s;()]+)", text)
         frm = re.search(r"\bfrom\s+([^\s;()]+)", text)
         when, delay = "", None
         if ";" in text:
-            try:
-                dt = parsedate_to_datetime(text.rsplit(";", 1)[1].strip())
-            except (TypeError, ValueError, IndexError):
-                dt = None
+            dt = parse_date(text.rsplit(";", 1)[1].strip())
             if dt is not None and dt.tzinfo is not None:
                 when = dt.isoformat()
                 if previous is not None:
@@ -108,14 +97,14 @@ def received_hops(msg: Message) -> tuple[Hop, ...]:
 
 
 def spam_verdict(msg: Message) -> str:
-    flag = str(msg.get("X-Spam-Flag", "")).strip().lower()
-    status = str(msg.get("X-Spam-Status", "")).strip().lower()
+    flag = str(hget(msg, "X-Spam-Flag") or "").strip().lower()
+    status = str(hget(msg, "X-Spam-Status") or "").strip().lower()
     if flag == "yes" or status.startswith("yes"):
-        return "X-Spam: " + (str(msg.get("X-Spam-Status", "")) or "Flag YES")[:120]
-    scl = str(msg.get("X-MS-Exchange-Organization-SCL", "")).strip()
+        return "X-Spam: " + (str(hget(msg, "X-Spam-Status") or "") or "Flag YES")[:120]
+    scl = str(hget(msg, "X-MS-Exchange-Organization-SCL") or "").strip()
     if scl.lstrip("-").isdigit() and int(scl) >= 5:
         return f"X-MS-Exchange-Organization-SCL: {scl}"
-    forefront = str(msg.get("X-Forefront-Antispam-Report", ""))
+    forefront = str(hget(msg, "X-Forefront-Antispam-Report") or "")
     if re.search(r"SFV:SPM|SFV:SKS", forefront):
         return "X-Forefront-Antispam-Report: " + re.search(r"SFV:\w+", forefront).group(0)
     return ""
@@ -126,17 +115,17 @@ def header_report(msg: Message | None) -> HeaderReport:
         return HeaderReport()
     checks: list[AuthCheck] = []
     for name in ("Authentication-Results", "ARC-Authentication-Results"):
-        for value in msg.get_all(name) or []:
+        for value in hall(msg, name):
             checks.extend(parse_auth_results(str(value), name))
-    for value in msg.get_all("Received-SPF") or []:
+    for value in hall(msg, "Received-SPF"):
         text = " ".join(str(value).split())
         m = re.match(r"^\s*(\w+)", text)
         if m:
             checks.append(AuthCheck("spf", m.group(1).lower(), "Received-SPF",
                                     " ".join(re.findall(r"envelope-from=\S+", text))))
-    from_domain = _domain_of(str(msg.get("From", "")))
+    from_domain = _mailbox_domain(msg, "From")
     dkim_domains = []
-    for sig in msg.get_all("DKIM-Signature") or []:
+    for sig in hall(msg, "DKIM-Signature"):
         m = re.search(r"(?:^|;)\s*d\s*=\s*([^;\s]+)", " ".join(str(sig).split()))
         if m:
             dkim_domains.append(m.group(1).lower())
@@ -144,7 +133,7 @@ def header_report(msg: Message | None) -> HeaderReport:
     spf = next((c for c in checks if c.method == "spf"), None)
     spf_domain = _prop(spf.detail, "smtp.mailfrom", "envelope-from") if spf else ""
     if not spf_domain:
-        spf_domain = _domain_of(str(msg.get("Return-Path", "")))
+        spf_domain = _mailbox_domain(msg, "Return-Path")
     dkim_aligned = any(aligned(d, from_domain) for d in dkim_domains) if dkim_domains and from_domain else None
     spf_aligned = aligned(spf_domain, from_domain) if spf_domain and from_domain else None
     dmarc = next((c.result for c in checks if c.method == "dmarc"), "")

@@ -11,8 +11,10 @@ import email.policy
 import re
 from email.header import decode_header, make_header
 from email.message import Message
-from email.parser import HeaderParser
+from email.utils import getaddresses
 from html.parser import HTMLParser
+
+from desktop.domain.diagnosis.gates import may_match, row_gate
 
 MAX_PARTS = 200
 MAX_TEXT = 1_000_000          # characters of decoded text kept per part
@@ -34,15 +36,99 @@ RETURNED_MARKERS = re.compile(
     r")", re.I | re.M)
 
 
+# the markers are matched without regard to case: the gate is asked about the lower-cased text
+_MARKERS_GATE = row_gate([RETURNED_MARKERS.pattern.lower()], re.M)
+
+
 def parse_bytes(data: bytes) -> Message:
     return email.message_from_bytes(data, policy=email.policy.compat32)
 
 
+def _index(msg: Message) -> dict[str, list]:
+    index = msg.__dict__.get("_diagnosis_headers")
+    if index is None:
+        index = {}
+        for key, value in msg.raw_items():
+            index.setdefault(key.lower(), []).append(value)
+        msg.__dict__["_diagnosis_headers"] = index
+    return index
+
+
+def _plain(value) -> bool:
+    return isinstance(value, str) and value.isascii()
+
+
+def hget(msg: Message, name: str):
+    """msg.get(name) through an index of the headers built once per message (Message.get
+    lower-cases every header name on each call). Plain ASCII values come back as stored, which is
+    what compat32 returns for them; anything else goes through msg.get itself."""
+    values = _index(msg).get(name.lower())
+    if values is None:
+        return None
+    return values[0] if _plain(values[0]) else msg.get(name)
+
+
+def hall(msg: Message, name: str) -> list:
+    """msg.get_all(name) or [], through the same index."""
+    values = _index(msg).get(name.lower())
+    if values is None:
+        return []
+    return values if all(_plain(v) for v in values) else (msg.get_all(name) or [])
+
+
+# "Name <a@b>", "\"Name\" <a@b>", "<a@b>", "a@b": what getaddresses() gives for these, without it
+_MAILBOX = re.compile(r'^\s*(?:"([^"\\]*)"|([^<>"@,;:()\\\[\]]*?))\s*<([^<>@\s,;"()\\\[\]]+@[^<>@\s,;"()\\\[\]]+)>\s*$'
+                      r'|^\s*([^<>@\s,;"()\\\[\]:]+@[^<>@\s,;"()\\\[\]:]+)\s*$')
+
+
+def first_mailbox(text: str) -> tuple[str, str]:
+    """(display name, address) of the first mailbox in an address header ('', '' if none)."""
+    m = _MAILBOX.match(text)
+    if m:
+        if m.group(4):
+            return "", m.group(4)
+        return (m.group(1) if m.group(1) is not None else " ".join((m.group(2) or "").split())), m.group(3)
+    for name, addr in getaddresses([text]):
+        if "@" in addr:
+            return name, addr
+    return "", ""
+
+
+def mailbox_of(msg: Message | None, name: str) -> tuple[str, str]:
+    """(display name, address) of the first mailbox of an address header. The address is read
+    from the header as written; only the display name is then decoded (RFC 2047), so an
+    encoded-word cannot smuggle in an address of its own ("=?utf-8?B?...?=" decoding to
+    " <someone@else>"). Kept on the message, like header_text."""
+    if msg is None:
+        return "", ""
+    memo = msg.__dict__.setdefault("_diagnosis_mailbox", {})
+    got = memo.get(name)
+    if got is None:
+        raw = hget(msg, name)
+        display, address = first_mailbox(clean_line(str(raw))) if raw is not None else ("", "")
+        if "=?" in display:
+            try:
+                display = str(make_header(decode_header(display)))
+            except Exception:  # a broken encoded-word stays as written
+                pass
+        got = memo[name] = (clean_line(display), clean_line(address))
+    return got
+
+
 def header_text(msg: Message | None, name: str) -> str:
-    """A header decoded (RFC 2047), on one line, without NUL or control characters."""
+    """A header decoded (RFC 2047), on one line, without NUL or control characters (kept on the
+    message: the diagnosis asks for From and To several times)."""
     if msg is None:
         return ""
-    raw = msg.get(name)
+    memo = msg.__dict__.setdefault("_diagnosis_htext", {})
+    text = memo.get(name)
+    if text is None:
+        text = memo[name] = _header_text(msg, name)
+    return text
+
+
+def _header_text(msg: Message, name: str) -> str:
+    raw = hget(msg, name)
     if raw is None:
         return ""
     if isinstance(raw, str) and "=?" not in raw:   # no encoded-words: nothing to decode
@@ -54,14 +140,19 @@ def header_text(msg: Message | None, name: str) -> str:
     return clean_line(text)
 
 
+_HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
 def clean_line(text: str) -> str:
     """One line, without control characters or bidirectional overrides (a header can hide text)."""
-    text = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]", "", text)
+    if not text.isascii() or _HIDDEN.search(text):
+        text = _HIDDEN.sub("", text)
     return " ".join(text.split())
 
 
-def part_text(part: Message) -> str:
-    """The decoded text of a leaf part; '' for anything that is not text-like."""
+def part_text(part: Message, *, html: bool = True) -> str:
+    """The decoded text of a leaf part; '' for anything that is not text-like. HTML is turned
+    into its visible text unless html=False (then the markup comes back as it is, decoded)."""
     try:
         payload = part.get_payload(decode=True)
     except Exception:
@@ -71,15 +162,32 @@ def part_text(part: Message) -> str:
         if isinstance(raw, list):
             return "\n\n".join(str(p) for p in raw)[:MAX_TEXT]
         payload = raw.encode("utf-8", "replace") if isinstance(raw, str) else b""
-    charset = part.get_content_charset() or "utf-8"
+    charset = _charset(part)
     try:
         text = payload.decode(charset, "replace")
     except LookupError:
         text = payload.decode("latin-1", "replace")
     text = text.replace("\x00", "")
-    if part.get_content_type() == "text/html":
+    if html and content_type(part) == "text/html":
         text = html_to_text(text)
     return text[:MAX_TEXT]
+
+
+_CHARSET = re.compile(r';\s*charset\s*=\s*"?([A-Za-z0-9_.:+-]+)"?\s*(?:;|$)', re.I)
+
+
+def _charset(part: Message) -> str:
+    """part.get_content_charset() or utf-8; a plain charset= parameter read without the full
+    parameter parser (RFC 2231 forms and anything unusual still go through it)."""
+    content_type(part)
+    ctype = part.__dict__["_diagnosis_ctype_raw"]
+    if isinstance(ctype, str) and "*" not in ctype and "charset" in ctype.lower():
+        m = _CHARSET.search(ctype)
+        if m and ctype.lower().count("charset") == 1:
+            return m.group(1).lower()
+    elif isinstance(ctype, str) and "charset" not in ctype.lower():
+        return "utf-8"
+    return part.get_content_charset() or "utf-8"
 
 
 class _Text(HTMLParser):
@@ -97,6 +205,9 @@ class _Text(HTMLParser):
             self.out.append("\n")
         elif tag in ("td", "th"):
             self.out.append("\t")
+
+    def handle_startendtag(self, tag, attrs):   # <br/>: one line break, not an opening and a closing one
+        self.handle_starttag(tag, attrs)
 
     def handle_endtag(self, tag):
         if tag in ("script", "style", "head", "title", "noscript", "template"):
@@ -133,11 +244,25 @@ def walk(msg: Message):
 
 
 def content_type(part: Message) -> str:
-    """part.get_content_type(), kept on the part."""
+    """part.get_content_type(), kept on the part (read from the header index: the same rule as
+    Message.get_content_type, without its header scan)."""
     ctype = part.__dict__.get("_diagnosis_ctype")
     if ctype is None:
-        ctype = part.get_content_type()
+        value = None
+        for key, raw in part.raw_items():
+            if key.lower() == "content-type":
+                value = raw if _plain(raw) else part.get("Content-Type")
+                break
+        if value is None:
+            ctype = part.get_default_type()
+        elif isinstance(value, str):
+            ctype = value.split(";", 1)[0].strip().lower()
+            if ctype.count("/") != 1:
+                ctype = "text/plain"
+        else:
+            ctype = part.get_content_type()
         part.__dict__["_diagnosis_ctype"] = ctype
+        part.__dict__["_diagnosis_ctype_raw"] = value
     return ctype
 
 
@@ -160,6 +285,44 @@ def _walk(msg: Message):
                         stack.append((sub, depth + 1, returned))
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+_HEADER_LINE = re.compile(r"^(?:From |[\041-\071\073-\176]*:|[\t ])")
+
+
+def header_block(text: str) -> Message:
+    """HeaderParser(policy=compat32).parsestr(text, headersonly=True), for the headers of a
+    returned message, without the feed parser's machinery: the same lines become the same headers
+    (folded values kept as the parser keeps them); the rest is the payload, as a string."""
+    msg = Message()
+    lines = _LINE.findall(text)
+    headers: list[tuple[str, list[str]]] = []
+    n = 0
+    for n, line in enumerate(lines):
+        if line in ("\n", "\r\n", "\r") or not _HEADER_LINE.match(line):
+            break
+        if line[0] in " \t":
+            if headers:
+                headers[-1][1].append(line)
+            continue
+        if line.startswith("From "):
+            if n == 0:
+                msg.set_unixfrom(line.rstrip("\r\n"))
+                continue
+            if n == len(lines) - 1:
+                break
+            continue
+        i = line.find(":")
+        if i > 0:
+            headers.append((line[:i], [line[i + 1:].lstrip(" \t")]))
+    else:
+        n = len(lines)
+    for name, source in headers:
+        msg.set_raw(name, "".join(source).rstrip("\r\n"))
+    rest = lines[n + 1:] if n < len(lines) and lines[n] in ("\n", "\r\n", "\r") else lines[n:]
+    msg.set_payload("".join(rest))
+    return msg
+
+
 def returned_headers(msg: Message) -> Message | None:
     """The headers of the message a bounce returns (message/rfc822 or text/rfc822-headers part)."""
     for part, _depth, _inside in walk(msg):
@@ -170,7 +333,7 @@ def returned_headers(msg: Message) -> Message | None:
                 return payload[0]
         if ctype in ("text/rfc822-headers", "message/global-headers"):
             try:
-                return HeaderParser(policy=email.policy.compat32).parsestr(part_text(part).lstrip(), headersonly=True)
+                return header_block(part_text(part).lstrip())
             except Exception:
                 return None
     return None
@@ -178,6 +341,8 @@ def returned_headers(msg: Message) -> Message | None:
 
 def split_returned(text: str) -> tuple[str, str]:
     """A plain-text bounce: (the human part, the quoted returned message) at the first marker."""
+    if not may_match(_MARKERS_GATE, text.lower()):
+        return text, ""
     m = RETURNED_MARKERS.search(text)
     if not m:
         return text, ""
@@ -192,6 +357,6 @@ def headers_in_text(text: str) -> Message | None:
         return None
     block = "\n".join(lines[start:start + 200])
     try:
-        return HeaderParser(policy=email.policy.compat32).parsestr(block, headersonly=True)
+        return header_block(block)
     except Exception:
         return None

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.diagnosis.codes import ENHANCED
+from desktop.domain.diagnosis.gates import may_match, row_gate
 
 CATEGORIES = ("bounce", "spam_folder", "spf_dkim_dmarc", "smtp_auth", "connection_tls",
               "rate_limit_blocklist", "other")
@@ -36,8 +37,8 @@ class Rules:
     def __init__(self, reasons: dict, blocklists: dict, explanations: dict) -> None:
         # Texts are lower-cased once and searched without re.I (twice as fast; patterns are lower case).
         flags = re.S
-        self.strong: list[tuple[str, str, re.Pattern[str]]] = []
-        self.weak: list[tuple[str, str, re.Pattern[str]]] = []
+        self.strong: list[tuple[str, str, re.Pattern[str], tuple[str, ...] | None]] = []
+        self.weak: list[tuple[str, str, re.Pattern[str], tuple[str, ...] | None]] = []
         self.categories: dict[str, str] = dict(reasons.get("extra_categories", {}))
         # One alternation per reason and table: the order between reasons is kept, and a diagnosis
         # runs ~20 searches instead of one per pattern.
@@ -46,9 +47,10 @@ class Rules:
             for key, table in (("patterns", self.strong), ("weak", self.weak)):
                 if row.get(key):
                     joined = "|".join(f"(?:{p})" for p in row[key])
-                    table.append((row["reason"], joined, re.compile(joined, flags)))
-        self.expiry = [re.compile("|".join(f"(?:{p})" for p in reasons["expiry_patterns"]), flags)]
-        self._expiry_memo: dict[str, str] = {}
+                    table.append((row["reason"], joined, re.compile(joined, flags), row_gate(row[key], flags)))
+        self.expiry = re.compile("|".join(f"(?:{p})" for p in reasons["expiry_patterns"]), flags)
+        self.expiry_gate = row_gate(reasons["expiry_patterns"], flags)
+        self._last_expiry: tuple[str | None, str] = (None, "")
         self.status_reasons: dict[str, str] = reasons["status_reasons"]
         self.reply_reasons: dict[str, str] = reasons["reply_reasons"]
         self.reason_status: dict[str, str] = reasons["reason_status"]
@@ -63,13 +65,30 @@ class Rules:
     def category(self, reason: str) -> str:
         return self.categories.get(reason, "other")
 
-    def by_text(self, text: str) -> Match | None:
-        """The first reason whose strong pattern matches, else the first weak one."""
+    def by_text(self, text: str, *, weak: bool = True) -> Match | None:
+        """The first reason whose strong pattern matches, else (weak=True) the first weak one."""
         if not text:
             return None
         text = text.lower()
-        for table in (self.strong, self.weak):
-            for reason, pattern, rx in table:
+        for table in (self.strong, self.weak) if weak else (self.strong,):
+            for reason, pattern, rx, gate in table:
+                if not may_match(gate, text):
+                    continue
+                m = rx.search(text)
+                if m:
+                    return Match(reason, self.category(reason), pattern, m.group(0))
+        return None
+
+    def strong_match(self, text: str) -> Match | None:
+        return self.by_text(text, weak=False)
+
+    def weak_match(self, text: str) -> Match | None:
+        """The first weak reason only (the caller already knows no strong one matches)."""
+        if not text:
+            return None
+        text = text.lower()
+        for reason, pattern, rx, gate in self.weak:
+            if may_match(gate, text):
                 m = rx.search(text)
                 if m:
                     return Match(reason, self.category(reason), pattern, m.group(0))
@@ -78,14 +97,18 @@ class Rules:
     def is_expiry(self, text: str) -> str:
         if not text:
             return ""
-        hit = self._expiry_memo.get(text)
-        if hit is None:
-            m = self.expiry[0].search(text.lower())
-            hit = m.group(0) if m else ""
-            if len(self._expiry_memo) > 64:
-                self._expiry_memo.clear()
-            self._expiry_memo[text] = hit
+        if text is self._last_expiry[0]:   # the same bounce text, asked again for its next recipient
+            return self._last_expiry[1]
+        hit = self._expiry(text)
+        self._last_expiry = (text, hit)
         return hit
+
+    def _expiry(self, text: str) -> str:
+        text = text.lower()
+        if not may_match(self.expiry_gate, text):
+            return ""
+        m = self.expiry.search(text)
+        return m.group(0) if m else ""
 
     def by_status(self, status: str) -> str:
         m = ENHANCED.search(status or "")

@@ -14,6 +14,7 @@ FIELDS = ("name", "first_name", "last_name", "email", "phone", "category", "subj
           "technical_details", "details", "channel", "received_at", "marketing_consent", "over_13",
           "entry_id", "ignore")
 MANY = frozenset({"details", "ignore"})  # fields more than one column may fill
+MAX_TYPED_PHONE = 64  # an unreadable optional phone up to this length is kept as typed, marked unchecked
 
 
 class MappingError(ValueError):
@@ -176,6 +177,10 @@ class RowMapper:
         """memo: the one validate_intake gets for the same import, so each phone is checked once."""
         self.m, self.p, self.o = mapping, profile, options
         self.get = {f: mapping.first(f) for f in FIELDS}
+        self.mapped = [(f, c) for f, c in self.get.items() if c is not None]  # the fields a row fills
+        self.blank = dict.fromkeys(FIELDS, "")
+        # the first characters of a cell a plugin may have put before the person's text (formula defusing)
+        self.marks = {"apostrophe": ("'",), "flamingo": ("'", "(")}.get(profile.formula_kind, ())
         self.details = mapping.by_field("details")
         self.value_cols = {c for c, _ in options.value_map}
         self.memo: dict = {} if memo is None else memo
@@ -189,11 +194,12 @@ class RowMapper:
             text = strip_formula_prefix(text, self.p.formula_kind, self.p.formula_triggers)
         return text.strip()
 
-    def yes_no(self, record: dict[str, str], name: str, default: bool) -> bool | str:
+    def yes_no(self, values: dict[str, str], name: str, default: bool) -> bool | str:
+        """values: the row's cells by field (map() reads them once)."""
         col = self.get[name]
         if col is None:
             return default
-        text = self.value(record, col)
+        text = values[name]
         if col in self.value_cols:
             answer = self.o.value_map.get((col, text.lower()))
             if answer is None:
@@ -217,11 +223,18 @@ class RowMapper:
 
     def map(self, record: dict[str, str]) -> Row:
         row = Row()
-        v = lambda f: self.value(record, self.get[f])  # noqa: E731
+        values = self.blank.copy()  # each mapped cell read once: an import maps every row
+        kind, triggers, marks = self.p.formula_kind, self.p.formula_triggers, self.marks
+        for f, c in self.mapped:
+            text = record.get(c) or ""
+            if text[:1] in marks:
+                text = strip_formula_prefix(text, kind, triggers)
+            values[f] = text.strip()
+        v = values.__getitem__
         row.entry_id = v("entry_id") or None
         notes: list[str] = []
-        over_13 = self.yes_no(record, "over_13", True)
-        consent = self.yes_no(record, "marketing_consent", False)
+        over_13 = self.yes_no(values, "over_13", True)
+        consent = self.yes_no(values, "marketing_consent", False)
         for answer in (over_13, consent):
             if isinstance(answer, str):
                 row.refusal = answer
@@ -250,8 +263,11 @@ class RowMapper:
         name = v("name") or " ".join(x for x in (v("first_name"), v("last_name")) if x)
         phone = v("phone")
         if phone and _remembered(self.memo, check_phone, phone, self.o.phone_region).error:
-            row.phone_as_typed = phone
-            notes.append(f"Phone as typed (unchecked, not readable in region {self.o.phone_region}): {phone}")
+            typed = " ".join(phone.split())  # kept as typed (one line), marked unchecked by the service
+            if len(typed) <= MAX_TYPED_PHONE:
+                row.phone_as_typed = typed
+            else:  # too long to be a phone number anyone typed: kept in the technical details instead
+                notes.append(f"Phone field (not a number we can read in region {self.o.phone_region}): {typed}")
             phone = ""
         description, subject = v("description"), v("subject")
         if subject:

@@ -19,7 +19,11 @@ class FormFields:
 
 class FormLayouts:
     def __init__(self, table: dict) -> None:
-        self.plugins = [(p["plugin"], [re.compile(d, re.I | re.M) for d in p["detect"]]) for p in table["plugins"]]
+        def rxs(plugin: dict, key: str) -> list[re.Pattern[str]]:
+            return [re.compile(x, re.I | re.M) for x in plugin.get(key, [])]
+
+        # (name, what its text carries, its default subject, what its HTML carries)
+        self.plugins = [(p["plugin"], rxs(p, "detect"), rxs(p, "subject"), rxs(p, "markup")) for p in table["plugins"]]
         self.labels = {k: [x.lower() for x in v] for k, v in table["labels"].items()}
         every = sorted({x for v in self.labels.values() for x in v}, key=len, reverse=True)
         alt = "|".join(re.escape(x) for x in every)
@@ -29,10 +33,14 @@ class FormLayouts:
         self.block = re.compile(rf"^\s*-{{3}}\s*({alt})\s*-{{3}}\s*$", re.I | re.M)
         self.alone = re.compile(rf"^\s*({alt})\s*:?\s*$", re.I | re.M)
 
-    def plugin_of(self, subject: str, text: str) -> str:
-        for name, rxs in self.plugins:
-            if any(rx.search(text) or rx.search(subject) for rx in rxs):
-                return name
+    def plugin_of(self, subject: str, text: str, markup: str = "") -> str:
+        """The plugin whose HTML markup, else text, else default subject the mail carries."""
+        for pick in (lambda p: (p[3], markup), lambda p: (p[1], text), lambda p: (p[1], subject),
+                     lambda p: (p[2], subject)):
+            for plugin in self.plugins:
+                rxs, where = pick(plugin)
+                if where and any(rx.search(where) for rx in rxs):
+                    return plugin[0]
         return ""
 
     def field_of(self, label: str) -> str:
@@ -42,8 +50,9 @@ class FormLayouts:
                 return key
         return ""
 
-    def parse(self, subject: str, text: str) -> FormFields | None:
-        """The fields of a notification, or None when the text does not look like one."""
+    def parse(self, subject: str, text: str, markup: str = "") -> FormFields | None:
+        """The fields of a notification, or None when the text does not look like one. `markup`:
+        the raw HTML the text came from, when it did (only used to tell the plugin)."""
         values: dict[str, str] = {}
         lines = text.replace("\r\n", "\n").split("\n")
         i = 0
@@ -56,7 +65,7 @@ class FormLayouts:
                                               or self.inline.match(lines[j]) or FOOTER.match(lines[j])):
                     chunk.append(lines[j])
                     j += 1
-                if key and key not in values:
+                if key and key != "other" and key not in values:
                     values[key] = "\n".join(chunk).strip()
                 i = j
                 continue
@@ -70,7 +79,7 @@ class FormLayouts:
                         rest.append(lines[j])
                         j += 1
                     value = "\n".join([value] + rest).strip()
-                if key and key not in values:
+                if key and key != "other" and key not in values:
                     values[key] = value
                 i = j
                 continue
@@ -84,5 +93,5 @@ class FormLayouts:
         email_match = EMAIL.search(values.get("email", ""))
         if not email_match or not (values.get("message") or name):
             return None
-        return FormFields(self.plugin_of(subject, text) or "a web form", name.strip(), email_match.group(0),
+        return FormFields(self.plugin_of(subject, text, markup) or "a web form", name.strip(), email_match.group(0),
                           values.get("message", "").strip())

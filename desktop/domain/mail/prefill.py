@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 from desktop.domain.diagnosis import Diagnosis, Rules, diagnose
-from desktop.domain.diagnosis.mime import header_text, parse_bytes
+from desktop.domain.diagnosis.mime import header_text, mailbox_of, parse_bytes
 from desktop.domain.mail.forms import FormLayouts
-from desktop.domain.mail.text import body_text, trim_reply
+from desktop.domain.mail.text import body_markup, body_text, trim_reply
 
 MAX_MESSAGE_BYTES = 25 * 1024 * 1024
 TECHNICAL_HEADERS = ("From", "To", "Subject", "Date", "Message-ID", "Return-Path", "Received",
@@ -37,13 +37,6 @@ class Prefill:
     form_plugin: str = ""
     diagnosis: Diagnosis | None = None
     warnings: list[str] = field(default_factory=list)
-
-
-def _address(value: str) -> tuple[str, str]:
-    for name, addr in getaddresses([value]):
-        if "@" in addr:
-            return name.strip(), addr.strip()
-    return "", ""
 
 
 def _received(msg) -> datetime | None:
@@ -101,9 +94,9 @@ def prefill(raw: bytes, rules: Rules, forms: FormLayouts, *, use_reply_to: bool 
                 received_at=_received(msg), diagnosis=d, category=d.category)
     if msg.defects:
         p.warnings.append("the message is malformed (" + ", ".join(sorted({type(x).__name__ for x in msg.defects}))[:200] + "); read as far as possible")
-    name, email = _address(header_text(msg, "Reply-To") if use_reply_to else "")
+    name, email = mailbox_of(msg, "Reply-To") if use_reply_to else ("", "")
     if not email:
-        name, email = _address(header_text(msg, "From"))
+        name, email = mailbox_of(msg, "From")
     if d.kind in ("bounce", "delay", "forwarded bounce", "forwarded delay", "ses", "feedback_report") or d.kind.startswith("forwarded"):
         p.source = "bounce"
         owner = d.case_owner
@@ -117,7 +110,7 @@ def prefill(raw: bytes, rules: Rules, forms: FormLayouts, *, use_reply_to: bool 
                 p.description = written + "\n\n" + p.description
     else:
         text = body_text(msg)
-        fields = forms.parse(p.subject, text)
+        fields = forms.parse(p.subject, text, body_markup(msg))
         if fields is not None:
             p.source, p.form_plugin = "form_notification", fields.plugin
             name, email, p.description = fields.name, fields.email, trim_reply(fields.message)

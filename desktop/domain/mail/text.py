@@ -31,6 +31,19 @@ def body_text(msg: Message) -> str:
     return (plain if plain and plain.strip() else html) or ""
 
 
+def body_markup(msg: Message) -> str:
+    """The raw HTML of the first text/html body part ('' without one): only read for the marks a
+    form plugin leaves in its markup, never rendered."""
+    for part, _depth, inside in walk(msg):
+        if inside or part.is_multipart():
+            continue
+        if str(part.get("Content-Disposition", "")).lower().startswith("attachment"):
+            continue
+        if part.get_content_type() == "text/html":
+            return part_text(part, html=False)[:200_000]
+    return ""
+
+
 def trim_reply(text: str) -> str:
     """Cut the quoted earlier message and the signature; keep what the person wrote."""
     text = text.replace("\r\n", "\n")

@@ -18,9 +18,9 @@ TRIGGERS: dict[str, tuple[str, ...]] = {
 }
 CASE_TRIGGERS = ("case_closed", "last_activity", "child_flagged")
 ACTIONS = ("delete", "anonymise", "remove_field")
-FIELDS = ("phone", "technical_details")
+FIELDS = ("phone", "technical_details", "diagnosis")  # diagnosis: a case's stored delivery diagnosis
 UNITS = ("days", "months")
-CATEGORIES = ("case", "phone", "technical_details", "marketing_consent", "request_record", "child_record")
+CATEGORIES = ("case", "phone", "technical_details", "diagnosis", "marketing_consent", "request_record", "child_record")
 MAX_DAYS = 36_500
 MAX_MONTHS = 1_200
 _ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
@@ -35,6 +35,7 @@ WHAT_TEXT = {
     ("case", "anonymise"): "case anonymised",
     ("phone", "remove_field"): "phone removed",
     ("technical_details", "remove_field"): "technical details removed",
+    ("diagnosis", "remove_field"): "stored delivery diagnosis removed",
     ("consent_proof", "delete"): "marketing consent proof deleted",
     ("request_record", "delete"): "request record deleted",
     ("data_subject", "delete"): "person's record deleted",

@@ -75,6 +75,7 @@ class CaseFacts(NamedTuple):
     restricted: bool = False  # its person restricted processing (Art. 18)
     phone: bool = False  # holds a phone number
     technical_details: bool = False  # holds technical details
+    diagnosis: bool = False  # has a stored delivery diagnosis (mail intake)
 
     def after(self, what: str, action: str) -> CaseFacts:
         """The facts once a removal has been carried out (to compute the case's next timer).
@@ -90,7 +91,7 @@ def _utc_day(value: datetime | None) -> str | None:
     return value.astimezone(UTC).date().isoformat() if value is not None else None
 
 
-def facts_of(case: Case, subject: Subject | None) -> CaseFacts:
+def facts_of(case: Case, subject: Subject | None, *, diagnosis: bool = False) -> CaseFacts:
     closed = case.status == Status.CLOSED and case.closed_at is not None
     return CaseFacts(
         closed_day=_utc_day(case.closed_at) if closed else None,
@@ -102,6 +103,7 @@ def facts_of(case: Case, subject: Subject | None) -> CaseFacts:
         restricted=subject is not None and subject.restricted,
         phone=bool(case.phone),
         technical_details=bool(case.technical_details),
+        diagnosis=diagnosis and not case.anonymised,
     )
 
 
@@ -117,7 +119,8 @@ def _start_day(facts: CaseFacts, trigger: str) -> date | None:
     return date.fromisoformat(day) if day is not None else None
 
 
-def schedule(case: Case, subject: Subject | None, policies: Iterable[Policy]) -> list[PlannedRemoval]:
+def schedule(case: Case, subject: Subject | None, policies: Iterable[Policy], *,
+             diagnosis: bool = False) -> list[PlannedRemoval]:
     """Everything still to be removed from this case, earliest first.
 
     - A legal hold on the case or its subject blocks everything: [].
@@ -130,7 +133,7 @@ def schedule(case: Case, subject: Subject | None, policies: Iterable[Policy]) ->
       a legal claim (Art. 18(1)(c)) and erasure is itself processing. Only the child-data rule
       still applies, because that data must not be held at all.
     """
-    return schedule_facts(facts_of(case, subject), policies)
+    return schedule_facts(facts_of(case, subject, diagnosis=diagnosis), policies)
 
 
 def schedule_facts(facts: CaseFacts, policies: Iterable[Policy]) -> list[PlannedRemoval]:
@@ -176,8 +179,9 @@ def _fold_due(items: Iterable[PlannedRemoval], as_of: datetime) -> list[PlannedR
     return due
 
 
-def next_removal(case: Case, subject: Subject | None, policies: Iterable[Policy]) -> PlannedRemoval | None:
-    items = schedule(case, subject, policies)
+def next_removal(case: Case, subject: Subject | None, policies: Iterable[Policy], *,
+                 diagnosis: bool = False) -> PlannedRemoval | None:
+    items = schedule(case, subject, policies, diagnosis=diagnosis)
     return items[0] if items else None
 
 
@@ -228,14 +232,14 @@ class Rules:
         return got
 
 
-def describe(case: Case, subject: Subject | None, policies: Iterable[Policy]) -> str:
+def describe(case: Case, subject: Subject | None, policies: Iterable[Policy], *, diagnosis: bool = False) -> str:
     """One line for the case list and detail view: what goes next, when, and why."""
     hold = hold_of(case, subject)
     if hold == "case":
         return "on legal hold: nothing is removed until the hold is lifted"
     if hold == "subject":
         return "on legal hold (whole data subject): nothing is removed until the hold is lifted"
-    item = next_removal(case, subject, policies)
+    item = next_removal(case, subject, policies, diagnosis=diagnosis)
     if item is not None:
         return item.text
     if subject is not None and subject.restricted:

@@ -16,6 +16,8 @@ DEFAULT_RETENTION = (
                     "Data minimisation: we no longer need to call you."),
     RetentionPolicy("technical_details", "Technical details", "90 days after the case is closed", "delete",
                     "Only needed while diagnosing the problem."),
+    RetentionPolicy("diagnosis", "Delivery diagnosis of a bounce", "30 days after the case is closed", "delete",
+                    "It names other people's addresses and servers; only needed while we work on the problem."),
     RetentionPolicy("marketing_consent", "Marketing consent",
                     "until you withdraw it; proof kept 3 years after withdrawal", "delete",
                     "To prove that we had your consent."),

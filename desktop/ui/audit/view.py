@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.widgets.messages import user_message
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, OK_STYLE
 
 MAX_ROWS = 5_000
@@ -151,10 +152,9 @@ class AuditView(QWidget):
         checks = QHBoxLayout()
         self.verify_button = QPushButton("Verif&y chain")
         self.export_button = QPushButton("E&xport…")
-        self.verify_label = QLabel("")
+        self.verify_label = SpokenLabel("Chain check result")
         self.verify_label.setTextFormat(Qt.PlainText)
         self.verify_label.setWordWrap(True)
-        self.verify_label.setAccessibleName("Chain check result")
         checks.addWidget(self.verify_button, 0, Qt.AlignTop)
         checks.addWidget(self.verify_label, 1)
         checks.addWidget(self.export_button, 0, Qt.AlignTop)

@@ -28,7 +28,9 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.models import CATEGORY_LABELS, CHANNEL_LABELS, EDITABLE_FIELDS, Status
 from desktop.ui.cases.detail_controller import CaseDetailController, transition_label, when
+from desktop.ui.cases.fields import esc, get_value, set_read_only, set_value, shown
 from desktop.ui.cases.unsaved import AskBeforeLeaving, AskUnsaved
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import (
     BANNER_HOLD,
     BANNER_READONLY,
@@ -36,9 +38,9 @@ from desktop.ui.widgets.style import (
     ERROR_STYLE,
     INFO_STYLE,
     OK_STYLE,
+    WARN_STYLE,
     banner,
     error_label,
-    read_only_style,
     set_invalid,
 )
 
@@ -87,15 +89,13 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
         self.status_box = QHBoxLayout()
         status_row.addLayout(self.status_box)
         layout.addLayout(status_row)
-        self.facts = QLabel()
+        self.facts = SpokenLabel("Case facts", speak_changes=False)
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.facts.setAccessibleName("Case facts")
         layout.addWidget(self.facts)
-        self.message = QLabel("")
+        self.message = SpokenLabel("Result")
         self.message.setTextFormat(Qt.PlainText)
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Result")
         layout.addWidget(self.message)
 
         tabs = QTabWidget()
@@ -154,6 +154,14 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
             grid.addWidget(error, row + 1, 1)
             self.inputs[name] = widget
             self.errors[name] = error
+            if name == "phone":  # a web-form import kept a phone it could not read, as typed
+                self.phone_warning = QLabel("")
+                self.phone_warning.setTextFormat(Qt.PlainText)
+                self.phone_warning.setWordWrap(True)
+                self.phone_warning.setStyleSheet(WARN_STYLE)
+                self.phone_warning.setAccessibleName("Phone warning")
+                self.phone_warning.hide()
+                grid.addWidget(self.phone_warning, row + 2, 1)
         self.save_button = QPushButton("&Save corrections")
         self.save_button.clicked.connect(self.save)
         grid.addWidget(self.save_button, grid.rowCount(), 1, Qt.AlignLeft)
@@ -199,7 +207,7 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
         assert d is not None
         case = d.case
         self.setWindowTitle(f"Case {case.id}")
-        self.title.setText(f"<h2>Case {case.id}: {_esc(case.name or '(anonymised)')}</h2>")
+        self.title.setText(f"<h2>Case {case.id}: {esc(case.name or '(anonymised)')}</h2>")
         while self.banners.count():
             item = self.banners.takeAt(0)
             if item.widget():
@@ -230,23 +238,27 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
 
         values = c.shown_values()
         for name, widget in self.inputs.items():
-            _set_value(widget, values[name])
+            set_value(widget, values[name])
             self._show_error(name, None)
-            _set_read_only(widget, not editable)
+            set_read_only(widget, not editable)
+        self.phone_warning.setText("Unchecked — as typed in the web form: not a number we could read. "
+                                   "Check it with the person and correct it here." if case.phone_unchecked else "")
+        self.phone_warning.setVisible(case.phone_unchecked)
+        self.inputs["phone"].setAccessibleDescription(self.phone_warning.text())  # a screen reader hears it
         self.save_button.setEnabled(editable)
         self.add_note_button.setEnabled(editable)
         self.note_edit.setReadOnly(not editable)
 
         removal = when(d.next_removal_at)
         if d.next_removal_at and d.next_removal_policy:
-            removal += f" under policy “{_esc(d.next_removal_policy)}”"
+            removal += f" under policy “{esc(d.next_removal_policy)}”"
         elif not d.next_removal_at:
             removal = "not scheduled"
         facts = [
             f"Received {when(case.received_at)} · channel {case.channel.label} · recorded by "
-            f"{_esc(case.created_by or '—')} · privacy notice {_esc(case.notice_version or '—')} acknowledged "
+            f"{esc(case.created_by or '—')} · privacy notice {esc(case.notice_version or '—')} acknowledged "
             f"{when(case.notice_acknowledged_at)}",
-            (f"Closed {when(case.closed_at)}" + (f" · resolution: {_esc(case.resolution)}" if case.resolution else "")
+            (f"Closed {when(case.closed_at)}" + (f" · resolution: {esc(case.resolution)}" if case.resolution else "")
              if case.closed_at else "Not closed"),
             f"<b>Next removal:</b> {removal}",
         ]
@@ -255,8 +267,8 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
         self.notes.clear()
         for note in d.notes:
             self.notes.addItem(f"{when(note.at)}  {note.staff}\n{note.body}")
-        self._fill(self.history, [(when(ch.at), ch.staff, ch.field.replace("_", " "), _shown(ch.field, ch.old_value),
-                                   _shown(ch.field, ch.new_value)) for ch in d.changes])
+        self._fill(self.history, [(when(ch.at), ch.staff, ch.field.replace("_", " "), shown(ch.field, ch.old_value),
+                                   shown(ch.field, ch.new_value)) for ch in d.changes])
         self.history_hint.setVisible(not d.changes)
         self._fill(self.consent_table, [
             ("Privacy notice" if k.kind == "privacy_notice" else k.kind.replace("_", " ").capitalize(),
@@ -284,7 +296,7 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
 
     # ---- actions --------------------------------------------------------------------------------
     def values(self) -> dict[str, str]:
-        return {name: _get_value(w) for name, w in self.inputs.items()}
+        return {name: get_value(w) for name, w in self.inputs.items()}
 
     def corrections_pending(self) -> bool:
         return self.values() != self.controller.shown_values()
@@ -347,47 +359,3 @@ class CaseDetailDialog(AskBeforeLeaving, QDialog):
         self.changed.emit(self.controller.case_id)
         return True
 
-
-def _shown(field: str, value: str | None) -> str:
-    """A history value as the window names it: a status by its label ('Waiting on customer')."""
-    if not value:
-        return "—"
-    if field == "status":
-        try:
-            return Status(value).label
-        except ValueError:
-            return value
-    return value
-
-
-def _esc(text: str) -> str:
-    from html import escape
-
-    return escape(text)
-
-
-def _set_value(widget: QWidget, value: str) -> None:
-    if isinstance(widget, QComboBox):
-        widget.setCurrentIndex(max(0, widget.findData(value)))
-    elif isinstance(widget, QPlainTextEdit):
-        widget.setPlainText(value)
-    elif isinstance(widget, QLineEdit):
-        widget.setText(value)
-
-
-def _get_value(widget: QWidget) -> str:
-    if isinstance(widget, QComboBox):
-        return str(widget.currentData() or "")
-    if isinstance(widget, QPlainTextEdit):
-        return widget.toPlainText()
-    if isinstance(widget, QLineEdit):
-        return widget.text()
-    return ""
-
-
-def _set_read_only(widget: QWidget, read_only: bool) -> None:
-    if isinstance(widget, QComboBox):
-        widget.setEnabled(not read_only)
-        return
-    widget.setReadOnly(read_only)  # type: ignore[attr-defined]
-    widget.setStyleSheet(read_only_style() if read_only else "")

@@ -45,7 +45,7 @@ def case_values(case: Case, phone_region: str | None = None) -> dict[str, str]:
     for name in EDITABLE_FIELDS:
         value = getattr(case, name)
         out[name] = "" if value is None else str(getattr(value, "value", value))
-    if phone_region and out["phone"]:
+    if phone_region and out["phone"] and not case.phone_unchecked:  # an unchecked phone: as typed
         out["phone"] = v.phone_for_display(out["phone"], phone_region)
     return out
 

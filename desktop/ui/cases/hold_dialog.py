@@ -27,6 +27,7 @@ from desktop.services.retention import MAX_REASON
 from desktop.ui.cases.detail_controller import when
 from desktop.ui.widgets.messages import user_message
 from desktop.ui.widgets.outcome_dialog import OutcomeDialog
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE
 
 Confirm = Callable[[str, str], bool]
@@ -159,10 +160,9 @@ class HoldPanel(QWidget):
         self.open_dialog = open_dialog or (lambda d: d.exec())
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 2, 0, 2)
-        self.text = QLabel()
+        self.text = SpokenLabel("Legal hold", hide_when_empty=False)
         self.text.setTextFormat(Qt.PlainText)
         self.text.setWordWrap(True)
-        self.text.setAccessibleName("Legal hold")
         layout.addWidget(self.text, 1)
         self.set_button = QPushButton("Legal &hold…")
         self.lift_case_button = QPushButton("Lift case hold…")

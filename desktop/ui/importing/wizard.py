@@ -31,6 +31,7 @@ from desktop.ui.importing.controller import (
     ImportController,
 )
 from desktop.ui.widgets.messages import user_message
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE
 
 NO_CATEGORY = "— refuse these rows —"
@@ -50,7 +51,7 @@ class ImportWizard(QDialog):
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
         layout.addWidget(self.pages)
-        self.message = QLabel("")
+        self.message = SpokenLabel("Import problem")  # hidden (not exposed) while empty
         self.message.setWordWrap(True)
         layout.addWidget(self.message)
         buttons = QHBoxLayout()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.ui.intake.controller import IntakeController, empty_values
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import (
     ERROR_STYLE,
     INFO_STYLE,
@@ -34,6 +35,7 @@ from desktop.ui.widgets.style import (
 )
 
 Confirm = Callable[[str, str], bool]
+REQUIRED = "required"
 
 
 def ask(parent: QWidget) -> Confirm:
@@ -53,6 +55,7 @@ class IntakeView(QWidget):
         self.confirm = confirm or ask(self)
         self.inputs: dict[str, QWidget] = {}
         self.errors: dict[str, QLabel] = {}
+        self.required: set[str] = set()  # their accessible description says "required"
         self._touched: set[str] = set()
         self._build()
         self._wire()
@@ -76,10 +79,9 @@ class IntakeView(QWidget):
         hint.setStyleSheet(INFO_STYLE)
         column.addWidget(title)
         column.addWidget(hint)
-        self.result_label = QLabel("")
+        self.result_label = SpokenLabel("Result of saving")
         self.result_label.setTextFormat(Qt.PlainText)
         self.result_label.setWordWrap(True)
-        self.result_label.setAccessibleName("Result of saving")
         self.result_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
         column.addWidget(self.result_label)
 
@@ -108,9 +110,8 @@ class IntakeView(QWidget):
         self.description.setPlaceholderText("What happens, since when, which recipients or domains")
         self.description.setMinimumHeight(110)
         self._add("description", "&Description *", self.description, grid)
-        self.counter = QLabel("")
+        self.counter = SpokenLabel("Description length", speak_changes=False)  # not at every key
         self.counter.setAlignment(Qt.AlignRight)
-        self.counter.setAccessibleName("Description length")
         # a pasted log or bounce is too long for Description: one click moves it where it belongs
         self.move_button = QPushButton("Mov&e to Technical details")
         self.move_button.setToolTip("Move the whole text into Technical details, then describe the problem in a sentence")
@@ -135,18 +136,16 @@ class IntakeView(QWidget):
         body.addLayout(side, 2)
         self.notice_box = QGroupBox()
         nb = QVBoxLayout(self.notice_box)
-        self.notice_text = QLabel()
+        self.notice_text = SpokenLabel("Privacy notice text")
         self.notice_text.setTextFormat(Qt.PlainText)
         self.notice_text.setWordWrap(True)
         self.notice_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.notice_text.setAccessibleName("Privacy notice text")
         nb.addWidget(self.notice_text)
-        self.notice_contact = QLabel()
+        self.notice_contact = SpokenLabel("Privacy contact", speak_changes=False)
         self.notice_contact.setTextFormat(Qt.PlainText)
         self.notice_contact.setWordWrap(True)
         self.notice_contact.setStyleSheet(INFO_STYLE)
         self.notice_contact.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.notice_contact.setAccessibleName("Privacy contact")
         nb.addWidget(self.notice_contact)
         self.show_notice()
         self.notice = self._check("notice", "I have shown/read the privacy notice to the person *", nb)
@@ -190,6 +189,9 @@ class IntakeView(QWidget):
         label.setMinimumWidth(label.sizeHint().width() + 4)
         plain = text.replace("&", "").rstrip(" *")
         widget.setAccessibleName(plain)
+        if text.endswith("*"):
+            self.required.add(key)
+            widget.setAccessibleDescription(REQUIRED)  # not only the star: screen readers say it
         grid.addWidget(label, row, 0, Qt.AlignRight | Qt.AlignTop)
         grid.addWidget(widget, row, 1)
         grid.addWidget(self._error_label(key, plain), row + 1, 1)
@@ -204,6 +206,9 @@ class IntakeView(QWidget):
     def _check(self, key: str, text: str, layout: QVBoxLayout) -> QCheckBox:
         box = QCheckBox(text)
         box.setAccessibleName(text.rstrip(" *"))
+        if text.endswith("*"):
+            self.required.add(key)
+            box.setAccessibleDescription(REQUIRED)
         layout.addWidget(box)
         layout.addWidget(self._error_label(key, text.rstrip(" *")))
         self.inputs[key] = box
@@ -288,7 +293,8 @@ class IntakeView(QWidget):
         label.setVisible(bool(text))
         widget = self.inputs.get(key)
         if widget is not None:
-            widget.setAccessibleDescription(text)
+            required = REQUIRED if key in self.required else ""
+            widget.setAccessibleDescription("; ".join(p for p in (text, required) if p))  # the problem first
             set_invalid(widget, bool(message))
 
     # ---- values ---------------------------------------------------------------------------------

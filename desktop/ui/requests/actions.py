@@ -88,8 +88,13 @@ class RequestActions:
         return self.c.services.requests.get(request_id).ref
 
     # ---- register -------------------------------------------------------------------------------
-    def new_request(self) -> None:
+    def new_request(self, fields: dict | None = None) -> None:
+        """fields: a draft kept over a lock (desktop/ui/shell/lock_drafts.py), filled in again."""
         dialog = NewRequestDialog(self.c, parent=self.parent)
+        if fields:
+            from desktop.ui.widgets.form_state import restore_form_state
+
+            restore_form_state(dialog.inputs, fields)
         self._exec(dialog)
         if dialog.request is not None:
             n = len(dialog.confirmed)

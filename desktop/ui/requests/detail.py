@@ -29,6 +29,7 @@ from desktop.ui.requests.controller import (
     stamp,
 )
 from desktop.ui.requests.recipients_box import TellRecipientsBox
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import INFO_STYLE, scheme
 
 WORKFLOW = (
@@ -69,10 +70,10 @@ class RequestDetailPanel(QScrollArea):
         layout = QVBoxLayout(body)
         self.title = QLabel("<h3>No request selected</h3>")
         layout.addWidget(self.title)
-        self.facts = QLabel("Select a request in the list, or press <b>New request…</b>.")
+        self.facts = SpokenLabel("Request facts", speak_changes=False)
+        self.facts.setText("Select a request in the list, or press <b>New request…</b>.")
         self.facts.setWordWrap(True)
         self.facts.setTextInteractionFlags(Qt.TextSelectableByMouse)
-        self.facts.setAccessibleName("Request facts")
         self.facts.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         layout.addWidget(self.facts)
         self.recipients = TellRecipientsBox()
@@ -121,14 +122,16 @@ class RequestDetailPanel(QScrollArea):
         self.workflow.show()
         self.rights.show()
         for key, button in self.buttons.items():
-            if key in TYPE_ACTIONS:
-                button.setVisible(TYPE_ACTIONS[key][1] is req.type)
-                self.why[key].setVisible(TYPE_ACTIONS[key][1] is req.type)
+            shown = key not in TYPE_ACTIONS or TYPE_ACTIONS[key][1] is req.type
+            button.setVisible(shown)
             state = allowed.get(key, Allowed(False))
             button.setEnabled(state.enabled)
             button.setToolTip(self.tips[key] if state.enabled else state.why)
-            # a closed request: said once in the facts, not next to every button
-            self.why[key].setText("" if state.enabled or req.status.closed else state.why)
+            # a closed request: said once in the facts, not next to every button; an empty
+            # label is hidden (it took a row's space and was read out as an empty label)
+            why = "" if state.enabled or req.status.closed else state.why
+            self.why[key].setText(why)
+            self.why[key].setVisible(shown and bool(why))
         self.rights.setTitle(f"Answer the {req.type.value} request")
 
     @staticmethod

@@ -37,6 +37,7 @@ from desktop.ui.requests.controller import (
 )
 from desktop.ui.widgets.forms import plain_label as _plain
 from desktop.ui.widgets.outcome_dialog import OutcomeDialog
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, error_label, set_invalid
 
 Submit = Callable[..., Outcome]
@@ -107,11 +108,14 @@ class NewRequestDialog(QDialog):
             label.setBuddy(widget)
             form.addRow(label, widget)
             self.errors[key] = error_label(f"{key} error")
-            form.addRow("", self.errors[key])
+            form.setWidget(form.rowCount(), QFormLayout.FieldRole, self.errors[key])  # no empty label beside it
         box.addLayout(form)
         box.addWidget(_plain("The due date follows the organisation's deadline rule and counts from the "
                              "day the request was received.", INFO_STYLE))
-        self.form_message = _plain("", ERROR_STYLE)
+        self.form_message = SpokenLabel("Problem")  # hidden (not exposed) while empty
+        self.form_message.setTextFormat(Qt.PlainText)
+        self.form_message.setWordWrap(True)
+        self.form_message.setStyleSheet(ERROR_STYLE)
         box.addWidget(self.form_message)
         box.addStretch(1)
         buttons, self.open_button = _buttons(self, "&Open request")
@@ -140,6 +144,10 @@ class NewRequestDialog(QDialog):
         self.confirm_box.accepted.connect(self.confirm)
         box.addWidget(self.confirm_box)
         return page
+
+    def is_dirty(self) -> bool:
+        """Typed and not opened yet (the lock keeps it as a draft, lock_drafts.py)."""
+        return self.request is None and bool(self.email.text().strip() or self.phone.text().strip())
 
     # ---- steps ----------------------------------------------------------------------------------
     def submit(self) -> None:

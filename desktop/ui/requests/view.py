@@ -34,6 +34,7 @@ from desktop.ui.requests.controller import FILTERS, RequestsController
 from desktop.ui.requests.detail import RequestDetailPanel
 from desktop.ui.requests.model import RequestTableModel
 from desktop.ui.widgets.jobs import Runner, TaskRunner
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, OK_STYLE, scheme
 
 REFRESH_MS = 60_000
@@ -264,14 +265,13 @@ EMPTY = {
 }
 
 
-class RequestsStatus(QLabel):
+class RequestsStatus(SpokenLabel):
     """Status-bar counter: overdue (red, with ⚠) and due-soon open requests."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__("Request deadlines", parent=parent, hide_when_empty=False, speak_changes=False)
         self.setTextFormat(Qt.PlainText)
         self.setContentsMargins(10, 0, 10, 0)
-        self.setAccessibleName("Request deadlines")
 
     def show_counts(self, counts: RequestCounts) -> None:
         if counts.overdue:
@@ -290,6 +290,7 @@ def mount_requests(window, services, *, shortcut: str = "Ctrl+R",
     view = RequestsView(RequestsController(services), runner=window.runner)
     window.add_view("requests", "Requests", view, shortcut)
     window.statusBar().addPermanentWidget(view.status_counter)
+    window.changed_elsewhere.connect(view.refresh_counts)  # a request added or completed by the CLI
     if on_cases_changed is not None:
         view.changed.connect(on_cases_changed)
     view.refresh_counts()

@@ -61,8 +61,11 @@ class SweepPreviewDialog(QDialog):
         self.table.setAccessibleName("Planned removals")
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
-        self.table.setWordWrap(False)
+        # the reason (the last column) wraps: cut at the column's edge, half of it was never shown
+        self.table.setWordWrap(True)
+        self.table.setTextElideMode(Qt.ElideNone)
         self.table.verticalHeader().hide()
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
         header = self.table.horizontalHeader()
         for col in range(len(HEADERS) - 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
@@ -132,7 +135,7 @@ class SweepPreviewDialog(QDialog):
     def _done(self, report) -> None:
         self.report = report
         self.progress.hide()
-        text = f"Done: {report.summary}."
+        text = f"Done, as of {self.as_of:%Y-%m-%d}: {report.summary}."
         if report.skipped:
             text += f" {len(report.skipped)} item(s) were skipped because they were no longer due (a hold or a change)."
         if report.compacted:

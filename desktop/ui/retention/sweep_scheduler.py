@@ -16,9 +16,10 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QStatusBar
+from PySide6.QtWidgets import QStatusBar
 
 from desktop.ui.widgets.messages import user_message
+from desktop.ui.widgets.spoken import SpokenLabel
 
 log = logging.getLogger(__name__)
 
@@ -50,9 +51,8 @@ class SweepScheduler(QObject):
         self.last_check: datetime | None = None
         self.next_at: datetime | None = None
         self.last_text = "no sweep yet"
-        self.label = QLabel()
+        self.label = SpokenLabel("Retention sweep", hide_when_empty=False, speak_changes=False)
         self.label.setTextFormat(Qt.PlainText)
-        self.label.setAccessibleName("Retention sweep")
         self.label.setContentsMargins(10, 0, 10, 0)
         self.label.setToolTip("Retention sweeps run at unlock and every 15 minutes; "
                               "Retention › Sweep now… shows what is due first.")

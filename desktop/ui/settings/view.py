@@ -13,17 +13,15 @@ import phonenumbers
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSpinBox,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -33,11 +31,13 @@ from desktop.domain import deadlines as dl
 from desktop.domain.retention import PolicyError, parse_policies
 from desktop.services.settings import MAX_IDLE_MINUTES, app_problems, organisation_problems
 from desktop.ui.settings.notice_tab import NoticeTab
+from desktop.ui.settings.policies import PolicyTable, named_by_label
 from desktop.ui.settings.recipients_tab import RECIPIENT_COLUMNS, RecipientsTab
 from desktop.ui.shell.first_run_controller import holiday_countries
 from desktop.ui.widgets.forms import labelled_row
 from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.messages import user_message
+from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import OK_STYLE, error_label
 
 # every organisation field the access report prints is asked here (and in the first-run wizard)
@@ -46,6 +46,11 @@ ORG_TEXT = ("controller_name", "controller_address", "privacy_contact_email", "a
             "transfer_safeguards")
 MULTI_LINE = ("controller_address", "supervisory_authority", "data_source", "automated_decision_making",
               "transfer_safeguards")
+# mail intake settings (key "mail"; shipped defaults in resources/defaults/mail.json)
+MAIL_TOGGLES = (("mask_third_party_addresses", "Mas&k other people's addresses in diagnoses",
+                 "A bounce names its failed recipients: show and store them as ***@domain"),
+                ("name_from_reply_to", "Take the person from Reply-To when a mail has one",
+                 "Pre-fill the name and email from Reply-To instead of From"))
 
 
 
@@ -118,8 +123,20 @@ class SettingsController:
         try:
             parse_policies({"policies": updated})
         except PolicyError as exc:
-            return None, str(exc)
+            return None, "; ".join(named_by_label(p, updated) for p in exc.problems)
         return updated, None
+
+    def mail(self) -> dict:
+        return self.services.settings.get("mail")
+
+    def save_mail(self, values: dict) -> bool:
+        """Store the mail intake toggles (audited by SettingsService); False when unchanged."""
+        before = self.mail()
+        after = {**before, **{k: bool(v) for k, v in values.items()}}
+        if after == before:
+            return False
+        self.services.settings.set("mail", after)
+        return True
 
     def save_policies(self, policies: list[dict]) -> None:
         """Runs on a worker: set_policies recomputes every case's timer."""
@@ -144,8 +161,9 @@ class SettingsView(QWidget):
         self.tabs.addTab(self._desk_tab(), "&Deadlines and desk")
         self.notice_tab = NoticeTab()
         self.tabs.addTab(self.notice_tab, "Privacy no&tice")
+        self.tabs.addTab(self._mail_tab(), "Ma&il intake")
         self.error = error_label("Settings problem")
-        self.status = QLabel()
+        self.status = SpokenLabel("Settings")  # "Settings: Saved: …"; hidden (not exposed) while empty
         self.status.setStyleSheet(OK_STYLE)
         self.status.setTextFormat(Qt.PlainText)
         self.save_button = QPushButton("&Save settings")
@@ -156,6 +174,7 @@ class SettingsView(QWidget):
             shortcut.setContext(Qt.WidgetWithChildrenShortcut)  # the keyword was ignored: it was window-wide
         bottom = QHBoxLayout()
         bottom.addWidget(self.status, 1)
+        bottom.addStretch(1)  # the button stays at the right while the status is hidden
         bottom.addWidget(self.save_button)
         layout = QVBoxLayout(self)
         title = QLabel("<h2>Settings</h2>")
@@ -204,11 +223,7 @@ class SettingsView(QWidget):
         page = QWidget()
         layout = QVBoxLayout(page)
         layout.addWidget(QLabel("Change how long data is kept; saving recomputes every case's timer."))
-        self.policies = QTableWidget(0, 4)
-        self.policies.setAccessibleName("Retention policies")
-        self.policies.setHorizontalHeaderLabels(["Policy", "Period", "Unit", "Then"])
-        self.policies.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
-        self.policies.verticalHeader().hide()
+        self.policies = PolicyTable()
         layout.addWidget(self.policies, 1)
         return page
 
@@ -235,6 +250,23 @@ class SettingsView(QWidget):
             self.web_tz.addItem(zone, zone)
         return page
 
+    def _mail_tab(self) -> QWidget:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        self.mail_toggles: dict[str, QCheckBox] = {}
+        for key, caption, tip in MAIL_TOGGLES:
+            box = QCheckBox(caption)
+            box.setToolTip(tip)
+            box.setAccessibleName(caption.replace("&", ""))
+            column.addWidget(box)
+            self.mail_toggles[key] = box
+        note = QLabel("Masking applies to diagnoses read or imported from now on; what is already stored "
+                      "stays as it was stored.")
+        note.setWordWrap(True)
+        column.addWidget(note)
+        column.addStretch(1)
+        return page
+
     # ---- data -----------------------------------------------------------------------------------
     def load(self) -> None:
         org = self.c.organisation()
@@ -243,25 +275,16 @@ class SettingsView(QWidget):
             widget.setPlainText(text) if isinstance(widget, QPlainTextEdit) else widget.setText(text)
         self.recipients_tab.load(org.get("recipients") or [])
         self.notice_tab.load(self.c.notice(), self.c.notice_history())
-        self.policies.setRowCount(0)
-        for p in self.c.policies():
-            row = self.policies.rowCount()
-            self.policies.insertRow(row)
-            cells = [p.get("label", p["id"]), str(p.get("period", "")), p.get("unit", "days"),
-                     str(p.get("action", "")).replace("_", " ")]
-            for col, text in enumerate(cells):
-                item = QTableWidgetItem(text)
-                item.setData(Qt.UserRole, p["id"])
-                if col not in (1, 2):
-                    item.setFlags(item.flags() & ~Qt.ItemIsEditable)
-                item.setToolTip(str(p.get("reason", "")))
-                self.policies.setItem(row, col, item)
+        self.policies.show_policies(self.c.policies())
         app = self.c.app()
         self.rule.setCurrentIndex(max(0, self.rule.findData(str(app.get("deadline_rule", "policy30")))))
         self.country.setCurrentIndex(max(0, self.country.findData(str(app.get("holiday_country", "GB")))))
         self.idle.setValue(int(app.get("idle_lock_minutes", 5)))
         self.region.setCurrentIndex(max(0, self.region.findData(str(app.get("default_phone_region", "GB")))))
         self.web_tz.setCurrentIndex(max(0, self.web_tz.findData(str(app.get("web_form_timezone", "UTC")))))
+        mail = self.c.mail()
+        for key, box in self.mail_toggles.items():
+            box.setChecked(bool(mail.get(key, key == "mask_third_party_addresses")))
 
     def view_shown(self) -> None:
         self.load()
@@ -276,14 +299,7 @@ class SettingsView(QWidget):
         return self.recipients_tab.rows()
 
     def _policy_edits(self) -> dict[str, tuple[int, str]] | str:
-        edits = {}
-        for r in range(self.policies.rowCount()):
-            pid = self.policies.item(r, 0).data(Qt.UserRole)
-            period, unit = self.policies.item(r, 1).text().strip(), self.policies.item(r, 2).text().strip()
-            if not period.isdigit():
-                return f"{self.policies.item(r, 0).text()}: the period must be a whole number."
-            edits[pid] = (int(period), unit)
-        return edits
+        return self.policies.edits()
 
     def save(self) -> None:
         self.status.clear()
@@ -310,6 +326,8 @@ class SettingsView(QWidget):
             if problems:
                 return self._fail(" ".join(problems.values()))
             sections += ["deadlines and desk"] if ok else []
+            if self.c.save_mail({k: box.isChecked() for k, box in self.mail_toggles.items()}):
+                sections.append("mail intake")
         except Exception as exc:  # a store error: one line, never a traceback
             return self._fail("Not saved: " + user_message(exc))
         if policies is None:

@@ -274,6 +274,18 @@ class FirstRunWizard(QWizard):
         for page in self.pages:
             self.addPage(page)
         self.setButtonText(QWizard.FinishButton, "&Create store")
+        self.currentIdChanged.connect(lambda _id: self._hide_empty_header_labels())
+
+    def showEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().showEvent(event)
+        self._hide_empty_header_labels()
+
+    def _hide_empty_header_labels(self) -> None:
+        """QWizard's header keeps an empty label for a logo this app does not set: screen readers
+        listed it as an empty label. Only labels outside the pages, with no text and no picture."""
+        for label in self.findChildren(QLabel):
+            if not label.text() and label.pixmap().isNull() and not any(p.isAncestorOf(label) for p in self.pages):
+                label.hide()
 
     def submit(self) -> None:
         """Accept every page as shown, then create the store (the bundle smoke test's path)."""

@@ -25,8 +25,9 @@ def _no_display() -> bool:
     return not any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
-def obtain_services(path: Path, *, runner=None, parent=None):
-    """First-run wizard when no store exists, else the unlock dialog. None when the person cancels."""
+def obtain_services(path: Path, *, runner=None, parent=None, notes_seen: set[str] | None = None):
+    """First-run wizard when no store exists, else the unlock dialog. None when the person cancels.
+    notes_seen: gets the keyring note the unlock dialog showed (the lock screen does not repeat it)."""
     from desktop import app
     from desktop.ui.shell.first_run_controller import FirstRunController
     from desktop.ui.shell.first_run_wizard import FirstRunWizard
@@ -46,6 +47,8 @@ def obtain_services(path: Path, *, runner=None, parent=None):
 
         QTimer.singleShot(0, dialog.submit)  # smoke test: submit with the env passphrase
     dialog.exec()
+    if notes_seen is not None and getattr(dialog, "note", None):
+        notes_seen.add(dialog.note)
     return dialog.services
 
 
@@ -69,6 +72,8 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     from desktop.ui.widgets.style import register_fallback_fonts
 
     register_fallback_fonts()
+    from PySide6.QtCore import Qt
+
     from desktop.ui.cases.model import CaseTableModel
     from desktop.ui.cases.view import CasesView
     from desktop.ui.intake.controller import IntakeController
@@ -98,12 +103,15 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
         from desktop.ui.cases.detail_controller import CaseDetailController
 
         dialog = CaseDetailDialog(CaseDetailController(services, case_id), parent=window)
+        dialog.setAttribute(Qt.WA_DeleteOnClose)
         dialog.changed.connect(case_saved)
         attach_hold_panel(dialog, services)
         attach_case_diagnosis(dialog, services)
-        dialog.exec()
-        cases.select_case(case_id)
+        dialog.finished.connect(lambda _r: cases.select_case(case_id) if services.is_open else None)
+        dialog.open()  # window-modal, without a nested event loop: the lock can reopen it after unlock
+        return dialog
 
+    window.case_opener = open_case
     intake.saved.connect(case_saved)
     window.imported.connect(lambda _r: model.reload())
     cases.open_case.connect(open_case)
@@ -140,7 +148,8 @@ def run_gui(args) -> int:
 
     register_fallback_fonts()  # before the first dialog: a name typed there may need it
     path = store_path(getattr(args, "store", None))
-    services = obtain_services(path)
+    notes_seen: set[str] = set()
+    services = obtain_services(path, notes_seen=notes_seen)
     if services is None:
         return 0
     session = None
@@ -148,7 +157,7 @@ def run_gui(args) -> int:
         from desktop.ui.shell.lock_controller import start_session
 
         window = build_window(services)
-        session = start_session(app, services, window, build_window)
+        session = start_session(app, services, window, build_window, notes_seen=notes_seen)
         window.show()
         if os.environ.get(SMOKE_ENV) == "1":  # smoke test: quit once the window has shown
             from PySide6.QtCore import QTimer

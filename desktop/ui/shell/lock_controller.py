@@ -1,9 +1,11 @@
 """Lock and unlock the running app (KeePassXC's sequence), testable without a real timer.
 
 Triggers: the idle watcher, Ctrl+L (File › Lock), the OS session locking. The sequence:
-  1. unsaved work (the intake form, an edited case) -> ask "Discard and lock" / "Cancel lock";
-     for an idle or session lock nobody may be there, so no answer within 30 s discards;
-  2. close open dialogs and menus;
+  1. unsaved work (the intake form, an edited case) -> ask "Keep as draft and lock" / "Discard and
+     lock" / "Cancel lock"; for an idle or session lock nobody may be there, so no answer within 30 s
+     keeps it as a draft (encrypted, inside the store: services/drafts.py), offered back after unlock;
+  2. note where the agent was (view, selected row, open case windows: lock_drafts.py); close open
+     dialogs and menus;
   3. clear every view and form (the case table drops its cached rows, search text goes);
   4. clear the clipboard if it holds text the app put there;
   5. audit "store.lock", close the store (Vault.close turns cipher_memory_security on);
@@ -14,7 +16,9 @@ instead of before it; when a check fails the app locks at once (asking
 about unsaved work first) and the next unlock checks before opening, so the unlock dialog reports the
 damage and offers the latest backup. On success the services are rebuilt through
      the store session (desktop/app.py; failed attempts are written to the trail at that unlock) and a fresh
-     main window is built by the window factory; the old, emptied one is deleted.
+     main window is built by the window factory; the old, emptied one is deleted. The new window returns
+     to the place noted at the lock, and drafts kept are offered back (Restore / Discard).
+Ctrl+L works from every window and dialog (lock_screen.LockKeyOnEveryWindow).
 Cancelling the unlock dialog quits the app.
 """
 
@@ -27,10 +31,19 @@ from typing import Protocol
 
 from PySide6.QtCore import QObject, Qt, QTimer, Signal, SignalInstance
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QApplication, QDialog, QLabel, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMenu, QWidget
 
 from desktop.ui.shell.clipboard_guard import ClipboardGuard
 from desktop.ui.shell.idle_lock import IdleWatcher, SessionLockWatcher, idle_minutes
+from desktop.ui.shell.lock_drafts import Place, keep_drafts, offer_drafts, place_of
+from desktop.ui.shell.lock_screen import (  # noqa: F401 - REASON_TEXT, default_unlock_factory: used by callers
+    REASON_TEXT,
+    DraftOffer,
+    LockKeyOnEveryWindow,
+    LockQuestion,
+    UnlockFactory,
+    default_unlock_factory,
+)
 
 log = logging.getLogger(__name__)
 
@@ -66,37 +79,7 @@ class LockableWindow(Protocol):
 
 
 WindowFactory = Callable[[object], LockableWindow]  # services -> MainWindow
-UnlockFactory = Callable[[Path, str, str], QDialog]  # (path, staff, lock reason) -> dialog
-REASON_TEXT = {"idle": "after {minutes} without input", "manual": "on request (Ctrl+L)",
-               "session": "because the computer's session was locked",
-               "damaged": "because its pages failed their integrity check"}
 PAGE_CHECK_DELAY_MS = 1500  # after the window has painted and the sweep at unlock has started
-
-
-def default_unlock_factory(runner=None, clock=None, verify_pages: Callable[[], bool] = lambda: True) -> UnlockFactory:
-    """The existing UnlockDialog over the store session (app.session().opener); failures so far are written at unlock.
-    verify_pages() says whether to check every page before opening (after the background check
-    found damage) or to leave that to the background check."""
-
-    def make(path: Path, staff: str, why: str = "") -> QDialog:
-        from desktop import app
-        from desktop.ui.shell.unlock_dialog import UnlockDialog
-
-        holder: dict[str, UnlockDialog] = {}
-
-        open_store = app.session(clock=clock).opener(verify_pages=verify_pages,
-                                                     failed_unlocks=lambda: holder["dialog"].failures)
-        dialog = UnlockDialog(path, open_store, staff=staff, runner=runner)
-        holder["dialog"] = dialog
-        dialog.setWindowTitle("helpdesk-intake is locked")
-        for label in dialog.findChildren(QLabel):
-            if label.text() == "<h3>Open the store</h3>":
-                label.setText("<h3>helpdesk-intake is locked</h3>")
-        if why:
-            dialog.how.setText(f"The store was locked {why}. " + dialog.how.text())
-        return dialog
-
-    return make
 
 
 class LockController(QObject):
@@ -109,7 +92,8 @@ class LockController(QObject):
                  on_cancel: Callable[[], None] | None = None, idle_ms: int | None = None,
                  question_timeout_ms: int = QUESTION_TIMEOUT_MS, session_watcher: SessionLockWatcher | None = None,
                  clipboard: ClipboardGuard | None = None, scheduler_factory=None, runner=None,
-                 page_check_delay_ms: int | None = PAGE_CHECK_DELAY_MS, parent: QObject | None = None) -> None:
+                 page_check_delay_ms: int | None = PAGE_CHECK_DELAY_MS, notes_seen: set[str] | None = None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.app = app or QApplication.instance()
         self.services = services
@@ -119,7 +103,9 @@ class LockController(QObject):
         self.window_factory = window_factory
         self.pages_damaged = False  # set by the background page check; the next unlock checks first
         self.unlock_factory = unlock_factory or default_unlock_factory(runner, services.clock,
-                                                                       lambda: self.pages_damaged)
+                                                                       lambda: self.pages_damaged, notes_seen)
+        self.place = Place()  # where the agent was at the lock; the new window returns there
+        self.draft_offer: DraftOffer | None = None
         self.runner = runner
         self.page_timer = QTimer(self)  # page check in the background; None delay: no check (tests)
         self.page_timer.setSingleShot(True)
@@ -131,7 +117,7 @@ class LockController(QObject):
         self.state = UNLOCKED
         self.reason = ""
         self.unlock_dialog: QDialog | None = None
-        self.question: QMessageBox | None = None
+        self.question: LockQuestion | None = None
         self.question_timeout_ms = question_timeout_ms
         self._fixed_idle_ms = idle_ms
         self.question_timer = QTimer(self)
@@ -144,6 +130,9 @@ class LockController(QObject):
         self.session = session_watcher if session_watcher is not None else SessionLockWatcher(parent=self)
         self.session.session_locked.connect(lambda: self.request_lock("session"))
         self.clipboard = clipboard or ClipboardGuard(QApplication.clipboard(), parent=self)
+        self.lock_action: QAction | None = None
+        self.everywhere = LockKeyOnEveryWindow(lambda: self.lock_action, self._no_lock_key, parent=self)
+        self.app.installEventFilter(self.everywhere)
         self._adopt(window)
 
     # ---- the window -----------------------------------------------------------------------------
@@ -234,24 +223,19 @@ class LockController(QObject):
                 out.append(w.windowTitle() or "an open dialog")
         return out
 
+    def _no_lock_key(self, widget: QWidget) -> bool:
+        return widget is self.unlock_dialog or isinstance(widget, (LockQuestion, DraftOffer)) or \
+            getattr(widget, "objectName", lambda: "")() == "unlock"
+
     def _ask(self, dirty: list[str], reason: str) -> None:
         self.state = ASKING
         self.reason = reason
-        what = ", ".join(dirty)
         timed = reason != "manual"
-        text = f"Locking will discard what has not been saved in {what}."
-        if timed:
-            text += f" With no answer, the app locks and discards it in {self.question_timeout_ms // 1000} seconds."
-        box = QMessageBox(QMessageBox.Warning, "Lock helpdesk-intake?", text, QMessageBox.NoButton,
-                          QApplication.activeModalWidget() or self.window)
-        box.setTextFormat(Qt.PlainText)
-        self.discard_button = box.addButton("&Discard and lock", QMessageBox.DestructiveRole)
-        self.cancel_button = box.addButton("&Cancel lock", QMessageBox.RejectRole)
-        box.setDefaultButton(self.cancel_button)
-        box.setEscapeButton(self.cancel_button)
+        box = LockQuestion(", ".join(dirty), self.question_timeout_ms // 1000 if timed else None, self.window)
+        self.keep_button, self.discard_button, self.cancel_button = \
+            box.keep_button, box.discard_button, box.cancel_button
         box.buttonClicked.connect(self._answered)
         self.question = box
-        box.setWindowModality(Qt.ApplicationModal)
         box.show()
         if timed:
             self.question_timer.start(self.question_timeout_ms)
@@ -262,21 +246,29 @@ class LockController(QObject):
         if box is not None:
             box.hide()
             box.deleteLater()
-        if button is self.discard_button:
-            self.state = UNLOCKED
-            self.lock_now(self.reason)
+        self.state = UNLOCKED
+        if button is self.keep_button or button is self.discard_button:
+            self.lock_now(self.reason, keep=button is self.keep_button)
         else:
-            self.state = UNLOCKED
             self.idle.start()
 
     def _question_timed_out(self) -> None:
         if self.question is not None:
-            self._answered(self.discard_button)
+            self._answered(self.keep_button)  # nobody there: keep the work, lock
 
-    def lock_now(self, reason: str = "manual") -> None:
-        """Lock without asking (unsaved work is discarded)."""
+    def keep_drafts(self) -> bool:
+        """The unsaved work as drafts inside the store; False (the agent told) when that failed."""
+        return keep_drafts(self.window, self.services, QApplication.activeModalWidget() or self.window)
+
+    def lock_now(self, reason: str = "manual", *, keep: bool = False) -> None:
+        """Lock without asking; keep: unsaved work is kept as drafts first, else it is discarded."""
         if self.state == LOCKED:
             return
+        if keep and self.services is not None and not self.keep_drafts():
+            if reason in ("manual", "idle"):
+                self.idle.start()
+                return
+        self.place = place_of(self.window)
         self.state = LOCKED
         self.reason = reason
         self.idle.stop()
@@ -330,6 +322,11 @@ class LockController(QObject):
         self.unlock_dialog = None
         self.on_cancel()
 
+    def _offer_drafts(self, window) -> None:
+        """Return to the place noted at the lock; offer the drafts kept there (Restore / Discard)."""
+        place, self.place = self.place, Place()
+        self.draft_offer = offer_drafts(window, lambda: self.services, place)
+
     def _unlocked(self, services) -> None:
         dialog, self.unlock_dialog = self.unlock_dialog, None
         if services is None:
@@ -351,10 +348,12 @@ class LockController(QObject):
         old.deleteLater()
         self.window_replaced.emit(window)
         self.unlocked.emit(services)
+        self._offer_drafts(window)
 
     def shutdown(self) -> None:
         """At exit: stop timers and close whatever store is open."""
         self.idle.uninstall()
+        self.app.removeEventFilter(self.everywhere)
         self.question_timer.stop()
         self.page_timer.stop()
         if self.scheduler is not None:
@@ -364,9 +363,9 @@ class LockController(QObject):
 
 
 def start_session(app: QApplication, services, window: LockableWindow, window_factory: WindowFactory,
-                  runner=None) -> LockController:
+                  runner=None, notes_seen: set[str] | None = None) -> LockController:
     """For run_gui: idle/Ctrl+L/session lock, unlock and rebuild, sweeps at unlock and every 15 min."""
     from desktop.ui.retention.sweep_scheduler import scheduler_for_window
 
     return LockController(services, window, window_factory=window_factory, app=app, runner=runner,
-                          scheduler_factory=scheduler_for_window, parent=app)
+                          scheduler_factory=scheduler_for_window, notes_seen=notes_seen, parent=app)

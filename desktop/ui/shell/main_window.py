@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 Notify = Callable[[str, str], None]
 MAX_LISTED_ERRORS = 15
 STORE_PATH_CHARS = 48
+CHANGE_POLL_MS = 5_000
 
 
 class MainWindow(QMainWindow):
@@ -47,6 +48,7 @@ class MainWindow(QMainWindow):
 
     view_changed = Signal(str)
     imported = Signal(object)  # ImportReport
+    changed_elsewhere = Signal()  # another process (the CLI, a scheduled sweep) committed to the store
 
     def __init__(self, services, *, runner: Runner | None = None, settings: QSettings | None = None,
                  notify: Notify | None = None) -> None:
@@ -59,6 +61,7 @@ class MainWindow(QMainWindow):
         self._builders: dict[str, Callable[[], QWidget]] = {}  # views built when first shown
         self.retention_menu: RetentionMenu | None = None  # Retention › Sweep now… (mount_retention)
         self.sweep_scheduler: SweepScheduler | None = None  # this session's sweeps (mount_sweep_scheduler)
+        self.case_opener: Callable[[int], QWidget] | None = None  # the case window (launch.build_window)
         self.setWindowTitle("helpdesk-intake")
 
         self.nav = QListWidget()
@@ -102,6 +105,14 @@ class MainWindow(QMainWindow):
         # index, which at start comes from disk (about 0.3 s for 100,000 cases from a cold cache)
         self.refresh_status(count=False)
         QTimer.singleShot(0, self._count_in_background)
+        # what another process writes (the CLI, a sweep run by cron) reaches the status bar: a
+        # PRAGMA data_version read off the GUI thread every few seconds, the counts read when it moved
+        self._data_version: int | None = None
+        self._polling = False
+        self.change_poll = QTimer(self)
+        self.change_poll.setInterval(CHANGE_POLL_MS)
+        self.change_poll.timeout.connect(self.poll_changes)
+        self.change_poll.start()
         self._restore_geometry()
 
     # ---- views ----------------------------------------------------------------------------------
@@ -216,6 +227,10 @@ class MainWindow(QMainWindow):
         if self.retention_menu is not None:
             scheduler.swept.connect(lambda _report: self.cases_changed())
 
+    def open_case_window(self, case_id: int) -> QWidget | None:
+        """Open a case's window (not waiting for it to close); the window, or None without an opener."""
+        return self.case_opener(case_id) if self.case_opener is not None else None
+
     def cases_changed(self) -> None:
         """After a save, an edit or a sweep: the case list reads again and the count follows."""
         if "cases" in self.views:
@@ -237,6 +252,7 @@ class MainWindow(QMainWindow):
 
     def clear_for_lock(self) -> None:
         """Every view that holds data empties (its clear_for_lock); the case count goes."""
+        self.change_poll.stop()
         for view in self.views.values():
             hook = getattr(view, "clear_for_lock", None)
             if callable(hook):
@@ -254,6 +270,29 @@ class MainWindow(QMainWindow):
         self.protection_label.setText(f"Protected by {kind}")
         if count:
             self._show_count(self.services.cases.count())
+
+    def poll_changes(self) -> None:
+        """One poll at a time, and none while other work runs (an import or a sweep holds the store:
+        a waiting poll would take a pool thread that work may need)."""
+        if self._polling or getattr(self.runner, "busy", False) or not self.services.is_open:
+            return
+        self._polling = True
+
+        def failed(_exc: BaseException) -> None:
+            self._polling = False
+
+        self.runner.run_task(self.services.data_version, self._version_seen, failed)
+
+    def _version_seen(self, version: int) -> None:
+        self._polling = False
+        seen, self._data_version = self._data_version, version
+        if seen is None or seen == version or not self.services.is_open:
+            return
+        try:
+            self._count_in_background()
+            self.changed_elsewhere.emit()
+        except RuntimeError:  # the window was replaced (locked) meanwhile
+            pass
 
     def _count_in_background(self) -> None:
         if self.services.is_open:  # not locked before the first count ran
