@@ -224,9 +224,11 @@ def validate_intake(
     not_a_child (bool: the person confirmed they are 13 or older).
     """
 
+    get = raw.get
+
     def s(key: str) -> str | None:
-        value = raw.get(key)
-        return None if value is None else str(value)
+        value = get(key)
+        return value if value is None or type(value) is str else str(value)
 
     checks = {
         "name": check_name(s("name")),
