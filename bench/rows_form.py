@@ -155,6 +155,11 @@ def form_row(ws, n: int, *, runs: int):
                 "as `helpdesk-intake import FILE --timezone ... --category-map ...` (profile detected, mapping, "
                 "formula prefixes taken off, site times, validation, erasure and refusal checks, provenance); "
                 "baseline = bench/baselines.py full_import + the provenance rows, one transaction, rows parsed untimed")
+    cpu = {m: sorted(r["cpu_seconds"] for r in results if r["mode"] == m) for m in ("app", "base")}
+    if all(cpu.values()):  # CPU time of the timed parts: a ratio that load moves less than wall time
+        app_cpu, base_cpu = (v[len(v) // 2] for v in cpu.values())
+        row.details["cpu_seconds"] = {"app": app_cpu, "base": base_cpu}
+        row.note += f"; CPU time of the timed parts (medians): app {app_cpu:.2f}s, baseline {base_cpu:.2f}s, {app_cpu / base_cpu:.2f}x"
     bad = [r for r in results if r["errors"] or r["rows"] != n]
     if bad:
         row.extra_ok = False
