@@ -13,3 +13,18 @@ def disable_core_dumps() -> None:
         resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
     except (ImportError, ValueError, OSError):  # Windows has no resource module
         pass
+
+
+BACKGROUND_NICENESS = 10
+
+
+def run_in_background() -> None:
+    """For the window's child processes (the page check, the sweeps): a lower CPU priority, so on
+    a busy machine the window a person is typing in gets the processor first (POSIX; elsewhere
+    nothing changes)."""
+    try:
+        import os
+
+        os.nice(BACKGROUND_NICENESS)
+    except (AttributeError, OSError):  # Windows has no os.nice
+        pass

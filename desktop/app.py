@@ -131,6 +131,40 @@ def create_services(path: Path, key: Key, *, clock: Clock | None = None, staff: 
     return services
 
 
+def sweep_child_main(argv: list[str]) -> int:
+    """The window's retention sweep in a child process (store/sweep_process.py): the key, the as-of
+    time, the parent's time and the staff name on stdin, the store path as the argument. Opens the
+    store without an unlock entry (the window's session already wrote one), sweeps as `sweep` does
+    (its own audit entries), prints the counts as JSON (or {"error": message}) and exits."""
+    import json
+    import sys
+
+    from desktop import disable_core_dumps, run_in_background
+    from desktop.domain.clock import ShiftedClock
+    from desktop.errors import StoreError
+    from desktop.store.sweep_process import read_request
+
+    disable_core_dumps()
+    run_in_background()
+    try:
+        key, as_of, now, staff = read_request(sys.stdin.readline())
+        path = Path(argv[0])
+    except (ValueError, IndexError):
+        print("usage: the request as JSON on stdin, the store path as the argument", file=sys.stderr)
+        return 2
+    try:
+        services = build_services(Vault.open(path, key, verify_pages=False),
+                                  clock=ShiftedClock.matching(SystemClock(), now), staff=staff)
+        with services:
+            answer = services.retention.sweep(as_of).outcome().to_json()
+    except StoreError as exc:
+        answer = {"error": str(exc)}
+    except Exception as exc:  # noqa: BLE001 - one line for the window's status bar, no traceback
+        answer = {"error": f"the sweep failed ({type(exc).__name__})"}
+    print(json.dumps(answer), flush=True)
+    return 0
+
+
 def session(*, clock: Clock | None = None) -> StoreSession:
     """The door to create, unlock, open, rekey and restore stores, over this root's factories."""
     return StoreSession(open_services=open_services, create_services=create_services,

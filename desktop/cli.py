@@ -33,6 +33,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def sweep_child(argv: list[str]) -> int:
+    """The window's retention sweep in a child process (desktop/__main__.py --sweep-child)."""
+    from desktop.commands.retention import sweep_child as run
+
+    return run(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
 
     disable_core_dumps()

@@ -153,3 +153,10 @@ def cmd_policies(args: argparse.Namespace) -> int:
         out(f"{p.id:<24} {p.label:<32} {what} {p.period_text} after {p.trigger.replace('_', ' ')}")
         out(f"{'':<24} why: {p.reason}")
     return OK
+
+
+def sweep_child(argv: list[str]) -> int:
+    """`python -m desktop --sweep-child STORE` (the window's sweeps; desktop/store/sweep_process.py)."""
+    from desktop import app
+
+    return app.sweep_child_main(argv)

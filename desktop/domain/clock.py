@@ -32,6 +32,24 @@ class FixedClock:
         self._at = self._at + timedelta(**kwargs)
 
 
+class ShiftedClock:
+    """Another clock's time moved by a fixed offset: a child process (the window's retention sweep,
+    desktop/store/sweep_process.py) keeps the time of the process that started it, whatever clock
+    that one was given, and its time goes on running."""
+
+    def __init__(self, base: Clock, offset: timedelta) -> None:
+        self._base = base
+        self._offset = offset
+
+    def now(self) -> datetime:
+        return self._base.now() + self._offset
+
+    @classmethod
+    def matching(cls, base: Clock, now: datetime) -> ShiftedClock:
+        """A clock that reads `now` at this moment and runs on with `base`."""
+        return cls(base, ensure_utc(now) - base.now())
+
+
 def ensure_utc(value: datetime) -> datetime:
     if value.tzinfo is None:
         return value.replace(tzinfo=UTC)

@@ -97,10 +97,20 @@ def check_email(raw: str | None) -> FieldResult:
     return FieldResult(result.normalized.lower())
 
 
+_LETTERS = re.compile(r"[^\W\d_]")
+# an extension written after the number ("ext. 12", "x12", "extension 12", "#12"): phonenumbers keeps it apart
+_EXTENSION = re.compile(r"(?i)[\s,;]*(?:ext(?:ension)?\.?|x|#)\s*\d+\s*$")
+
+
 def check_phone(raw: str | None, default_region: str) -> FieldResult:
     text = (raw or "").strip()
     if not text:
         return FieldResult(None)
+    if _LETTERS.search(_EXTENSION.sub("", text)):
+        # phonenumbers reads letters as a keypad spells them ("(work)" becomes 9675): a note
+        # beside a number must never turn into digits of it
+        return FieldResult(None, "Letters are not part of a phone number; put notes such as "
+                                 "\"work\" or \"evenings\" in the description.")
     import phonenumbers  # imported when first needed (start time)
 
     try:
@@ -138,6 +148,20 @@ def phone_for_display(e164: str | None, default_region: str) -> str:
             phonenumbers.is_valid_number(number)
     kind = phonenumbers.PhoneNumberFormat.NATIONAL if same else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     return phonenumbers.format_number(number, kind)
+
+
+def typed_phone_matches(typed: str, e164: str) -> bool:
+    """Whether a phone kept as a web form's submitter typed it (unchecked) is this E.164 number:
+    the same digits, or the national digits after a trunk or international prefix ("07911 123456"
+    and "0044 7911 123456" are +447911123456). At least seven digits, so a fragment never matches."""
+    digits = re.sub(r"\D", "", typed.replace("(0)", ""))  # "+44 (0)7911…": the trunk 0 in brackets
+    number = re.sub(r"\D", "", e164)
+    if not digits or not number:
+        return False
+    if digits == number:
+        return True
+    significant = digits.lstrip("0")
+    return len(significant) >= 7 and number.endswith(significant)
 
 
 def _lookup(members, *spellings) -> dict[str, object]:

@@ -39,8 +39,9 @@ class CaseDetail:
 @dataclass
 class CaseListing:
     ids: array  # the first ids, in list order
-    total: int  # how many cases the list holds
+    total: int | None  # how many cases the list holds (None: not counted yet, see finish_listing)
     more: object | None  # token for CaseService.more_ids, None when `ids` is the whole list
+    audit: str | None = None  # the listing's audit detail, until finish_listing writes it
 
 
 class CaseService:
@@ -53,26 +54,43 @@ class CaseService:
     def ids(self, query: CaseQuery) -> array:
         return self.ctx.cases.ids(query)
 
-    def list_page(self, query: CaseQuery, limit: int) -> CaseListing:
+    def list_page(self, query: CaseQuery, limit: int, *, later: bool = False) -> CaseListing:
         """The first ids of a case list and how many it holds (the window's list, each time it is
         filled). Lists in received order (the default) are read a page at a time; see more_ids().
         The listing is audited like the CLI's `cases`: by count and whether a search or filter
         applied, never the search text. Search-as-you-type lists once per pause in typing: one entry
         per search session (the first listing of searches less than SEARCH_SESSION_GAP apart, until
-        the search box is cleared), so the trail stays readable."""
+        the search box is cleared), so the trail stays readable.
+
+        later=True (the window, on each keystroke): neither the count of a list longer than its
+        first page (O(matches) for a short prefix) nor the audit entry (a durable commit) is done
+        here: total is None when unknown, and finish_listing() does both, off the GUI thread."""
         repo = self.ctx.cases
         if repo.pageable(query):
             ids, more = repo.page(query, None, limit)
-            total = len(ids) if more is None else repo.count_matching(query)
+            total = len(ids) if more is None else (None if later else repo.count_matching(query))
         else:
             ids, more = repo.ids(query), None
             total = len(ids)
         status = query.status.value if query.status is not None else "any"
-        if not self._new_listing(bool(query.search.strip())):
-            return CaseListing(ids, total, more)
-        self.ctx.audit("cases.list", "cases",
-                       f"count={total};search={'yes' if query.search.strip() else 'no'};status={status}")
-        return CaseListing(ids, total, more)
+        searched = bool(query.search.strip())
+        audit = None
+        if self._new_listing(searched):
+            audit = f"search={'yes' if searched else 'no'};status={status}"
+        listing = CaseListing(ids, total, more, audit)
+        if not later:
+            self.finish_listing(query, listing)
+        return listing
+
+    def finish_listing(self, query: CaseQuery, listing: CaseListing) -> int:
+        """The exact count of a listing made with later=True, and its audit entry (once); returns
+        the count. Safe on a worker thread (the store serialises its connection)."""
+        if listing.total is None:
+            listing.total = self.ctx.cases.count_matching(query)
+        if listing.audit is not None:
+            detail, listing.audit = listing.audit, None
+            self.ctx.audit("cases.list", "cases", f"count={listing.total};{detail}")
+        return listing.total
 
     def _new_listing(self, searching: bool) -> bool:
         """False for a search listing that continues the open search session (not audited again)."""

@@ -14,7 +14,8 @@ from datetime import datetime
 from pathlib import Path
 
 from desktop.domain.clock import Clock
-from desktop.errors import StoreFull
+from desktop.domain.retention import SweepOutcome
+from desktop.errors import StoreError, StoreFull
 from desktop.services.audit import AuditService
 from desktop.services.backup_service import BackupService
 from desktop.services.cases import CaseService
@@ -101,6 +102,23 @@ class Services:
     def page_problems_in_child(self) -> list[str]:
         """Every page's HMAC checked in a child process (store/page_check.py)."""
         return self.ctx.vault.page_problems_in_child()
+
+    def sweep_in_child(self, as_of: datetime | None = None) -> SweepOutcome:
+        """The retention sweep as of `as_of` (default: now) in a child process (store/sweep_process.py),
+        so this process's connection never waits for it and its memory never holds the sweep's
+        cache; in this process when no child can run. Raises StoreError as a sweep does."""
+        from desktop.store.sweep_process import SweepChildUnavailable, sweep_in_child
+
+        as_of = as_of or self.now()
+        opened = self.ctx.vault.for_child()
+        if opened is None:
+            raise StoreError("the store is locked")
+        try:
+            answer = sweep_in_child(*opened, as_of=as_of, now=self.now(), staff=self.staff)
+        except SweepChildUnavailable as exc:
+            log.warning("%s; sweeping in this process", exc)
+            return self.retention.sweep(as_of).outcome()
+        return SweepOutcome.from_json(answer)
 
     def lock(self, reason: str) -> None:
         """Write "store.lock" to the trail and close the store (closed even when the entry fails)."""

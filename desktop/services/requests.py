@@ -25,6 +25,7 @@ from desktop.domain.validation import (
     check_email,
     check_phone,
     received_at_error,
+    typed_phone_matches,
 )
 from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
@@ -150,6 +151,9 @@ class RequestService:
         if phone:
             for cid in self.repo.case_ids_by_phone(phone):
                 found.setdefault(cid, set()).add("phone")
+            for cid, typed in self.repo.unchecked_phones():
+                if typed_phone_matches(typed, phone):
+                    found.setdefault(cid, set()).add("phone")
         return [CaseMatch(cid, tuple(sorted(found[cid]))) for cid in sorted(found)]
 
     def cases_for(self, req: SubjectRequest) -> list[int]:

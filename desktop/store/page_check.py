@@ -78,11 +78,12 @@ def problems_on_second_connection(path: Path, key: Key) -> list[str]:
 
 def child_main(argv: list[str]) -> int:
     """In the child: read the key from stdin, check the pages, print a JSON list, exit."""
-    from desktop import disable_core_dumps
+    from desktop import disable_core_dumps, run_in_background
     from desktop.errors import StoreError
     from desktop.store.connection import connect
 
     disable_core_dumps()
+    run_in_background()
     try:
         given = json.loads(sys.stdin.readline())
         key = Key(str(given["kind"]), str(given["secret"]))

@@ -159,6 +159,13 @@ class RequestRepo:
         return [r[0] for r in self.vault.read(
             "SELECT id FROM cases WHERE phone = ? ORDER BY received_at, id", (phone,))]
 
+    def unchecked_phones(self) -> list[tuple[int, str]]:
+        """(case id, phone as typed) of the cases whose phone a web form's submitter typed and
+        nobody could read in the region (issue 15): found by their digits, not by E.164."""
+        return [(r[0], r[1]) for r in self.vault.read(
+            "SELECT id, phone FROM cases WHERE phone_unchecked = 1 AND phone IS NOT NULL"
+            " ORDER BY received_at, id")]
+
     def case_ids_by_email(self, email: str) -> list[int]:
         """Cases whose email field is this address (whatever subject they are filed under)."""
         return [r[0] for r in self.vault.read(

@@ -18,10 +18,15 @@ APP_MARKER = "helpdesk-intake"
 # leave the index pages at once: an erasure leaves no residue without merging the whole index
 # ('optimize') afterwards. Schemas 1-4 used contentless_delete=1, whose rowid-only deletes leave a
 # tombstone and the terms in place until a merge.
+# Schema 9 adds prefix indexes for prefixes of 1, 2 and 3 characters: search-as-you-type asks
+# for "s"*, "sp"*, "spa"* ..., and without them FTS5 merged the doclists of every term starting
+# with the prefix before returning the first row (137 ms for "s" at 100,000 cases; 0.3 ms with).
+# They cost index size (+101 MiB at 100,000 demo cases, a 165 MiB store) and import time; see
+# docs/bench.md ("Search-as-you-type").
 FTS_TABLE = """
 CREATE VIRTUAL TABLE cases_fts USING fts5(
     name, email, phone, description,
-    content='', tokenize='unicode61 remove_diacritics 2');
+    content='', prefix='1 2 3', tokenize='unicode61 remove_diacritics 2');
 """
 FTS_SECURE_DELETE = "INSERT INTO cases_fts(cases_fts, rank) VALUES ('secure-delete', 1)"
 
@@ -51,6 +56,17 @@ def _rebuild_search_index(c) -> None:
                     " FROM cases WHERE anonymised_at IS NULL ORDER BY 1")
     while rows := cur.fetchmany(5000):
         c.executemany(FTS_INSERT, [(k, n, e, phone_tokens(p), d) for k, n, e, p, d in rows])
+
+
+def _prefix_search_and_planning(c) -> None:
+    """9: the search index with prefix indexes (FTS_TABLE), rebuilt from the cases; and for planning
+    a sweep by index: a partial index of the cases without a stored timer that could still get one
+    (RetentionRepo.due_case_facts reads two index ranges instead of every case) and one of the
+    people holding marketing consents (RetentionRepo.unused_subject_ids)."""
+    _rebuild_search_index(c)
+    c.execute("CREATE INDEX IF NOT EXISTS cases_untimed ON cases(id) WHERE next_removal_at IS NULL"
+              " AND anonymised_at IS NULL AND legal_hold_reason IS NULL")
+    c.execute("CREATE INDEX IF NOT EXISTS consents_marketing ON consents(subject_id) WHERE kind = 'marketing'")
 
 
 def _phone_unchecked_column(c) -> None:
@@ -208,6 +224,7 @@ CREATE INDEX IF NOT EXISTS import_provenance_case ON import_provenance(case_id);
     # have confirmed it (privacy notice, 13+). Anonymising a case drops its mail record.
     7: _mail_tables,
     8: _reindex_phone_groups,  # phone tails: a number read out in groups finds its case
+    9: _prefix_search_and_planning,  # prefix indexes for search-as-you-type; planning by index
     # 10: the privacy notice's versions (issue 14): each save of a changed notice text is a new
     # version with its text, the organisation and contact it named, when and by whom. A case keeps
     # the version it acknowledged (cases.notice_version); a store whose profile was saved before

@@ -301,6 +301,11 @@ class Vault:
             except DatabaseError as exc:
                 return [str(exc)]
 
+    def for_child(self) -> tuple[Path, Key] | None:
+        """(path, key) for a child process that opens this store itself (a sweep); None when closed."""
+        with self._lock:
+            return None if self._conn is None else (self.path, self._key)
+
     def page_problems_in_child(self) -> list[str]:
         """cipher_integrity_check in a child process (desktop/store/page_check.py), so this process
         keeps SQLCipher's memory security off until it locks; on a second connection here when no

@@ -79,3 +79,13 @@ def test_received_at_rules():
 def test_parse_iso_datetime_accepts_z_and_dates():
     assert v.parse_iso_datetime("2025-03-01T10:00:00Z") == datetime(2025, 3, 1, 10, tzinfo=UTC)
     assert v.parse_iso_datetime("2025-03-01") == datetime(2025, 3, 1, tzinfo=UTC)
+
+
+def test_a_note_beside_a_phone_never_becomes_digits_of_it():
+    """phonenumbers spells letters on a keypad ("(work)" -> 9675): "0791 112 (work)" was stored as
+    +447911129675. Letters are refused with a hint; an extension marker is still read."""
+    for typed in ("0791 112 (work)", "07911 123456 (mobile)", "1-800-FLOWERS"):
+        result = v.check_phone(typed, "GB")
+        assert result.value is None and "Letters are not part of a phone number" in result.error
+    for typed in ("07911 123456 ext 2", "07911 123456 x12", "020 7946 0018 #3"):
+        assert v.check_phone(typed, "GB").value in ("+447911123456", "+442079460018")

@@ -63,3 +63,20 @@ def test_a_phone_removed_by_retention_and_entered_again_is_not_marked(services, 
     services.cases.rectify(case_id, {"phone": "020 7946 0142"})
     case = services.cases.get(case_id)
     assert case.phone == "+442079460142" and not case.phone_unchecked
+
+
+def test_an_access_request_by_phone_proposes_the_case_whose_phone_was_kept_as_typed(services, tmp_path):
+    """The person asks from another address and gives their number in E.164: the imported case
+    whose phone the form kept as typed ("07911 123456 (mobile)") is proposed as theirs by phone."""
+    path = tmp_path / "form.csv"
+    path.write_text("Name,Email,Phone,Message\n"
+                    "Ola Berg,ola@example.org,07911 123456 (mobile),Bounces\n"
+                    "Ida Lund,ida@example.org,+44 (0)7911 123456 evenings,Bounces\n"
+                    "Per Holm,per@example.org,0791 112 (work),Bounces\n", encoding="utf-8")
+    svc = services.form_import
+    report = svc.run(svc.plan(ImportRequest(path, phone_region="GB")))
+    assert report.imported == 3 and len(report.phone_unchecked) == 3
+    ola, ida, per = report.case_ids
+    opened = services.requests.open("access", "ola.berg@another.example", "+447911123456")
+    by_phone = {m.case_id for m in opened.proposed if "phone" in m.matched_on}
+    assert by_phone == {ola, ida}  # a fragment of the number ("0791 112") is never a match

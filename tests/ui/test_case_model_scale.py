@@ -107,3 +107,54 @@ def test_a_list_that_lost_cases_since_its_count_reloads(qtbot, many):
     assert model.data(model.index(N - 1, name)) == "(removed)"
     qtbot.waitUntil(lambda: model.rowCount() == N - 4, timeout=2000)
     assert model.data(model.index(N - 5, name)) == "Person 00001"
+
+
+class QueuedRunner:
+    """A runner that holds tasks until run_all(): what the window's TaskRunner does off the GUI
+    thread has visibly not happened yet."""
+
+    busy = False
+
+    def __init__(self) -> None:
+        self.tasks: list = []
+
+    def run_task(self, func, on_done, on_error, progress=None) -> None:
+        self.tasks.append((func, on_done, on_error))
+
+    def run_all(self) -> None:
+        while self.tasks:
+            func, on_done, on_error = self.tasks.pop(0)
+            try:
+                result = func()
+            except Exception as exc:  # noqa: BLE001
+                on_error(exc)
+            else:
+                on_done(result)
+
+
+def test_a_long_search_shows_its_first_page_at_once_and_its_exact_count_after(qtbot, many):
+    """Search-as-you-type: the first page of matches shows without waiting for the count of every
+    match or for the listing's audit entry (a durable commit); both follow off the GUI thread."""
+    runner = QueuedRunner()
+    model = CaseTableModel(many, runner=runner)
+    view = CasesView(model)
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    qtbot.waitExposed(view)
+    runner.run_all()
+    assert view.count_label.text() == f"{N:,} cases"
+    listed = len(many.audit.entries(action="cases.list"))
+    with qtbot.waitSignal(view.search_applied, timeout=2000):
+        qtbot.keyClicks(view.search, "bounce")
+    name = CaseTableModel.column_of("name")
+    assert model.rowCount() == CaseTableModel.BLOCK and view.count_label.text() == "200+ cases match"
+    assert model.data(model.index(0, name)) == f"Person {N - 1:05d}"
+    assert len(many.audit.entries(action="cases.list")) == listed  # not written while typing
+    runner.run_all()
+    assert model.rowCount() == N and view.count_label.text() == f"{N:,} cases match"
+    entries = many.audit.entries(action="cases.list")
+    assert len(entries) == listed + 1 and entries[0].detail == f"count={N};search=yes;status=any"
+    click_first_row(qtbot, view)
+    qtbot.keyClick(view.table, Qt.Key_End, Qt.ControlModifier)
+    assert model.data(model.index(N - 1, name)) == "Person 00000"

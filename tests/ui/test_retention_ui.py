@@ -187,7 +187,8 @@ def test_scheduler_catches_up_when_the_app_wakes(qtbot, services, clock, runner)
     assert scheduler.runs == 2
 
 
-def test_sweeps_stop_at_lock_and_run_again_at_unlock(qtbot, qapp, window, services, runner, qsettings):
+def test_sweeps_stop_at_lock_and_run_again_at_unlock(qtbot, qapp, window, services, runner, qsettings, monkeypatch):
+    monkeypatch.setattr("desktop.ui.retention.sweep_scheduler.FIRST_SWEEP_DELAY_MS", 0)  # at once, not after paint
     controller = LockController(
         services, window, app=qapp, runner=runner, on_cancel=lambda: None,
         window_factory=lambda s: build_window(s, runner=runner, settings=qsettings, notify=lambda t, x: None),
@@ -206,3 +207,36 @@ def test_sweeps_stop_at_lock_and_run_again_at_unlock(qtbot, qapp, window, servic
     finally:
         controller.shutdown()
         qapp.setQuitOnLastWindowClosed(True)
+
+
+def test_the_sweep_at_unlock_runs_in_a_child_process_and_the_window_shows_the_new_count(
+        qtbot, window, services, clock, monkeypatch):
+    """The window's sweeps run in a child process (desktop/store/sweep_process.py): a case due for
+    deletion is gone, with its audit entry, and the window's count and list follow; the window's own
+    process never sweeps (its sweep() would fail here)."""
+    due = add_case(services, name="Anna Due", email="anna@example.org")
+    clock.advance(days=TWO_YEARS)
+    kept = add_case(services, name="Karl Kept", email="karl@example.org")
+    window.show_view("cases")
+    window.refresh_status()
+    assert window.count_label.text() == "2 cases" and window.case_model.rowCount() == 2
+
+    def not_here(*_args, **_kwargs):
+        raise AssertionError("the window's process swept")
+
+    monkeypatch.setattr(services.retention, "sweep", not_here)
+    scheduler = scheduler_for_window(window, services)
+    scheduler.start()  # the sweep at unlock, a moment after the window shows
+    try:
+        assert scheduler.runs == 0 and window.count_label.text() == "2 cases"  # not before the first paint
+        qtbot.waitUntil(lambda: scheduler.runs == 1, timeout=15_000)  # the test's runner waits for the child
+        assert scheduler.runs == 1 and "2 removed" in scheduler.label.text()  # the case and its person
+        assert window.count_label.text() == "1 case"
+        model = window.case_model
+        assert model.rowCount() == 1 and model.case_id(0) == kept
+        assert [c for c in services.cases.ids(CaseQuery())] == [kept]
+        deleted = services.audit.entries(action="retention.delete")
+        assert {e.target for e in deleted} >= {f"case:{due}"} and all(e.staff == "tester" for e in deleted)
+        assert all(e.at >= clock.now() for e in deleted)  # the child keeps the window's clock
+    finally:
+        scheduler.stop()

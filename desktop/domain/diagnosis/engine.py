@@ -10,6 +10,7 @@ from desktop.domain.diagnosis import ses
 from desktop.domain.diagnosis.codes import (
     first_enhanced,
     first_reply,
+    is_vague,
     most_specific,
     normalise_status,
 )
@@ -18,6 +19,7 @@ from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, 
 from desktop.domain.diagnosis.headers import header_report
 from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
+    attached_report,
     content_type,
     hall,
     header_text,
@@ -42,10 +44,10 @@ BOUNCE_SUBJECT = re.compile(
     r"message you sent|wasn't delivered|delivery unsuccessful|mail could not be delivered|unable to deliver", re.I)
 AUTO_REPLY_SUBJECT = re.compile(r"out of (?:the )?office|auto(?:matic)?[- ]?(?:reply|response|antwort)|"
                                 r"^auto:|vacation|abwesenheit|absence|away from", re.I)
-DAEMON_FROM = re.compile(r"mailer-daemon|postmaster|mail delivery (?:sub)?system|mail-daemon")
+DAEMON_FROM = re.compile(r"mailer-daemon|postmaster|mail delivery (?:sub)?system|mail-daemon|^(?:.*<)?mdaemon@")
 FORWARDED_SUBJECT = re.compile(r"^\s*(?:fwd?|fw|tr|wg|rv|enc)\s*:", re.I)
 DELAYED = re.compile(r"(?:has been|was) delayed|delivery delayed|will (?:continue|keep) (?:trying|to try)|"
-                     r"not yet been delivered|warning:", re.I)
+                     r"attempts will continue|will be retried|not yet been delivered|warning:", re.I)
 GIVEN_UP = re.compile(r"permanent|giving up|gave up|failed permanently", re.I)
 REPORT_TYPE = re.compile(r';\s*report-type\s*=\s*"?([A-Za-z0-9-]+)"?\s*(?:;|$)', re.I)
 GENERIC_STATUS = {"0.0", "7.0", "7.1", "5.0", "1.0", "2.0", "3.0", "4.0", "6.0"}
@@ -62,6 +64,9 @@ def diagnose(raw: bytes | str, rules: Rules) -> Diagnosis:
         if obj is not None:
             return _from_ses(obj, rules)
     msg = parse_bytes(data)
+    wrapped = attached_report(msg)   # a gateway re-sent a report inside its own bounce (with a disclaimer)
+    if wrapped is not None and is_bounce(msg):
+        return _diagnose_message(wrapped, rules)
     inner = _forwarded_bounce(msg)
     if inner is not None:
         d = _diagnose_message(inner, rules)
@@ -253,6 +258,7 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
     recipients = failed_hdr or find_addresses(human, exclude)
     if failed_hdr:
         evidence.append("X-Failed-Recipients: " + ", ".join(failed_hdr))
+    delayed = bool(DELAYED.search(human)) and not GIVEN_UP.search(human)   # before the status is inferred
     out = []
     zone_of = zones(human, recipients) if recipients else {}
     for rcpt in recipients[:50] or [""]:
@@ -260,11 +266,9 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
         diag = " ".join(lines)[:1000]
         if diag:
             evidence.append("Bounce text: " + diag[:300])
-        r = RecipientResult(recipient=rcpt, action="failed", diagnostic=diag,
+        r = RecipientResult(recipient=rcpt, action="delayed" if delayed else "failed", diagnostic=diag,
                             remote_mta=remote_mta(zone_of.get(rcpt, human)))
         out.append(_classify(r, rules, human, evidence))
-    if DELAYED.search(human) and not GIVEN_UP.search(human):
-        out = [_replace(r, action="delayed", permanent=False) for r in out]
     return out
 
 
@@ -284,7 +288,10 @@ def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str])
             inner = rules.by_text(diag)
             status = rules.inferred_status(inner.reason, reply, None) if inner else "4.4.7"
     else:
-        reason = _reason(diag, status, reply, human, rules, evidence)
+        reason, from_text = _reason(diag, status, reply, human, rules, evidence)
+        if from_text and is_vague(status):
+            # the report's own fields say nothing specific: the bounce text's code goes with its reason
+            status = most_specific(status, human) or status
     if not status and reason:
         status = rules.inferred_status(reason, reply, False if r.action == "delayed" else None)
         if status and r.action == "delayed":
@@ -300,33 +307,34 @@ def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str])
                     permanent=permanent)
 
 
-def _reason(diag: str, status: str, reply: str, human: str, rules: Rules, evidence: list[str]) -> str:
+def _reason(diag: str, status: str, reply: str, human: str, rules: Rules, evidence: list[str]) -> tuple[str, bool]:
+    """The reason, and whether it was read from the bounce text rather than the recipient's own lines."""
     strong = _strong(diag, rules)
     if strong is not None:
         evidence.append(f"Matched '{strong.text}' -> {strong.reason}")
-        return strong.reason
+        return strong.reason, False
     subject_detail = ".".join(status.split(".")[1:]) if status else ""
     by_status = rules.by_status(status)
     if by_status and subject_detail not in GENERIC_STATUS:
         evidence.append(f"Status {status} -> {by_status}")
-        return by_status
+        return by_status, False
     weak = rules.weak_match(diag)   # no strong pattern matched diag
     if weak is not None:
         evidence.append(f"Matched '{weak.text}' -> {weak.reason}")
-        return weak.reason
-    if not diag or not (status or reply):
+        return weak.reason, False
+    if not diag or not (status or reply) or is_vague(status):
         strong = _strong(human, rules)
         if strong is not None:
             evidence.append(f"Matched '{strong.text}' in the bounce text -> {strong.reason}")
-            return strong.reason
+            return strong.reason, True
     if by_status:
         evidence.append(f"Status {status} -> {by_status}")
-        return by_status
+        return by_status, False
     by_reply = rules.by_reply(reply)
     if by_reply:
         evidence.append(f"Reply code {reply} -> {by_reply}")
-        return by_reply
-    return "recipient_failure" if status.startswith("5") or reply.startswith("5") else "other"
+        return by_reply, False
+    return "recipient_failure", False
 
 
 def _strong(text: str, rules: Rules):

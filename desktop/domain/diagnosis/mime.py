@@ -360,3 +360,17 @@ def headers_in_text(text: str) -> Message | None:
         return header_block(block)
     except Exception:
         return None
+
+
+def attached_report(msg: Message) -> Message | None:
+    """A message with no delivery report of its own whose first attached message is one: that report."""
+    if any(content_type(p) in DSN_TYPES for p, _d, inside in walk(msg) if not inside):
+        return None
+    for part, depth, _inside in walk(msg):
+        if depth and content_type(part) == "message/rfc822":
+            payload = part.get_payload()
+            inner = payload[0] if isinstance(payload, list) and payload else None
+            if inner is not None and any(content_type(p) in DSN_TYPES for p, _d, ins in walk(inner) if not ins):
+                return inner
+            return None
+    return None

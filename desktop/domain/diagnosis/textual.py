@@ -31,6 +31,8 @@ BOILERPLATE = re.compile(
     r"was undeliverable|delivery to the following recipient|the following (?:address|recipient)(?:es|s)? (?:had|failed)|"
     r"^\s*-+\s*$|^\s*$)", re.I)
 
+RECIPIENT_ERROR = re.compile(r"^<[^<>\s]+@[^<>\s]+>:\s*\S")
+
 
 def find_addresses(text: str, exclude: set[str]) -> list[str]:
     found: list[str] = []
@@ -77,7 +79,11 @@ def error_lines(zone: str, max_lines: int = 4) -> list[str]:
         picked = [coded[0]] + [x for x in lines[i + 1:i + 3] if not ADDRESS.fullmatch(x.strip("<>:"))
                                and not BOILERPLATE.search(x) and not NOT_RECIPIENT_LINE.match(x)]
         return picked[:max_lines]
-    meaningful = [x for x in lines if not BOILERPLATE.search(x) and not NOT_RECIPIENT_LINE.match(x)]
+    # Postfix/Exim name the recipient at the start of its error ('<a@b>: Name service error ... Host not'
+    # folded onto '    found, try again'): read from that line, so the fold is not cut off by boilerplate
+    folded = [i for i, x in enumerate(lines) if RECIPIENT_ERROR.match(x)]
+    start = folded[0] if folded else 0
+    meaningful = [x for x in lines[start:] if not BOILERPLATE.search(x) and not NOT_RECIPIENT_LINE.match(x)]
     return meaningful[:max_lines]
 
 

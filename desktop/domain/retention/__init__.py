@@ -46,5 +46,6 @@ from desktop.domain.retention.schedule import (  # noqa: F401
 )
 from desktop.domain.retention.sweep import (  # noqa: F401
     PlannedAction,
+    SweepOutcome,
     SweepReport,
 )

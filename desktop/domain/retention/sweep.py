@@ -54,6 +54,18 @@ class SweepReport:
     failed: list[int] = field(default_factory=list)  # case ids whose removal failed and was rolled back
     compacted: bool = False
 
+    @property
+    def removed(self) -> int:
+        return len(self.done)
+
+    @property
+    def skipped_count(self) -> int:
+        return len(self.skipped)
+
+    def outcome(self) -> SweepOutcome:
+        """What the window needs of this sweep (counts only: a child process hands this back)."""
+        return SweepOutcome(self.as_of, self.removed, self.skipped_count, len(self.failed), self.compacted)
+
     def count(self, kind: str, what: str | None = None) -> int:
         return sum(1 for a in self.done if a.kind == kind and (what is None or a.what == what))
 
@@ -64,3 +76,24 @@ class SweepReport:
         return (f"{cases} case(s) deleted or anonymised, {fields} field(s) removed, "
                 f"{self.count('consent')} consent proof(s), {self.count('request')} request record(s) and "
                 f"{self.count('subject')} person record(s) deleted")
+
+
+@dataclass(frozen=True)
+class SweepOutcome:
+    """The counts of a sweep run in a child process (the window's sweeps at unlock and every 15
+    minutes): which actions were taken is in the audit trail, not handed back."""
+
+    as_of: datetime
+    removed: int
+    skipped_count: int
+    failed: int = 0
+    compacted: bool = False
+
+    def to_json(self) -> dict:
+        return {"as_of": self.as_of.isoformat(), "removed": self.removed, "skipped": self.skipped_count,
+                "failed": self.failed, "compacted": self.compacted}
+
+    @classmethod
+    def from_json(cls, data: dict) -> SweepOutcome:
+        return cls(datetime.fromisoformat(str(data["as_of"])), int(data["removed"]), int(data["skipped"]),
+                   int(data.get("failed", 0)), bool(data.get("compacted", False)))

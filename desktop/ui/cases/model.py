@@ -38,6 +38,13 @@ COLUMNS = (
     ("next_removal", "Next removal"),
 )
 DASH = "—"
+_R = Qt.ItemDataRole
+DISPLAY, ACCESSIBLE, USER, ALIGNMENT = (int(_R.DisplayRole), int(_R.AccessibleTextRole), int(_R.UserRole),
+                                        int(_R.TextAlignmentRole))
+BACKGROUND, FOREGROUND, TOOLTIP, DECORATION = (int(_R.BackgroundRole), int(_R.ForegroundRole), int(_R.ToolTipRole),
+                                               int(_R.DecorationRole))
+ROLES = frozenset({DISPLAY, ACCESSIBLE, USER, ALIGNMENT, BACKGROUND, FOREGROUND, TOOLTIP, DECORATION})
+RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
 @dataclass(frozen=True)
@@ -86,16 +93,23 @@ class CaseRow:
 
 
 class CaseTableModel(QAbstractTableModel):
-    BLOCK = 200
-    MAX_BLOCKS = 8
+    BLOCK = 200  # ids read per page
+    ROWS = 50  # rows read per block: about two screens, so a keystroke's repaint reads few rows
+    MAX_BLOCKS = 16
     EXTEND = 2000  # ids read at least per extension of a paged list
     queryChanged = Signal()  # noqa: N815 - Qt naming
 
-    def __init__(self, services, parent=None, *, lazy: bool = False) -> None:
+    def __init__(self, services, parent=None, *, lazy: bool = False, runner=None) -> None:
         """lazy: leave the query for the first ensure_loaded() (the main window's case list runs it
-        when the Cases view is first shown, so start does not read 100,000 ids for a hidden list)."""
+        when the Cases view is first shown, so start does not read 100,000 ids for a hidden list).
+        runner: where the count of a long list and the listing's audit entry run (the window's
+        TaskRunner: off the GUI thread, after the first page shows); None: at once, in reload()."""
         super().__init__(parent)
         self.services = services
+        self.runner = runner
+        self.counting = False  # the list shows its first page; its exact count is on its way
+        self._words: dict[str, str] | None = None
+        self._generation = 0
         self.query = CaseQuery()
         self._ids: array = array("q")  # the list's ids read so far, in order
         self._total = 0  # rows in the list (its count)
@@ -123,21 +137,54 @@ class CaseTableModel(QAbstractTableModel):
         self.set_query(replace(self.query, status=status))
 
     def reload(self) -> None:
-        """Re-run the query (after a save, import or edit); rows are fetched again when shown."""
+        """Re-run the query (after a save, import or edit); rows are fetched again when shown.
+        The first page shows at once; a longer list's count and the audit entry of the listing
+        follow from the runner (counting is True until then)."""
+        query = self.query
+        later = self.runner is not None
+        listing = self.services.cases.list_page(query, self.BLOCK, later=later)  # audited: personal data
         self.beginResetModel()
-        listing = self.services.cases.list_page(self.query, self.BLOCK)  # audited: personal data
-        self._ids, self._total, self._more = listing.ids, listing.total, listing.more
+        self._generation += 1
+        self._ids, self._more = listing.ids, listing.more
+        self._total = listing.total if listing.total is not None else len(listing.ids)
+        self.counting = listing.total is None
         self._stale = False
         self.loaded = True
         self._blocks.clear()
+        self._words = None  # the retention policies' words, read again once per listing
+        if self._total:  # the first rows now, before the count can hold the store in the background
+            self._blocks[0] = self._fetch(0)
         self.endResetModel()
+        self.queryChanged.emit()
+        if later:
+            generation = self._generation
+
+            def finish() -> int | None:
+                if generation != self._generation and listing.audit is None:
+                    return None  # typed on meanwhile: nobody will see this count
+                return self.services.cases.finish_listing(query, listing)
+
+            self.runner.run_task(finish, lambda total: self._counted(generation, total),
+                                 lambda exc: self._counted(generation, None))
+
+    def _counted(self, generation: int, total: int | None) -> None:
+        """The exact count of the list arrived (None: it could not be read; the first page stays)."""
+        if generation != self._generation:  # another query (or a lock) came since
+            return
+        self.counting = False
+        if total is not None and total > self._total:
+            self.beginInsertRows(QModelIndex(), self._total, total - 1)
+            self._total = total
+            self.endInsertRows()
         self.queryChanged.emit()
 
     def clear(self) -> None:
         """Forget every id and cached row (at lock); reload() fills it again."""
         self.beginResetModel()
+        self._generation += 1
         self._ids = array("q")
         self._total, self._more = 0, None
+        self.counting = False
         self.loaded = False
         self._blocks.clear()
         self.endResetModel()
@@ -176,7 +223,7 @@ class CaseTableModel(QAbstractTableModel):
     def row(self, row: int) -> CaseRow | None:
         if not 0 <= row < self._total:
             return None
-        number = row // self.BLOCK
+        number = row // self.ROWS
         block = self._blocks.get(number)
         if block is None:
             block = self._fetch(number)
@@ -185,18 +232,20 @@ class CaseTableModel(QAbstractTableModel):
                 self._blocks.popitem(last=False)
         else:
             self._blocks.move_to_end(number)
-        offset = row - number * self.BLOCK
+        offset = row - number * self.ROWS
         return block[offset] if offset < len(block) else None
 
     def _fetch(self, number: int) -> list[CaseRow | None]:
-        self._ensure_ids(min((number + 1) * self.BLOCK, self._total) - 1)
-        ids = list(self._ids[number * self.BLOCK:(number + 1) * self.BLOCK])
+        self._ensure_ids(min((number + 1) * self.ROWS, self._total) - 1)
+        ids = list(self._ids[number * self.ROWS:(number + 1) * self.ROWS])
         cases = self.services.cases.rows(ids)
         removals = self.services.cases.next_removals(ids)
         subject_ids = sorted({c.subject_id for c in cases.values() if c.subject_id is not None})
         subjects = self.services.cases.subjects_for(subject_ids) if subject_ids else {}
         self.rows_fetched += len(ids)
-        words = policy_words(self.services)
+        if self._words is None:
+            self._words = policy_words(self.services)
+        words = self._words
         out: list[CaseRow | None] = []
         for case_id in ids:
             case = cases.get(case_id)
@@ -219,48 +268,51 @@ class CaseTableModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):  # noqa: N802
-        if orientation == Qt.Horizontal and 0 <= section < len(COLUMNS):
-            if role == Qt.DisplayRole:
+    def headerData(self, section, orientation, role=DISPLAY):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == DISPLAY:
                 return COLUMNS[section][1]
-            if role == Qt.ToolTipRole and COLUMNS[section][0] == "next_removal":
+            if role == TOOLTIP and COLUMNS[section][0] == "next_removal":
                 return "When the retention rules next remove or anonymise this case, and which policy"
         return None
 
-    def data(self, index: QModelIndex | QPersistentModelIndex, role=Qt.DisplayRole):
-        if not index.isValid():
+    def data(self, index: QModelIndex | QPersistentModelIndex, role=DISPLAY):
+        """Qt asks this for every role of every visible cell at each repaint (about 3,000 calls for
+        a page of results): roles are compared as plain ints (ROLES), never as Qt.XxxRole, whose
+        lookup through PySide6's enum shortcuts cost ~5 us each and made a repaint ~0.2 s."""
+        role = int(role)
+        if role not in ROLES or not index.isValid():
             return None
         key = COLUMNS[index.column()][0]
-        if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
+        if role == DISPLAY or role == ACCESSIBLE:
             r = self.row(index.row())
             if r is None:
                 return "(removed)" if key == "name" else ""
             text = r.cell(key)
-            if role == Qt.AccessibleTextRole and key == "id" and r.markers():
+            if role == ACCESSIBLE and key == "id" and r.markers():
                 text += ", " + " ".join(r.markers())
             return text
-        if role == Qt.UserRole:
+        if role == USER:
             return self.case_id(index.row())
-        if role == Qt.TextAlignmentRole and key == "id":
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role in (Qt.BackgroundRole, Qt.ForegroundRole, Qt.ToolTipRole, Qt.DecorationRole):
-            r = self.row(index.row())
-            if r is None:
+        if role == ALIGNMENT:
+            return RIGHT_ALIGNED if key == "id" else None
+        r = self.row(index.row())
+        if r is None:
+            return None
+        if role == BACKGROUND or role == FOREGROUND:  # text colour too: readable in a dark theme
+            kind = "restricted" if r.restricted else "hold" if r.on_hold else None
+            if kind is None:
                 return None
-            if role in (Qt.BackgroundRole, Qt.ForegroundRole):  # text colour too: readable in a dark theme
-                kind = "restricted" if r.restricted else "hold" if r.on_hold else None
-                if kind is None:
-                    return None
-                suffix = "_bg" if role == Qt.BackgroundRole else "_fg"
-                return QBrush(QColor(scheme()[kind + suffix]))
-            if role == Qt.ToolTipRole:
-                lines = r.markers()
-                if key == "next_removal" and r.removal_at:
-                    lines = [f"Next removal: {r.cell(key)}", *lines]
-                return "\n".join(lines) if lines else None
-            if role == Qt.DecorationRole and key == "id" and (r.on_hold or r.restricted):
-                kind = "both" if r.on_hold and r.restricted else ("hold" if r.on_hold else "restricted")
-                return marker_icon(kind)
+            suffix = "_bg" if role == BACKGROUND else "_fg"
+            return QBrush(QColor(scheme()[kind + suffix]))
+        if role == TOOLTIP:
+            lines = r.markers()
+            if key == "next_removal" and r.removal_at:
+                lines = [f"Next removal: {r.cell(key)}", *lines]
+            return "\n".join(lines) if lines else None
+        if role == DECORATION and key == "id" and (r.on_hold or r.restricted):
+            kind = "both" if r.on_hold and r.restricted else ("hold" if r.on_hold else "restricted")
+            return marker_icon(kind)
         return None
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:

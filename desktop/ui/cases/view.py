@@ -186,7 +186,8 @@ class CasesView(QWidget):
         n = self.model.rowCount()
         q = self.model.query
         filtered = bool(q.search.strip()) or q.status is not None
-        self.count_label.setText(f"{n:,} case{'s' if n != 1 else ''}" + (" match" if filtered else ""))
+        more = "+" if self.model.counting else ""  # the first page shows; the exact count follows
+        self.count_label.setText(f"{n:,}{more} case{'s' if n != 1 or more else ''}" + (" match" if filtered else ""))
         self.no_match.setVisible(not n and filtered)
         if n or filtered:
             self.stack.setCurrentWidget(self.table)  # headers stay; an empty result says so above them

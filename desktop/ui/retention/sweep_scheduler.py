@@ -24,6 +24,9 @@ from desktop.ui.widgets.spoken import SpokenLabel
 log = logging.getLogger(__name__)
 
 INTERVAL_MS = 15 * 60_000
+# The window's sweep at unlock starts this long after the window is built: after its first paint
+# (a child process starting at once took CPU from the start on a busy 2-core machine).
+FIRST_SWEEP_DELAY_MS = 1000
 
 
 def local_hhmm(at: datetime) -> str:
@@ -35,8 +38,12 @@ class SweepScheduler(QObject):
     status_changed = Signal(str)
 
     def __init__(self, retention, runner, now: Callable[[], datetime], *, interval_ms: int = INTERVAL_MS,
-                 status_bar: QStatusBar | None = None, parent: QObject | None = None) -> None:
+                 status_bar: QStatusBar | None = None, first_delay_ms: int = 0,
+                 parent: QObject | None = None) -> None:
+        """first_delay_ms: the sweep at unlock waits this long after start() (the window's: until
+        after its first paint, so starting the sweep's child process does not slow the start)."""
         super().__init__(parent)
+        self.first_delay_ms = first_delay_ms
         self.retention = retention
         self.runner = runner
         self.now = now
@@ -64,7 +71,10 @@ class SweepScheduler(QObject):
         """At unlock: sweep now, then every interval."""
         self.active = True
         self.timer.start()
-        self.check()
+        if self.first_delay_ms > 0:
+            QTimer.singleShot(self.first_delay_ms, self.check)
+        else:
+            self.check()
 
     def stop(self) -> None:
         self.active = False
@@ -92,16 +102,19 @@ class SweepScheduler(QObject):
         self.runner.run_task(lambda: self.retention.sweep(as_of), self._done, self._failed)
 
     def _done(self, report) -> None:
+        """report: a SweepReport, or the SweepOutcome of a sweep in a child process (counts only)."""
         self.busy = False
+        if not self.active:  # locked while the sweep ran: this window is emptied; the next unlock sweeps
+            return
         self.runs += 1
-        removed = len(report.done)
+        removed = report.removed
         at = local_hhmm(report.as_of)
         self.last_text = f"last sweep {at}: " + (f"{removed} removed" if removed else "nothing due")
-        if report.skipped:
-            self.last_text += f", {len(report.skipped)} skipped"
+        if report.skipped_count:
+            self.last_text += f", {report.skipped_count} skipped"
         self._show()
         if removed:
-            self.swept.emit(report)
+            self.swept.emit(report)  # the case list and the status bar's count read again
 
     def _failed(self, exc: BaseException) -> None:
         self.busy = False
@@ -121,12 +134,24 @@ class SweepScheduler(QObject):
         self.status_changed.emit(text)
 
 
+class ChildSweeps:
+    """The window's sweeps run in a child process (services.sweep_in_child): the window's own
+    connection never waits for a sweep, and its memory never holds the sweep's page cache."""
+
+    def __init__(self, services) -> None:
+        self.services = services
+
+    def sweep(self, as_of: datetime):
+        return self.services.sweep_in_child(as_of)
+
+
 def scheduler_for_window(window, services) -> SweepScheduler:
-    """The scheduler for one unlocked session's main window (the lock controller starts and stops it)."""
+    """The scheduler for one unlocked session's main window (the lock controller starts and stops
+    it); each sweep runs in a child process (ChildSweeps)."""
     from PySide6.QtGui import QGuiApplication
 
-    scheduler = SweepScheduler(services.retention, window.runner, services.now,
-                               status_bar=window.statusBar(), parent=window)
+    scheduler = SweepScheduler(ChildSweeps(services), window.runner, services.now, status_bar=window.statusBar(),
+                               first_delay_ms=FIRST_SWEEP_DELAY_MS, parent=window)
     window.mount_sweep_scheduler(scheduler)
     app = QGuiApplication.instance()
     if app is not None:

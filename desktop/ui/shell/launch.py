@@ -82,7 +82,8 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
 
     window = MainWindow(services, runner=runner, settings=settings, notify=notify)
     intake = IntakeView(IntakeController(services), confirm=confirm)
-    model = CaseTableModel(services, parent=window, lazy=True)  # read when the Cases view first shows
+    # read when the Cases view first shows; a long list's count follows off the GUI thread
+    model = CaseTableModel(services, parent=window, lazy=True, runner=window.runner)
     cases = CasesView(model)
     window.add_view("intake", "Intake", intake, "Ctrl+N")
     window.add_view("cases", "Cases", cases, "Ctrl+Shift+C")  # Ctrl+L locks (lock_controller)

@@ -52,9 +52,16 @@ class _Task(QRunnable):
             else:
                 result = self.func()
         except BaseException as exc:  # noqa: BLE001 - every failure goes back to the GUI
-            self.relay.failed.emit(exc)
+            self._emit(self.relay.failed, exc)
             return
-        self.relay.done.emit(result)
+        self._emit(self.relay.done, result)
+
+    @staticmethod
+    def _emit(signal, value: Any) -> None:
+        try:
+            signal.emit(value)
+        except RuntimeError:  # the app quit while the task ran (a sweep or page check child): nobody to tell
+            pass
 
 
 class TaskRunner:
