@@ -378,23 +378,3 @@ class Vault:
             raise StoreError("the new key does not open the store after rekey") from exc
         finally:
             probe.close()
-
-    def backup_to(self, target: Path) -> None:
-        """A consistent encrypted copy with the same key, via the SQLite backup API."""
-        target = Path(target)
-        if target.exists():
-            raise StoreExists(f"{target} already exists; not overwriting it")
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-        try:
-            dst = _connect(target, self._key)
-            try:
-                with self._lock:
-                    self.conn.backup(dst)
-                dst.execute("PRAGMA journal_mode = DELETE").fetchall()
-            finally:
-                dst.close()
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
-            raise

@@ -16,6 +16,7 @@ from desktop.domain.diagnosis.codes import (
 )
 from desktop.domain.diagnosis.dates import date_iso as _date
 from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, mta_of, split_blocks
+from desktop.domain.diagnosis.gates import may_match, row_gate
 from desktop.domain.diagnosis.headers import header_report
 from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
@@ -270,7 +271,7 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
     recipients = failed_hdr or find_addresses(human, exclude)
     if failed_hdr:
         evidence.append("X-Failed-Recipients: " + ", ".join(failed_hdr))
-    delayed = bool(DELAYED.search(human)) and not GIVEN_UP.search(human)   # before the status is inferred
+    delayed = _may_be_delayed(human) and bool(DELAYED.search(human)) and not GIVEN_UP.search(human)   # before the status is inferred
     out = []
     zone_of = zones(human, recipients) if recipients else {}
     for rcpt in recipients[:50] or [""]:
@@ -282,6 +283,16 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
                             remote_mta=remote_mta(zone_of.get(rcpt, human)))
         out.append(_classify(r, rules, human, evidence))
     return out
+
+
+# DELAYED's fixed words, taken from the pattern itself (gates.py): without one of them it cannot match
+_DELAYED_GATE = row_gate([DELAYED.pattern.lower()])
+
+
+def _may_be_delayed(text: str) -> bool:
+    """False only when DELAYED cannot match: an ASCII text (its lower case matches as re.I
+    does) without any of the pattern's fixed words."""
+    return not text.isascii() or may_match(_DELAYED_GATE, text.lower())
 
 
 def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str]) -> RecipientResult:
