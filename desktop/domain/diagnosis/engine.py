@@ -22,6 +22,7 @@ from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
     attached_report,
     content_type,
+    first_text,
     hall,
     header_text,
     headers_in_text,
@@ -105,17 +106,8 @@ def _is_bounce(msg: Message) -> bool:
         return False
     if hget(msg, "In-Reply-To"):
         return False
-    return bool(BOUNCE_SUBJECT.search(subject)) or _bounce_opening(msg)
-
-
-def _bounce_opening(msg: Message) -> bool:
-    """The report's own opening text, near the top of its first text part (not a quote further down)."""
-    for part, _depth, inside in walk(msg):
-        if inside or part.is_multipart():
-            continue
-        if content_type(part) in ("text/plain", "text/html"):
-            return bool(BOUNCE_BODY.search(part_text(part)[:1500]))
-    return False
+    # the report's own opening text, near the top of its first text part (not a quote further down)
+    return bool(BOUNCE_SUBJECT.search(subject) or BOUNCE_BODY.search(first_text(msg)[:1500]))
 
 
 def _forwarded_bounce(msg: Message) -> Message | None:
