@@ -22,6 +22,7 @@ from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
     attached_report,
     content_type,
+    first_text,
     hall,
     header_text,
     headers_in_text,
@@ -35,7 +36,7 @@ from desktop.domain.diagnosis.mime import (
 )
 from desktop.domain.diagnosis.model import Diagnosis, HeaderReport, RecipientResult
 from desktop.domain.diagnosis.rules import Rules
-from desktop.domain.diagnosis.textual import DAEMONS, error_lines, find_addresses, remote_mta, zones
+from desktop.domain.diagnosis.textual import BOUNCE_BODY, DAEMONS, error_lines, find_addresses, remote_mta, zones
 
 BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem|notification|report|incomplete)|"
@@ -103,7 +104,10 @@ def _is_bounce(msg: Message) -> bool:
     subject = header_text(msg, "Subject")
     if FORWARDED_SUBJECT.match(subject):   # a person forwarding a bounce
         return False
-    return bool(BOUNCE_SUBJECT.search(subject)) and not hget(msg, "In-Reply-To")
+    if hget(msg, "In-Reply-To"):
+        return False
+    # the report's own opening text, near the top of its first text part (not a quote further down)
+    return bool(BOUNCE_SUBJECT.search(subject) or BOUNCE_BODY.search(first_text(msg)[:1500]))
 
 
 def _forwarded_bounce(msg: Message) -> Message | None:

@@ -152,6 +152,14 @@ def clean_line(text: str) -> str:
     return " ".join(text.split())
 
 
+def first_text(msg: Message) -> str:
+    """The decoded text of the first text part outside any attached message ('' if none)."""
+    for part, _depth, inside in walk(msg):
+        if not inside and not part.is_multipart() and content_type(part) in ("text/plain", "text/html"):
+            return part_text(part)
+    return ""
+
+
 def part_text(part: Message, *, html: bool = True) -> str:
     """The decoded text of a leaf part; '' for anything that is not text-like. HTML is turned
     into its visible text unless html=False (then the markup comes back as it is, decoded)."""

@@ -32,6 +32,27 @@ BOILERPLATE = re.compile(
     r"was undeliverable|delivery to the following recipient|the following (?:address|recipient)(?:es|s)? (?:had|failed)|"
     r"^\s*-+\s*$|^\s*$)", re.I)
 
+# The opening sentences MTAs put at the top of their own non-delivery reports (their templates'
+# wording: Postfix bounce(5) template, Exim's deliver.c, Sendmail's savemail.c, qmail-send, Courier,
+# Exchange/Office 365, Gmail, Yahoo, Lotus Domino, GroupWise, MDaemon): a bounce pasted without its
+# headers, or one from an MTA whose From/Subject we do not know, is still read as a bounce.
+BOUNCE_BODY = re.compile(
+    r"this is the mail system at host|i'm sorry to have to inform you that your message could not|"
+    r"this message was created automatically by mail delivery software|"
+    r"a message that you sent could not be delivered to one or more of its|"
+    r"the original message was received at .{0,80}\n.{0,200}-+ ?the following address|"
+    r"-+ ?the following addresses had permanent fatal errors|-+ ?transcript of session follows|"
+    r"this is the qmail-send program at|i'm afraid i wasn't able to deliver your message|"
+    r"your message to the following recipients cannot be delivered|"
+    r"delivery has failed to these recipients or groups|your message did not reach some or all of the intended|"
+    r"\*\* (?:address not found|message not delivered|message blocked) \*\*|"
+    r"delivery to the following recipients? failed permanently|"
+    r"sorry, we were unable to deliver your message to the following address|"
+    r"the message that you sent was undeliverable to the following|"
+    r"the attached message had permanent fatal delivery errors|"
+    r"your message was not delivered to the following recipients|"
+    r"could not be delivered to one or more recipients|unable to deliver (?:your )?message to the following",
+    re.I | re.S)
 RECIPIENT_ERROR = re.compile(r"^<[^<>\s]+@[^<>\s]+>:\s*\S")
 
 
