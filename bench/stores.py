@@ -40,10 +40,11 @@ def install_plaintext_switch() -> None:
         return
     original = vault_module._connect
 
-    def _connect(path, key, must_exist=False):
+    def _connect(path, key, must_exist=False, *, read_only=False):
         if key.kind != PLAINTEXT.kind:
-            return original(path, key, must_exist)
-        uri = Path(path).resolve().as_uri() + ("?mode=rw" if must_exist else "")
+            return original(path, key, must_exist, read_only=read_only)
+        mode = "?mode=ro" if read_only else "?mode=rw" if must_exist else ""
+        uri = Path(path).resolve().as_uri() + mode
         return sqlcipher3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
 
     _connect.bench_plaintext = True  # type: ignore[attr-defined]

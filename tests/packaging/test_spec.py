@@ -34,7 +34,7 @@ class _Recorder:
 
 
 @pytest.fixture
-def spec(monkeypatch):
+def spec(monkeypatch, tmp_path):
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = lambda pkg, **kw: [f"{pkg}.*collected*"]
     hooks.copy_metadata = lambda pkg, **kw: [(f"metadata:{pkg}", f"{pkg}.dist-info")]
@@ -44,7 +44,7 @@ def spec(monkeypatch):
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)
     _Recorder.calls = {}
     stubs = {n: _Recorder(n) for n in ("Analysis", "PYZ", "EXE", "COLLECT")}
-    ns = runpy.run_path(str(ROOT / "build.spec"), init_globals={"SPECPATH": str(ROOT), **stubs})
+    ns = runpy.run_path(str(ROOT / "build.spec"), init_globals={"SPECPATH": str(ROOT), "workpath": str(tmp_path), **stubs})
     return ns, _Recorder.calls
 
 

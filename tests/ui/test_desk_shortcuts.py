@@ -26,12 +26,8 @@ from tests.ui.test_keyboard_access import _texts, view_shortcuts, window_shortcu
 
 
 def shortcuts_as_shown(root: QWidget) -> list[tuple[str, str]]:
-    """view_shortcuts plus the Alt+letters of tab titles and group-box titles (they fire too)."""
+    """view_shortcuts (which counts tab titles' Alt+letters, once) plus group-box titles (they fire too)."""
     found = view_shortcuts(root)
-    for tabs in root.findChildren(QTabWidget):
-        if tabs.isVisibleTo(root):
-            for i in range(tabs.count()):
-                found += [(t, f"tab {tabs.tabText(i)!r}") for t in _texts(QKeySequence.mnemonic(tabs.tabText(i)))]
     for box in root.findChildren(QGroupBox):
         if box.isVisibleTo(root):
             found += [(t, f"group {box.title()!r}") for t in _texts(QKeySequence.mnemonic(box.title()))]
