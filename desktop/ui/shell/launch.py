@@ -66,9 +66,13 @@ def forget_source_lines() -> None:
     linecache.clearcache()
 
 
+WINDOW_PAGE_CACHE_KIB = 4096  # the window reads pages of 50 rows and first pages of ids (CLI: 32,000)
+
+
 def build_window(services, *, runner=None, settings=None, notify=None, confirm=None):
     """Wire controllers and views to the services and mount them in the main window."""
     forget_source_lines()
+    services.limit_page_cache(WINDOW_PAGE_CACHE_KIB)
     from desktop.ui.widgets.style import register_fallback_fonts
 
     register_fallback_fonts()
