@@ -22,6 +22,9 @@ if [ "${SKIP_BUILD:-0}" != "1" ]; then
 fi
 [ -x "$BIN" ] || fail "$BIN is missing; run make dist"
 echo "bundle size: $(du -sh "dist/$APP" | cut -f1)"
+# Issue 17: at most 150 MB on Linux (du's MiB, as `du -sh` shows it); BUNDLE_MAX_MB overrides.
+size_mb=$(du -sm "dist/$APP" | cut -f1)
+[ "$size_mb" -le "${BUNDLE_MAX_MB:-150}" ] || fail "the bundle is $size_mb MB, over ${BUNDLE_MAX_MB:-150} MB (docs/bench.md, 'The bundle')"
 
 # (grep -q reads into files, never from a pipe: with pipefail, an early exit would fail the writer)
 # Nothing here may touch the real data dir, keyring or config of whoever runs it.

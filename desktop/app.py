@@ -43,6 +43,7 @@ from desktop.store.requests_repo import RequestRepo
 from desktop.store.retention_repo import RetentionRepo
 from desktop.store.rights_repo import RightsRepo
 from desktop.store.settings_repo import SettingsRepo
+from desktop.store.store_lock import StoreLock
 from desktop.store.subjects_repo import SubjectRepo
 from desktop.store.vault import Vault
 
@@ -99,20 +100,21 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
-                  failed_unlocks: int = 0, verify_pages: bool = True) -> Services:
+                  failed_unlocks: int = 0, verify_pages: bool = True, in_use: StoreLock | None = None) -> Services:
     """failed_unlocks: wrong keys tried by this process since its last unlock (written to the trail).
 
     Pages are verified on open (StoreDamaged names the latest backup) unless verify_pages is False:
     the GUI passes False and checks them in the background once its window shows (Vault.
     page_problems_detached, ui/shell/lock_controller.py), so a big store does not hold up the unlock.
     A key left pending by an interrupted key rotation is tried when the given key fails
-    (store/key_rotation.py)."""
+    (store/key_rotation.py). in_use: the store's in-use lock when the caller holds it already (a
+    restore, exclusive: store/store_lock.py); else the vault takes it shared."""
     try:
-        vault = Vault.open(path, key, verify_pages=verify_pages)
+        vault = Vault.open(path, key, verify_pages=verify_pages, in_use=in_use)
     except WrongKeyError as exc:
         from desktop.store.key_rotation import open_with_pending_key
 
-        vault, key = open_with_pending_key(path, exc, verify_pages=verify_pages)
+        vault, key = open_with_pending_key(path, exc, verify_pages=verify_pages, in_use=in_use)
     try:
         services = build_services(vault, clock=clock, staff=staff)
         if failed_unlocks > 0:

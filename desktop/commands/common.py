@@ -103,10 +103,10 @@ def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = 
     it cost about 2.5 ms per MB of store before anything else ran (issue 17). A damaged page that a
     command reads still fails its HMAC and ends the command with the damage message."""
     from desktop.errors import WrongKeyError
-    from desktop.services.session import Key, key_for_existing_store
+    from desktop.services.session import Key, key_for_existing_store, store_exists
 
     path = store_path(getattr(args, "store", None))
-    if not path.exists():
+    if not store_exists(path):  # waits out a restore swapping the file in
         raise CliError(f"no store at {path}; create one with 'helpdesk-intake init'", NOT_FOUND)
     door = session(clock)
     resolution = key_for_existing_store(path, terminal_prompt)

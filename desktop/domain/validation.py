@@ -248,18 +248,20 @@ def validate_intake(
     not_a_child (bool: the person confirmed they are 13 or older).
     """
 
+    get = raw.get
+
     def s(key: str) -> str | None:
-        value = raw.get(key)
-        return None if value is None else str(value)
+        value = get(key)
+        return value if value is None or type(value) is str else str(value)
 
     checks = {
         "name": check_name(s("name")),
         "email": _remembered(memo, check_email, s("email")),
         "phone": _remembered(memo, check_phone, s("phone"), default_region),
-        "category": check_category(s("category")),
+        "category": _remembered(memo, check_category, s("category")),  # a handful of values an import
         "description": check_description(s("description")),
         "technical_details": check_technical(s("technical_details")),
-        "channel": check_channel(s("channel")),
+        "channel": _remembered(memo, check_channel, s("channel")),  # repeats on every row
     }
     errors = {k: r.error for k, r in checks.items() if r.error}
     if not raw.get("notice_acknowledged", False):

@@ -91,29 +91,33 @@ def restore(store: Path, backup: Path, key: Key, *, clock: Clock, staff: str,
         if backup.resolve() == store.resolve() or _same_file(backup, store):
             raise RefusedError("the backup is the store itself; nothing was changed")
     inspect_backup(backup, key)
-    in_use = StoreLock(store).exclusive()  # StoreBusy (exit 6) while anyone else has it open
+    # The in-use lock, exclusive from before the store is looked at until the restored store was
+    # opened, audited, its erasures re-applied and closed again: StoreBusy (exit 6) while anyone else
+    # has it open; processes that start meanwhile wait for it, then open the restored store. An undo
+    # happens under it too, so nothing written to the restored copy can be moved aside.
+    in_use = StoreLock(store).exclusive()
     try:
         memory = _ensure_not_in_use(store, key, in_use) if store.exists() else None
         old_keyring_key = None
         with contextlib.suppress(KeyringUnavailable):
             old_keyring_key = keyring_get(store)
         swap, info = swap_in(store, backup, key, _stamp(clock))
+        try:
+            services = open_services(store, key, clock=clock, staff=staff, in_use=in_use)
+        except BaseException:
+            swap.undo()
+            raise
+        try:
+            services.ctx.audit("store.restore", "store",
+                               f"schema={info.schema_version};replaced={'kept' if swap.aside else 'none'}")
+            # erasures done since the backup: the replaced store's secret and records come along, and
+            # every recorded person is erased again from the restored copy
+            dropped = services.erasures.adopt(memory) if memory is not None else 0
+            reapplied = services.erasures.reapply()
+        finally:
+            services.close()
     finally:
         in_use.release()  # processes that waited for it now open the restored store
-    try:
-        services = open_services(store, key, clock=clock, staff=staff)
-    except BaseException:
-        swap.undo()
-        raise
-    try:
-        services.ctx.audit("store.restore", "store",
-                           f"schema={info.schema_version};replaced={'kept' if swap.aside else 'none'}")
-        # erasures done since the backup: the replaced store's secret and records come along, and
-        # every recorded person is erased again from the restored copy
-        dropped = services.erasures.adopt(memory) if memory is not None else 0
-        reapplied = services.erasures.reapply()
-    finally:
-        services.close()
     # keys: the replaced store keeps opening with its keyring key under its new name; a store
     # restored under a passphrase must not be shadowed by a stale keyring key.
     if old_keyring_key is not None:

@@ -8,8 +8,9 @@ the vault."""
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -54,6 +55,8 @@ class Services:
     demo: DemoService
     erasures: ErasureRecordService
     drafts: DraftService
+    # one finish at a time: the window closes a locked store on a worker thread while the app may quit
+    _finishing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def form_import(self):  # -> FormImportService (web-form exports; built on demand)
@@ -144,16 +147,18 @@ class Services:
         self.finish()
 
     def finish(self) -> None:
-        """Write the queued audit entries (waiting for the store; StoreBusy if it gives up), close."""
-        try:
-            if self.is_open:
-                self.ctx.flush_audit()
-        except StoreFull:  # what was read or backed up stands; say what the trail lacks
-            logging.getLogger("desktop.store").warning(
-                "the disk holding the store is full: %d audit entr(ies) of this command could not be written",
-                len(self.ctx.pending_audit))
-        finally:
-            self.ctx.vault.close()
+        """Write the queued audit entries (waiting for the store; StoreBusy if it gives up), close.
+        A second caller (another thread) waits for the first and finds the store closed."""
+        with self._finishing:
+            try:
+                if self.is_open:
+                    self.ctx.flush_audit()
+            except StoreFull:  # what was read or backed up stands; say what the trail lacks
+                logging.getLogger("desktop.store").warning(
+                    "the disk holding the store is full: %d audit entr(ies) of this command could not be written",
+                    len(self.ctx.pending_audit))
+            finally:
+                self.ctx.vault.close()
 
     def __enter__(self) -> Services:
         return self

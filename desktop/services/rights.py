@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from desktop.domain.models import RequestStatus, RequestType, Subject, SubjectRequest
-from desktop.domain.recipients import to_notify
+from desktop.domain.recipients import to_notify, to_notify_of_objection
 from desktop.domain.validation import ValidationError, check_email
 from desktop.errors import NotFound, RefusedError
 from desktop.services.cases import CaseService
@@ -21,7 +21,6 @@ from desktop.services.requests import RequestService, clean_text
 from desktop.services.settings import SettingsService
 
 OBJECTION_KINDS = ("marketing", "analytics", "other")
-_OBJECTION_KEYWORDS = {"marketing": ("marketing",), "analytics": ("analytic", "tracking", "usability")}
 
 
 @dataclass(frozen=True)
@@ -58,28 +57,18 @@ class RightsService:
         self.repo = ctx.repos.rights
 
     # ---- shared ------------------------------------------------------------------------------------
-    def recipients(self, kind: str | None = None) -> list[str]:
-        """Names of the recipients in the organisation profile (Art. 19), optionally only those
-        whose purpose concerns `kind` ('marketing' or 'analytics')."""
-        items = self.settings.organisation().get("recipients") or []
-        names = []
-        for item in items:
-            name = str(item.get("name", "")).strip() if isinstance(item, dict) else str(item).strip()
-            purpose = str(item.get("purpose", "")).lower() if isinstance(item, dict) else ""
-            if not name:
-                continue
-            if kind in _OBJECTION_KEYWORDS and not any(k in purpose for k in _OBJECTION_KEYWORDS[kind]):
-                continue
-            names.append(name)
-        return names
-
-    def received_by(self, subject: Subject | None, *, holds_data: bool = True) -> list[str]:
+    def received_by(self, subject: Subject | None, *, holds_data: bool = True,
+                    objection: str | None = None) -> list[str]:
         """Art. 19: the recipients that actually received this person's data, by what each receives
-        (Settings > Recipients): every case, or only people who ever gave marketing consent."""
+        (Settings > Recipients): every case, or only people who ever gave marketing consent. For an
+        objection, only those whose processing it concerns (to_notify_of_objection)."""
         consented = subject is not None and any(
             c.kind == "marketing" for c in self.ctx.subjects.consents(subject.id))
-        return to_notify(self.settings.organisation().get("recipients") or [],
-                         holds_data=holds_data, marketing_consent=consented)
+        recipients = self.settings.organisation().get("recipients") or []
+        if objection is not None:
+            return to_notify_of_objection(recipients, objection, holds_data=holds_data,
+                                          marketing_consent=consented)
+        return to_notify(recipients, holds_data=holds_data, marketing_consent=consented)
 
     def subject_by_email(self, email: str) -> Subject:
         """The person filed under this email; NotFound when nothing is held about them."""
@@ -234,7 +223,7 @@ class RightsService:
         text = clean_text(reason, "reason", required=kind == "other")
         subject = self.subject_by_email(email)
         req = self._request(request_ref, email, RequestType.OBJECTION)
-        recipients = self.recipients(kind)
+        recipients = self.received_by(subject, objection=kind)  # before consents are withdrawn
         now = self.ctx.now()
         with self.ctx.vault.transaction():
             if req is None:

@@ -20,6 +20,7 @@ from desktop.store import keys as _keys
 from desktop.store.backups import latest_backup
 from desktop.store.connection import damage_message
 from desktop.store.keys import ENV_PASSPHRASE, MIN_PASSPHRASE, Key, KeyResolution, PassphrasePrompt
+from desktop.store.store_lock import store_exists
 
 if TYPE_CHECKING:
     from desktop.services.backup_service import RestoreResult
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 __all__ = ["ENV_PASSPHRASE", "MIN_PASSPHRASE", "Key", "KeyResolution", "PassphrasePrompt", "StoreSession",
            "UnlockPlan", "create_store", "damage_message", "env_passphrase", "keep_key", "key_for_existing_store",
            "key_for_new_store", "keyring_reason", "latest_backup", "new_key", "new_store_mode",
-           "passphrase_problem", "unlock_plan"]
+           "passphrase_problem", "store_exists", "unlock_plan"]
 
 # (path, key, staff) -> Services: the composition root's create_services / open_services
 CreateStore = Callable[[Path, Key, str], Any]

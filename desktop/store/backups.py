@@ -1,9 +1,10 @@
 """Encrypted backups: find the latest one, check one before trusting it, put one in place.
 
-A backup is a whole SQLCipher file under the same key as the store it came from (made with the
-SQLite backup API by Vault.backup_to, so it is consistent while the app is open and keeps the
-schema version in its header). Nothing here writes to a backup file, and restore never touches
-the current store before the backup passed every check.
+A backup is a whole SQLCipher file under the same key as the store it came from: a consistent
+snapshot of the store's file, copied while the app may be open (store/backup_copy.py; a copy under the
+same key material by VACUUM INTO when no snapshot can be had), keeping the schema version in its
+header. Nothing here writes to a finished backup file, and restore never touches the current
+store before the backup passed every check.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
-from desktop.store.connection import connect
+from desktop.store.backup_copy import snapshot_copy, vacuum_copy, verify_attached
+from desktop.store.connection import connect, unreadable
 from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST
@@ -86,8 +88,7 @@ def inspect_backup(path: Path, key: Key) -> BackupInfo:
         try:
             conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         except sqlcipher3.DatabaseError as exc:
-            raise WrongKeyError(
-                f"{path.name} is not a helpdesk-intake backup, or it was made under another key") from exc
+            raise unreadable(path, key, "the backup") from exc  # another key, or cut short on a page boundary
         try:
             pages = [r[0] for r in conn.execute("PRAGMA cipher_integrity_check").fetchall()]
             checks = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
@@ -214,12 +215,21 @@ def swap_in(store: Path, backup: Path, key: Key, stamp: str) -> tuple[Swap, Back
     return Swap(store, aside), info
 
 
+def verify_copy(vault, copy: Path) -> BackupInfo:
+    """Check a copy just made of the vault's store, keyed from its open connection: every page's
+    HMAC, the app marker, the schema version (store/backup_copy.py)."""
+    version, entries = verify_attached(vault, copy)
+    return BackupInfo(Path(copy), version, entries)
+
+
 def make_backup(vault, target: Path) -> BackupInfo:
-    """A backup that appears under its name only when complete and verified: vault.backup_to() a
-    hidden part file beside the target, reopen it with the same key and check it, fsync it, then
-    link it into place (never over an existing file). A killed backup leaves only a hidden
-    `.NAME.part-*` file, encrypted, which no backup list offers and the next backup to that name
-    removes; a copy that fails the check is removed and the failure raised."""
+    """A backup that appears under its name only when complete and verified: a snapshot copy of
+    the store's file (or, while that cannot be had, a VACUUM INTO copy) to a hidden part file
+    beside the target, checked under the same key (verify_copy: page HMACs, marker, schema; no
+    second key derivation), fsynced, then linked into place (never over an existing file). A
+    killed backup leaves only a hidden `.NAME.part-*` file, encrypted, which no backup list offers
+    and the next backup to that name removes; a copy that fails the check is removed and the
+    failure raised. SQLite's full integrity_check runs in `check` and before a restore."""
     target = Path(target)
     if target.is_symlink() and not target.exists():
         raise StoreExists(f"{target} is a symbolic link to a missing file; not writing through it")
@@ -231,8 +241,9 @@ def make_backup(vault, target: Path) -> BackupInfo:
     _remove_part_leftovers(target)
     part = target.with_name(f".{target.name}.part-{secrets.token_hex(6)}")
     try:
-        vault.backup_to(part)
-        info = inspect_backup(part, vault._key)
+        if not snapshot_copy(vault, part):
+            vacuum_copy(vault, part)
+        info = verify_copy(vault, part)
         if info.schema_version != vault.user_version():
             raise StoreError("the backup lost the schema version; it was removed")
         _fsync_file(part)

@@ -56,13 +56,18 @@ class IntakeWriter:
         created = to_iso(created_at)
         open_ = Status.OPEN.value
         values = []
+        acknowledged: dict[datetime | None, str | None] = {}  # an import acknowledges all at one time
         for row in rows:
             d = row.data
             received = to_iso(d.received_at)
+            ack = d.notice_acknowledged_at
+            ack_text = acknowledged.get(ack)
+            if ack_text is None:
+                ack_text = acknowledged[ack] = to_iso(ack)
             values.append((row.subject_id, d.name, d.email, d.phone, d.category.value, d.description,
                            d.technical_details, d.channel.value, open_, received, created, staff,
                            received,  # last activity: the contact itself
-                           d.notice_version, to_iso(d.notice_acknowledged_at), row.next_removal_at,
+                           d.notice_version, ack_text, row.next_removal_at,
                            row.next_removal_policy, int(d.phone_unchecked)))
         if len(values) == 1:
             ids = [int(c.execute(CASE_INSERT, values[0]).lastrowid)]
@@ -82,8 +87,14 @@ class IntakeWriter:
         else:
             c.executemany(CONSENT_INSERT, consents)
         # search entries live under their list-order key (desktop/store/order_keys.py, schema 3)
-        index = [(order_key(cid, row.data.received_at), row.data.name or "", row.data.email or "", phone_tokens(row.data.phone),
-                  row.data.description or "") for cid, row in zip(ids, rows, strict=True)]
+        tokens: dict[str | None, str] = {}  # a repeat contact's number is tokenised once
+        index = []
+        for cid, row in zip(ids, rows, strict=True):
+            d = row.data
+            phone = tokens.get(d.phone)
+            if phone is None:
+                phone = tokens[d.phone] = phone_tokens(d.phone)
+            index.append((order_key(cid, d.received_at), d.name or "", d.email or "", phone, d.description or ""))
         index.sort(key=lambda entry: entry[0])  # ascending keys: FTS5 flushes when a key goes down
         if len(index) == 1:
             c.execute(FTS_INSERT, index[0])

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import sqlcipher3
 
-from desktop.errors import StoreDamaged, StoreError, StoreFull, WrongKeyError
+from desktop.errors import StoreBusy, StoreDamaged, StoreError, StoreFull, WrongKeyError
 from desktop.store.keys import Key
 
 PRAGMAS = (
@@ -58,6 +58,56 @@ DISK_FULL = ("the disk holding the store is full; nothing was written. Reading s
              "'backup --out' to another disk; free some space to write again")
 
 
+PAGE_SIZE = 4096  # SQLCipher 4's default, the store's
+
+
+def first_page_opens(path: Path, key: Key) -> bool:
+    """Whether `key` decrypts the store's first page (its HMAC verifies), checked on a copy of that
+    page alone (encrypted, in a private temporary folder, removed at once): when SQLCipher says only
+    "file is not a database", a store cut short on a page boundary, or damaged after its first page,
+    is told apart from a wrong key. Costs one key derivation, on that failure path only."""
+    import os
+    import tempfile
+
+    try:
+        with open(path, "rb") as fh:
+            page = fh.read(PAGE_SIZE)
+    except OSError:
+        return False
+    if len(page) < PAGE_SIZE:
+        return False
+    with tempfile.TemporaryDirectory(prefix="helpdesk-intake-") as folder:
+        copy = Path(folder) / "first-page.db"
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, page)
+        finally:
+            os.close(fd)
+        try:
+            conn = connect(copy, key, must_exist=True, read_only=True)
+        except (StoreError, sqlcipher3.Error):
+            return False
+        try:
+            return not conn.execute("PRAGMA cipher_integrity_check").fetchall()
+        except sqlcipher3.DatabaseError:
+            return False
+        finally:
+            conn.close()
+
+
+def unreadable(path: Path, key: Key, what: str = "the store") -> StoreError:
+    """The error for a file SQLCipher cannot read with `key`: StoreDamaged when the key opens its
+    first page (the file was cut short or damaged further in), else WrongKeyError."""
+    if first_page_opens(path, key):
+        return StoreDamaged(damage_message(path, "the key is right, but the pages after the first cannot be "
+                                                 "read: the file was cut short or damaged")
+                            if what == "the store" else
+                            f"{what} {Path(path).name} is damaged: the key is right, but the pages after the "
+                            "first cannot be read (the file was cut short or damaged); it was not used")
+    return WrongKeyError() if what == "the store" else WrongKeyError(
+        f"{Path(path).name} is not a helpdesk-intake backup, or it was made under another key")
+
+
 def is_full(exc: Exception) -> bool:
     return "full" in str(exc).lower()
 
@@ -70,6 +120,21 @@ def map_error(exc: Exception, path: Path | None = None) -> StoreError:
             return StoreDamaged(damage_message(path, "a page failed its integrity check"))
         return StoreDamaged("the store is damaged (a page failed its integrity check)")
     return StoreError(f"store operation failed ({type(exc).__name__})")
+
+
+def leave_wal(c: sqlcipher3.Connection, path: Path) -> None:
+    """Fold the WAL in and leave WAL mode, which SQLite refuses while any other connection has the
+    store open (StoreBusy): the last check before whole-file work (Vault.exclusive)."""
+    busy = "the store is open in another window or process; close it and try again"
+    try:
+        c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+        mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
+    except sqlcipher3.DatabaseError as exc:
+        if "locked" in str(exc).lower() or "busy" in str(exc).lower():
+            raise StoreBusy(busy) from exc
+        raise map_error(exc, path) from exc
+    if str(mode).lower() != "delete":
+        raise StoreBusy(busy)
 
 
 def split_sql(script: str) -> list[str]:

@@ -16,7 +16,6 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.errors import (
-    StoreBusy,
     StoreDamaged,
     StoreError,
     StoreExists,
@@ -28,13 +27,15 @@ from desktop.store.connection import DISK_FULL, apply_safety_settings, damage_me
 from desktop.store.connection import connect as _connect  # bench/stores.py wraps it here
 from desktop.store.connection import is_damage as _is_damage
 from desktop.store.connection import is_full as _is_full
+from desktop.store.connection import leave_wal as _leave_wal
 from desktop.store.connection import map_error as _map_error
 from desktop.store.connection import run_script as _run_script
+from desktop.store.connection import unreadable as _unreadable
 from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
 from desktop.store.schema import APP_MARKER, LATEST, MIGRATIONS
 from desktop.store.store_file import check_store_file
-from desktop.store.store_lock import StoreLock
+from desktop.store.store_lock import StoreLock, lock_path
 from desktop.store.write_wait import begin_immediate
 
 log = logging.getLogger(__name__)
@@ -109,20 +110,23 @@ class Vault:
         in_use: a lock the caller already holds (a restore's exclusive one); else one is taken
         shared, before the file is opened, and held until close()."""
         path = Path(path).expanduser()
-        check_store_file(path)  # a folder, device, FIFO, truncated or read-only store: its own message
         owned = in_use is None
-        in_use = in_use or StoreLock(path).shared()
+        if owned and lock_path(path).exists():  # the lock first: a restore may be swapping the file in
+            in_use = StoreLock(path).shared()
         try:
+            check_store_file(path)  # a folder, device, FIFO, truncated or read-only store: its own message
+            if in_use is None:  # a store that never had a lock file: its first one, before SQLite opens it
+                in_use = StoreLock(path).shared()
             conn = _connect(path, key, must_exist=True)
         except BaseException:
-            if owned:
+            if owned and in_use is not None:
                 in_use.release()
             raise
         try:
             try:
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
             except DatabaseError as exc:
-                raise WrongKeyError() from exc
+                raise _unreadable(path, key) from exc  # wrong key, or cut short on a page boundary
             vault = cls(path, conn, key, in_use if owned else None)
             version = vault.user_version()
             if version > LATEST:
@@ -344,20 +348,14 @@ class Vault:
             if self._in_use is not None:
                 self._in_use.exclusive()  # StoreBusy while any other window or process has it open
             try:
-                c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
-                mode = c.execute("PRAGMA journal_mode = DELETE").fetchone()[0]
-            except DatabaseError as exc:
-                if "locked" in str(exc).lower() or "busy" in str(exc).lower():
-                    raise StoreBusy("the store is open in another window or process; close it and try again") from exc
-                raise _map_error(exc, self.path) from exc
-            if str(mode).lower() != "delete":
-                raise StoreBusy("the store is open in another window or process; close it and try again")
-            try:
-                yield c
+                _leave_wal(c, self.path)  # StoreBusy while another connection has it open
+                try:
+                    yield c
+                finally:
+                    c.execute("PRAGMA journal_mode = WAL").fetchall()
             finally:
-                c.execute("PRAGMA journal_mode = WAL").fetchall()
                 if self._in_use is not None:
-                    self._in_use.downgrade()
+                    self._in_use.downgrade()  # held exclusive until here, also when refused midway
 
     def same_key(self, key: Key) -> bool:
         return key.kind == self._key.kind and key.secret == self._key.secret
@@ -378,23 +376,3 @@ class Vault:
             raise StoreError("the new key does not open the store after rekey") from exc
         finally:
             probe.close()
-
-    def backup_to(self, target: Path) -> None:
-        """A consistent encrypted copy with the same key, via the SQLite backup API."""
-        target = Path(target)
-        if target.exists():
-            raise StoreExists(f"{target} already exists; not overwriting it")
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        os.close(fd)
-        try:
-            dst = _connect(target, self._key)
-            try:
-                with self._lock:
-                    self.conn.backup(dst)
-                dst.execute("PRAGMA journal_mode = DELETE").fetchall()
-            finally:
-                dst.close()
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(target)
-            raise

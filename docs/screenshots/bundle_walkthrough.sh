@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Run the PyInstaller bundle as a new user would, on a virtual X screen, with only the keyboard,
-# and screenshot every screen: first-run wizard, first window, intake, case search, a new access
-# request, identity verification, the access report (progress, preview, save), Settings, Audit.
+# Run the PyInstaller bundle as a new user would, on a virtual X screen with a window manager,
+# with only the keyboard, and screenshot every screen: first-run wizard, first window, intake,
+# case search, a new access request, identity verification, the access report (progress,
+# preview, save), Settings, Audit.
 #
 #   make dist && bash docs/screenshots/bundle_walkthrough.sh [dist/helpdesk-intake/helpdesk-intake]
 #
-# Needs Debian's xvfb, xdotool and imagemagick (import). Nothing here touches your own store or
+# Needs Debian's xvfb, openbox (a window manager, so windows and dialogs get their title bars),
+# xdotool and imagemagick (import). Nothing here touches your own store or
 # keyring: HOME and the XDG folders are a fresh temporary folder, and with no D-Bus session the
 # keyring has no usable backend, so the wizard asks for a passphrase (as on a headless Linux box).
 # Screenshots go to docs/screenshots/bundle-NN-<name>.png; the saved report to the fresh HOME.
@@ -14,8 +16,8 @@ cd "$(dirname "$0")/../.."
 APP="$(realpath "${1:-dist/helpdesk-intake/helpdesk-intake}")"
 OUT="$(pwd)/docs/screenshots"
 PASS="correct horse battery"
-for tool in Xvfb xdotool import; do
-  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install xvfb xdotool imagemagick)" >&2; exit 2; }
+for tool in Xvfb openbox xdotool import; do
+  command -v "$tool" >/dev/null || { echo "needs $tool (apt-get install xvfb openbox xdotool imagemagick)" >&2; exit 2; }
 done
 [ -x "$APP" ] || { echo "no bundle at $APP; run 'make dist' first" >&2; exit 2; }
 
@@ -31,8 +33,16 @@ Xvfb "$DISPLAY_NO" -screen 0 1440x900x24 -nolisten tcp >/dev/null 2>&1 &
 XVFB=$!
 export DISPLAY="$DISPLAY_NO"
 APP_PID=""
-cleanup() { [ -n "$APP_PID" ] && kill "$APP_PID" 2>/dev/null; kill "$XVFB" 2>/dev/null; true; }
+WM=""
+cleanup() {  # what has already exited (the app after Ctrl+Q) is no failure
+  if [ -n "$APP_PID" ]; then kill "$APP_PID" 2>/dev/null || true; fi
+  if [ -n "$WM" ]; then kill "$WM" 2>/dev/null || true; fi
+  kill "$XVFB" 2>/dev/null || true
+}
 trap cleanup EXIT
+sleep 1
+openbox >/dev/null 2>&1 &
+WM=$!
 sleep 1
 
 N=0
@@ -77,6 +87,10 @@ key alt+o; replace "Parcel Post Mail Ltd"
 key alt+a; type_ "12 Harbour Street"; key Return; type_ "Bristol BS1 4RN"; key Return; type_ "United Kingdom"
 key alt+c; replace "privacy@parcelpost.example"
 shot wizard-organisation-filled 0.5
+key alt+n
+shot wizard-report
+key alt+n
+shot wizard-notice
 key alt+n
 shot wizard-deadlines
 key alt+n

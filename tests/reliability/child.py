@@ -43,11 +43,11 @@ def stall_backup(store: Path, out: Path) -> None:
     from desktop.services.backup_service import BackupService
     from desktop.store import backups
 
-    def stall(path, key):
+    def stall(vault, copy):
         print("copied", flush=True)
         time.sleep(600)
 
-    backups.inspect_backup = stall
+    backups.verify_copy = stall
     services = open_services(store, Key.passphrase(os.environ["HELPDESK_INTAKE_PASSPHRASE"]))
     BackupService(services.ctx).backup(out)
 

@@ -80,3 +80,28 @@ def test_a_store_on_a_read_only_file_system_is_not_a_wrong_passphrase(tmp_path, 
                             env=child_env(tmp_path), timeout=300)
     assert "cases=3" in result.stdout, (result.stdout, result.stderr)
     assert "read-only file system" in result.stderr and "passphrase" not in result.stderr
+
+
+@pytest.mark.skipif(SKIP is not None, reason=SKIP or "")
+def test_a_backup_onto_a_full_disk_says_so_and_leaves_nothing_there(tmp_path, clock):
+    store = tmp_path / "store.db"
+    services = create_services(store, KEY, clock=clock)
+    for i in range(30):
+        add_case(services, email=f"p{i}@example.org")
+    services.close()
+    small = tmp_path / "small"
+    small.mkdir()
+    size = store.stat().st_size // 2  # room for half the copy
+    cli = f"{shlex.quote(sys.executable)} -m desktop --store {store}"
+    script = " && ".join([
+        f"mount -t tmpfs -o size={size} tmpfs {small}",
+        f"({cli} backup --out {small}/b.bak; echo backup=$?)",
+        f"(ls -A {small} | wc -l | sed 's/^/left=/')",
+    ])
+    result = subprocess.run(["unshare", "-rm", "sh", "-c", script], capture_output=True, text=True, cwd=ROOT,
+                            env=child_env(tmp_path), timeout=300)
+    out, err = result.stdout, result.stderr
+    assert "backup=6" in out, (out, err)
+    assert "the disk holding the backup is full; no backup was written" in err and "internal error" not in err
+    assert "left=0" in out, (out, err)  # no backup, no hidden part file
+    assert (tmp_path / "store.db").exists()

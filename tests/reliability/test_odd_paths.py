@@ -173,6 +173,47 @@ def test_a_truncated_store_is_damaged_not_a_wrong_passphrase(store, capsys):
     assert status == 4 and "truncated" in err
 
 
+@pytest.mark.parametrize("keep_pages", [1, 2, "half"])
+def test_a_store_cut_short_on_a_page_boundary_is_damaged_not_a_wrong_passphrase(store, capsys, keep_pages):
+    """A copy cut at a whole page (what a full disk or an interrupted copy leaves; 4096 divides
+    most block sizes) has no odd size to give it away: SQLCipher says only 'not a database', which
+    used to read as a wrong passphrase. The right key opening the first page tells it apart."""
+    from desktop.store.store_file import PAGE_SIZE
+
+    data = store.read_bytes()
+    pages = len(data) // PAGE_SIZE
+    keep = pages // 2 if keep_pages == "half" else keep_pages
+    assert 0 < keep < pages
+    store.write_bytes(data[: keep * PAGE_SIZE])
+    status, _, err = run_cli(capsys, "--store", str(store), "check")
+    assert status == 7 and "damaged" in err and "cut short" in err and "passphrase" not in err
+    status, _, err = run_cli(capsys, "--store", str(store), "cases")
+    assert status == 4 and "cut short" in err and "passphrase" not in err
+
+
+def test_a_wrong_passphrase_still_says_wrong_passphrase(store, capsys, monkeypatch):
+    from desktop.store.store_file import PAGE_SIZE
+
+    monkeypatch.setenv("HELPDESK_INTAKE_PASSPHRASE", "not the passphrase 42")
+    for _ in range(2):  # the whole store, then the same store cut short on a page boundary
+        status, _, err = run_cli(capsys, "--store", str(store), "check")
+        assert status == 4 and "wrong passphrase" in err and "damaged" not in err
+        store.write_bytes(store.read_bytes()[: 2 * PAGE_SIZE])
+
+
+def test_a_backup_cut_short_on_a_page_boundary_is_damaged_not_under_another_key(store, tmp_path, capsys):
+    from desktop.store.store_file import PAGE_SIZE
+
+    status, _, err = run_cli(capsys, "--store", str(store), "backup", "--out", str(tmp_path / "b.bak"))
+    assert status == 0, err
+    backup = tmp_path / "b.bak"
+    backup.write_bytes(backup.read_bytes()[: 2 * PAGE_SIZE])
+    before = store.read_bytes()
+    status, _, err = run_cli(capsys, "--store", str(store), "restore", str(backup))
+    assert status in (4, 7) and "damaged" in err and "cut short" in err and "another key" not in err
+    assert store.read_bytes() == before
+
+
 def test_a_store_readable_by_others_opens_with_a_warning(store, capsys, caplog):
     os.chmod(store, 0o644)
     status, _, _ = run_cli(capsys, "--store", str(store), "cases")

@@ -114,3 +114,44 @@ def test_nothing_erased_under_a_legal_hold_means_nobody_to_tell(services):
     result = services.rights.erase(req.id)
     assert result.held_by_subject and result.erased_cases == []
     assert result.recipients == []
+
+
+@pytest.mark.parametrize(("kind", "consented", "expected"), [
+    ("marketing", True, ["MailChimp", "ActiveCampaign"]),  # they had the person as a marketing contact
+    ("marketing", False, []),  # never consented: the marketing tools never received the person
+    ("analytics", True, []),  # analytics tools receive no personal data from the desk
+    ("other", False, ["Email service providers"]),  # everyone that received the person's data
+])
+def test_an_objection_lists_the_recipients_that_received_the_persons_data(qtbot, view, services, kind,
+                                                                         consented, expected):
+    """Like an erasure: by what each recipient receives (Settings › Recipients), not by the wording
+    of its purpose (which named the analytics tools and every marketing tool for anyone)."""
+    add_case(services, email="ada@example.org", marketing_consent=consented)
+    req = open_request(services, "objection", email="ada@example.org")
+    view.reload()
+    view.select_request(req.id)
+    shown = {}
+
+    def objection(d):
+        d.kind.setCurrentIndex(d.kind.findData(kind))
+        qtbot.keyClicks(d.text, "Please stop this")
+        click(qtbot, d.ok_button)
+
+    def recipients(d):
+        assert isinstance(d, RecipientsDialog)
+        shown["r"] = [d.recipients.item(i).text() for i in range(d.recipients.count())]
+        shown["list shown"] = d.recipients.isVisible()
+        shown["note"] = d.note.text()
+        d.accept()
+
+    script = Script(qtbot, view, objection, recipients)
+    click(qtbot, view.detail.buttons["object"])
+    assert script.done
+    assert shown["r"] == expected
+    # nobody to tell is said in words about the objection, without an empty list under it
+    assert shown["list shown"] == bool(expected)
+    assert ("nobody to tell" in shown["note"] and "objection" in shown["note"]) == (not expected)
+    assert services.requests.get(req.id).details["notify_recipients"] == expected
+    box = view.detail.recipients  # the request window ticks exactly those
+    assert box.isVisible() and set(box.boxes) == set(expected)
+    assert box.empty.isVisible() == (not expected)  # "nobody to tell" rather than an empty box

@@ -92,6 +92,20 @@ def test_save_moves_the_file_adds_pdf_and_removes_the_temp_folder(qtbot, report,
     assert not tmp.exists and not dialog.isVisible()
 
 
+def test_the_preview_fits_the_screen_with_room_for_a_title_bar(qtbot, report):
+    """On a screen shorter than the preview's natural 900 pixels, Save and Discard stay on screen."""
+    result, tmp, _ref = report()
+    dialog = ReportPreviewDialog(result.path, tmp, suggested_name="r.pdf", title="t")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    free = dialog.screen().availableGeometry()
+    assert free.height() < 900 + rp.FRAME_ROOM  # the offscreen screen is short, as a laptop's is
+    assert dialog.height() <= free.height() - rp.FRAME_ROOM and dialog.width() <= free.width()
+    for button in (dialog.save_button, dialog.discard_button):
+        corner = button.mapTo(dialog, QPoint(button.width(), button.height()))
+        assert 0 < corner.y() <= dialog.height()  # laid out inside the shrunk dialog
+
+
 def test_cancelling_the_save_dialog_keeps_the_preview_open(qtbot, report):
     result, tmp, ref = report()
     dialog = ReportPreviewDialog(result.path, tmp, suggested_name="r.pdf", title="t", ask_path=lambda _p, _s: None)

@@ -16,11 +16,13 @@ from desktop.domain.diagnosis.codes import (
 )
 from desktop.domain.diagnosis.dates import date_iso as _date
 from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, mta_of, split_blocks
+from desktop.domain.diagnosis.gates import may_match, row_gate
 from desktop.domain.diagnosis.headers import header_report
 from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
     attached_report,
     content_type,
+    first_text,
     hall,
     header_text,
     headers_in_text,
@@ -34,7 +36,7 @@ from desktop.domain.diagnosis.mime import (
 )
 from desktop.domain.diagnosis.model import Diagnosis, HeaderReport, RecipientResult
 from desktop.domain.diagnosis.rules import Rules
-from desktop.domain.diagnosis.textual import DAEMONS, error_lines, find_addresses, remote_mta, zones
+from desktop.domain.diagnosis.textual import BOUNCE_BODY, DAEMONS, error_lines, find_addresses, remote_mta, zones
 
 BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem|notification|report|incomplete)|"
@@ -102,7 +104,10 @@ def _is_bounce(msg: Message) -> bool:
     subject = header_text(msg, "Subject")
     if FORWARDED_SUBJECT.match(subject):   # a person forwarding a bounce
         return False
-    return bool(BOUNCE_SUBJECT.search(subject)) and not hget(msg, "In-Reply-To")
+    if hget(msg, "In-Reply-To"):
+        return False
+    # the report's own opening text, near the top of its first text part (not a quote further down)
+    return bool(BOUNCE_SUBJECT.search(subject) or BOUNCE_BODY.search(first_text(msg)[:1500]))
 
 
 def _forwarded_bounce(msg: Message) -> Message | None:
@@ -258,7 +263,7 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
     recipients = failed_hdr or find_addresses(human, exclude)
     if failed_hdr:
         evidence.append("X-Failed-Recipients: " + ", ".join(failed_hdr))
-    delayed = bool(DELAYED.search(human)) and not GIVEN_UP.search(human)   # before the status is inferred
+    delayed = _may_be_delayed(human) and bool(DELAYED.search(human)) and not GIVEN_UP.search(human)   # before the status is inferred
     out = []
     zone_of = zones(human, recipients) if recipients else {}
     for rcpt in recipients[:50] or [""]:
@@ -270,6 +275,16 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
                             remote_mta=remote_mta(zone_of.get(rcpt, human)))
         out.append(_classify(r, rules, human, evidence))
     return out
+
+
+# DELAYED's fixed words, taken from the pattern itself (gates.py): without one of them it cannot match
+_DELAYED_GATE = row_gate([DELAYED.pattern.lower()])
+
+
+def _may_be_delayed(text: str) -> bool:
+    """False only when DELAYED cannot match: an ASCII text (its lower case matches as re.I
+    does) without any of the pattern's fixed words."""
+    return not text.isascii() or may_match(_DELAYED_GATE, text.lower())
 
 
 def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str]) -> RecipientResult:

@@ -8,7 +8,7 @@ import re
 from email.message import Message
 
 from desktop.domain.diagnosis.dates import parse_date
-from desktop.domain.diagnosis.mime import hall, hget, mailbox_of
+from desktop.domain.diagnosis.mime import hall, header_index, hget, mailbox_of
 from desktop.domain.diagnosis.model import AuthCheck, HeaderReport, Hop
 
 # Public suffixes with two labels common in mail; without the full list this keeps
@@ -96,7 +96,13 @@ def received_hops(msg: Message) -> tuple[Hop, ...]:
     return tuple(hops)
 
 
+_SPAM_HEADERS = ("x-spam-flag", "x-spam-status", "x-ms-exchange-organization-scl", "x-forefront-antispam-report")
+
+
 def spam_verdict(msg: Message) -> str:
+    index = header_index(msg)
+    if not any(name in index for name in _SPAM_HEADERS):   # most mail carries none of them
+        return ""
     flag = str(hget(msg, "X-Spam-Flag") or "").strip().lower()
     status = str(hget(msg, "X-Spam-Status") or "").strip().lower()
     if flag == "yes" or status.startswith("yes"):

@@ -6,8 +6,6 @@ delivery reports, each part is capped, and the walk stops after MAX_PARTS parts.
 
 from __future__ import annotations
 
-import email
-import email.policy
 import re
 from email.header import decode_header, make_header
 from email.message import Message
@@ -15,6 +13,7 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from desktop.domain.diagnosis.gates import may_match, row_gate
+from desktop.domain.diagnosis.parsing import parse_bytes  # noqa: F401  (the parser the diagnosis reads with)
 
 MAX_PARTS = 200
 MAX_TEXT = 1_000_000          # characters of decoded text kept per part
@@ -40,18 +39,19 @@ RETURNED_MARKERS = re.compile(
 _MARKERS_GATE = row_gate([RETURNED_MARKERS.pattern.lower()], re.M)
 
 
-def parse_bytes(data: bytes) -> Message:
-    return email.message_from_bytes(data, policy=email.policy.compat32)
-
-
 def _index(msg: Message) -> dict[str, list]:
     index = msg.__dict__.get("_diagnosis_headers")
     if index is None:
         index = {}
-        for key, value in msg.raw_items():
+        for key, value in msg._headers:   # what raw_items() yields, without its copy of the list
             index.setdefault(key.lower(), []).append(value)
         msg.__dict__["_diagnosis_headers"] = index
     return index
+
+
+def header_index(msg: Message) -> dict[str, list]:
+    """The message's headers by lower-case name (built once per message)."""
+    return _index(msg)
 
 
 def _plain(value) -> bool:
@@ -145,9 +145,19 @@ _HIDDEN = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e
 
 def clean_line(text: str) -> str:
     """One line, without control characters or bidirectional overrides (a header can hide text)."""
+    if text.isascii() and text.isprintable():   # printable ASCII: nothing hidden, no tab or break
+        return " ".join(text.split()) if "  " in text or text[:1] == " " or text[-1:] == " " else text
     if not text.isascii() or _HIDDEN.search(text):
         text = _HIDDEN.sub("", text)
     return " ".join(text.split())
+
+
+def first_text(msg: Message) -> str:
+    """The decoded text of the first text part outside any attached message ('' if none)."""
+    for part, _depth, inside in walk(msg):
+        if not inside and not part.is_multipart() and content_type(part) in ("text/plain", "text/html"):
+            return part_text(part)
+    return ""
 
 
 def part_text(part: Message, *, html: bool = True) -> str:
@@ -249,10 +259,9 @@ def content_type(part: Message) -> str:
     ctype = part.__dict__.get("_diagnosis_ctype")
     if ctype is None:
         value = None
-        for key, raw in part.raw_items():
-            if key.lower() == "content-type":
-                value = raw if _plain(raw) else part.get("Content-Type")
-                break
+        raw = _index(part).get("content-type")
+        if raw is not None:
+            value = raw[0] if _plain(raw[0]) else part.get("Content-Type")
         if value is None:
             ctype = part.get_default_type()
         elif isinstance(value, str):

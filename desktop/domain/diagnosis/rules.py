@@ -50,7 +50,8 @@ class Rules:
                     table.append((row["reason"], joined, re.compile(joined, flags), row_gate(row[key], flags)))
         self.expiry = re.compile("|".join(f"(?:{p})" for p in reasons["expiry_patterns"]), flags)
         self.expiry_gate = row_gate(reasons["expiry_patterns"], flags)
-        self._last_expiry: tuple[str | None, str] = (None, "")
+        self._recent_expiry: list[tuple[str, str]] = []
+        self._recent_text: list[tuple[str, bool, Match | None]] = []
         self.status_reasons: dict[str, str] = reasons["status_reasons"]
         self.reply_reasons: dict[str, str] = reasons["reply_reasons"]
         self.reason_status: dict[str, str] = reasons["reason_status"]
@@ -69,6 +70,16 @@ class Rules:
         """The first reason whose strong pattern matches, else (weak=True) the first weak one."""
         if not text:
             return None
+        # the same bounce text is asked again for each of its recipients: the last few answers are
+        # kept by the text's identity (the text itself is held, so its id cannot be reused)
+        for seen, seen_weak, hit in self._recent_text:
+            if seen is text and seen_weak == weak:
+                return hit
+        hit = self._by_text(text, weak)
+        self._recent_text = [(text, weak, hit), *self._recent_text[:3]]
+        return hit
+
+    def _by_text(self, text: str, weak: bool) -> Match | None:
         text = text.lower()
         for table in (self.strong, self.weak) if weak else (self.strong,):
             for reason, pattern, rx, gate in table:
@@ -97,10 +108,11 @@ class Rules:
     def is_expiry(self, text: str) -> str:
         if not text:
             return ""
-        if text is self._last_expiry[0]:   # the same bounce text, asked again for its next recipient
-            return self._last_expiry[1]
+        for seen, hit in self._recent_expiry:   # the same bounce text, asked again for its next recipient
+            if seen is text:
+                return hit
         hit = self._expiry(text)
-        self._last_expiry = (text, hit)
+        self._recent_expiry = [(text, hit), *self._recent_expiry[:3]]
         return hit
 
     def _expiry(self, text: str) -> str:

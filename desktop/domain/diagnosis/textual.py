@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from desktop.domain.diagnosis.codes import ENHANCED, REPLY
+from desktop.domain.diagnosis.gates import may_match, row_gate
 
 ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,}")
 DAEMONS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|mailerdaemon|maildaemon|mailer_daemon|"
@@ -31,6 +32,27 @@ BOILERPLATE = re.compile(
     r"was undeliverable|delivery to the following recipient|the following (?:address|recipient)(?:es|s)? (?:had|failed)|"
     r"^\s*-+\s*$|^\s*$)", re.I)
 
+# The opening sentences MTAs put at the top of their own non-delivery reports (their templates'
+# wording: Postfix bounce(5) template, Exim's deliver.c, Sendmail's savemail.c, qmail-send, Courier,
+# Exchange/Office 365, Gmail, Yahoo, Lotus Domino, GroupWise, MDaemon): a bounce pasted without its
+# headers, or one from an MTA whose From/Subject we do not know, is still read as a bounce.
+BOUNCE_BODY = re.compile(
+    r"this is the mail system at host|i'm sorry to have to inform you that your message could not|"
+    r"this message was created automatically by mail delivery software|"
+    r"a message that you sent could not be delivered to one or more of its|"
+    r"the original message was received at .{0,80}\n.{0,200}-+ ?the following address|"
+    r"-+ ?the following addresses had permanent fatal errors|-+ ?transcript of session follows|"
+    r"this is the qmail-send program at|i'm afraid i wasn't able to deliver your message|"
+    r"your message to the following recipients cannot be delivered|"
+    r"delivery has failed to these recipients or groups|your message did not reach some or all of the intended|"
+    r"\*\* (?:address not found|message not delivered|message blocked) \*\*|"
+    r"delivery to the following recipients? failed permanently|"
+    r"sorry, we were unable to deliver your message to the following address|"
+    r"the message that you sent was undeliverable to the following|"
+    r"the attached message had permanent fatal delivery errors|"
+    r"your message was not delivered to the following recipients|"
+    r"could not be delivered to one or more recipients|unable to deliver (?:your )?message to the following",
+    re.I | re.S)
 RECIPIENT_ERROR = re.compile(r"^<[^<>\s]+@[^<>\s]+>:\s*\S")
 
 
@@ -68,27 +90,49 @@ def zones(text: str, recipients: list[str]) -> dict[str, str]:
     return result
 
 
+# BOILERPLATE is all lower case: an ASCII line, lower-cased, is searched without re.I (same matches)
+_BOILERPLATE_LOW = re.compile(BOILERPLATE.pattern) if BOILERPLATE.pattern == BOILERPLATE.pattern.lower() else None
+
+
+def _boilerplate(line: str) -> bool:
+    if _BOILERPLATE_LOW is not None and line.isascii():
+        return _BOILERPLATE_LOW.search(line.lower()) is not None
+    return BOILERPLATE.search(line) is not None
+
+
 def error_lines(zone: str, max_lines: int = 4) -> list[str]:
-    """The lines of a zone that carry a code, or else its first meaningful lines."""
+    """The lines of a zone that carry a code, or else its first meaningful lines (each test stops
+    at the lines it needs: the first coded line, the first max_lines meaningful ones)."""
     lines = [" ".join(line.split()) for line in zone.splitlines()]
     lines = [x for x in lines if x]
-    coded = [x for x in lines if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x)]
-    if coded:
-        i = lines.index(coded[0])
-        # keep a continuation line (Exim, Postfix fold the server's reply)
-        picked = [coded[0]] + [x for x in lines[i + 1:i + 3] if not ADDRESS.fullmatch(x.strip("<>:"))
-                               and not BOILERPLATE.search(x) and not NOT_RECIPIENT_LINE.match(x)]
-        return picked[:max_lines]
+    for i, x in enumerate(lines):
+        if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x):
+            # keep a continuation line (Exim, Postfix fold the server's reply)
+            picked = [x] + [y for y in lines[i + 1:i + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
+                            and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
+            return picked[:max_lines]
     # Postfix/Exim name the recipient at the start of its error ('<a@b>: Name service error ... Host not'
     # folded onto '    found, try again'): read from that line, so the fold is not cut off by boilerplate
-    folded = [i for i, x in enumerate(lines) if RECIPIENT_ERROR.match(x)]
-    start = folded[0] if folded else 0
-    meaningful = [x for x in lines[start:] if not BOILERPLATE.search(x) and not NOT_RECIPIENT_LINE.match(x)]
-    return meaningful[:max_lines]
+    start = next((i for i, x in enumerate(lines) if RECIPIENT_ERROR.match(x)), 0)
+    meaningful: list[str] = []
+    for x in lines[start:]:
+        if len(meaningful) >= max_lines:
+            break
+        if not _boilerplate(x) and not NOT_RECIPIENT_LINE.match(x):
+            meaningful.append(x)
+    return meaningful
+
+
+# the fixed words each REMOTE pattern needs (gates.py): an ASCII text without them is not searched
+# (a case-insensitive search tries every position; a substring test is far cheaper)
+_REMOTE_GATES = [row_gate([rx.pattern.lower()]) for rx in REMOTE]
 
 
 def remote_mta(text: str) -> str:
-    for rx in REMOTE:
+    low = text.lower() if text.isascii() else None
+    for rx, gate in zip(REMOTE, _REMOTE_GATES, strict=True):
+        if low is not None and not may_match(gate, low):
+            continue
         m = rx.search(text)
         if m:
             return m.group(1).strip(".")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, time, tzinfo
+from functools import cache
 
 # Flamingo puts "(Security Alert: ... See https://contactform7.com/heads-up-about-spreadsheet-vulnerabilities
 # for details.) " before a value starting with = + - @ (includes/csv.php); the text is translated, the
@@ -110,13 +111,19 @@ def parse_when(text: str, formats: list[str] | tuple[str, ...], date_only: bool,
         if value.tzinfo is None:
             value = value.replace(tzinfo=zone)
         return value.astimezone(UTC), False
-    tries = [(f, date_only) for f in formats] + [(f, False) for f in GENERIC_DATE_FORMATS] \
-        + [(f, True) for f in GENERIC_DATE_ONLY]
-    for fmt, only_date in tries:
+    for fmt, unknown in _tries(tuple(formats), date_only):
         try:
             parsed = _strptime(text, fmt)
         except ValueError:
             continue
-        unknown = only_date or not any(c in fmt for c in ("%H", "%I"))
         return parsed.replace(tzinfo=zone).astimezone(UTC), unknown
     raise DateError(f"not a date we can read: {text[:40]!r}")
+
+
+@cache
+def _tries(formats: tuple[str, ...], date_only: bool) -> tuple[tuple[str, bool], ...]:
+    """The formats parse_when tries, in order, each with whether it leaves the time unknown: built
+    once per profile, not once a row."""
+    tries = [(f, date_only) for f in formats] + [(f, False) for f in GENERIC_DATE_FORMATS] \
+        + [(f, True) for f in GENERIC_DATE_ONLY]
+    return tuple((fmt, only_date or not any(c in fmt for c in ("%H", "%I"))) for fmt, only_date in tries)

@@ -324,8 +324,10 @@ class IntakeView(QWidget):
             self.result_label.setText(outcome.message)
             self.saved.emit(int(outcome.case_id or 0))
             return
-        for key in self.errors:
-            self._show(key, outcome.errors.get(key))
+        values = self.values()
+        for key in self.errors:  # a field without an error keeps its warning (e.g. check this number)
+            error = outcome.errors.get(key)
+            self._show(key, error, None if error or key not in values else self.controller.warning(key, values[key]))
         self._touched.update(k for k in outcome.errors if k in self.inputs)
         self.result_label.setStyleSheet(ERROR_STYLE)
         self.result_label.setText(outcome.message)

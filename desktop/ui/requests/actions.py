@@ -240,12 +240,14 @@ class RequestActions:
         ref = self._ref(request_id)
         dialog = ObjectionDialog(ref, lambda kind, text: self.c.object(request_id, kind, text), parent=self.parent)
         if self._exec(dialog):
-            self._recipients(request_id, f"Objection for {ref}", dialog.outcome)
+            self._recipients(request_id, f"Objection for {ref}", dialog.outcome,
+                             nobody="No recipient received this person's data for what the objection is about "
+                                    "(Settings › Recipients says what each receives): nobody to tell.")
 
-    def _recipients(self, request_id: int, title: str, outcome) -> None:
+    def _recipients(self, request_id: int, title: str, outcome, **kw) -> None:
         self.view.after_change(request_id, outcome.message)
         self.view.exec_dialog(RecipientsDialog(title, outcome.message, list(outcome.value.recipients),
-                                               parent=self.parent))
+                                               parent=self.parent, **kw))
 
     def do_rectify(self, request_id: int) -> None:
         from desktop.ui.cases.detail import CaseDetailDialog

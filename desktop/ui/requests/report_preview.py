@@ -17,8 +17,8 @@ import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
     QFileDialog,
@@ -119,6 +119,19 @@ def _pdfium_pages(path: Path, password: str | None, scale: float) -> list[QImage
         doc.close()
 
 
+FRAME_ROOM = 48  # a window manager's title bar and frame around the dialog
+
+
+def fitting_size(width: int, height: int, parent: QWidget | None = None) -> QSize:
+    """width x height, shrunk to fit the screen's free area with room for the window frame (a
+    900-pixel-tall preview would run off a 900-pixel screen, its Save button out of reach)."""
+    screen = (parent.screen() if parent is not None else None) or QGuiApplication.primaryScreen()
+    if screen is None:
+        return QSize(width, height)
+    free = screen.availableGeometry()
+    return QSize(min(width, free.width() - FRAME_ROOM), min(height, free.height() - FRAME_ROOM))
+
+
 def render_pages(path: Path, password: str | None = None, scale: float = PREVIEW_SCALE) -> list[QImage]:
     """Every page of the PDF as an image (QtPdf if importable, else pypdfium2)."""
     pages = _qtpdf_pages(path, password, scale)
@@ -144,7 +157,7 @@ class ReportPreviewDialog(QDialog):
         self.ask_path = ask_path
         self.saved_path: Path | None = None
         self.setWindowTitle(title)
-        self.resize(820, 900)
+        self.resize(fitting_size(820, 900, parent))
         layout = QVBoxLayout(self)
         self.summary = QLabel()
         self.summary.setTextFormat(Qt.PlainText)

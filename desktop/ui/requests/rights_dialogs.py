@@ -20,7 +20,7 @@ from desktop.ui.requests.controller import ErasurePlan, MatchedCase, Outcome
 from desktop.ui.requests.dialogs import match_text
 from desktop.ui.widgets.forms import plain_label as _plain
 from desktop.ui.widgets.outcome_dialog import OutcomeDialog
-from desktop.ui.widgets.style import BANNER_HOLD, ERROR_STYLE, banner
+from desktop.ui.widgets.style import BANNER_HOLD, INFO_STYLE, banner
 
 
 def _list(lines: list[str], name: str) -> QListWidget:
@@ -78,24 +78,28 @@ class ErasureDialog(OutcomeDialog):
 class RecipientsDialog(QDialog):
     """The outcome of a step and the recipients to tell about it (Art. 19)."""
 
-    def __init__(self, title: str, summary: str, recipients: list[str], parent: QWidget | None = None) -> None:
+    NOBODY = ("No recipient received this person's data (Settings › Recipients says what each receives): "
+              "nobody to tell.")
+
+    def __init__(self, title: str, summary: str, recipients: list[str], parent: QWidget | None = None,
+                 *, nobody: str = NOBODY) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
-        self.resize(560, 380)
         layout = QVBoxLayout(self)
         layout.addWidget(_plain(summary, "font-weight: bold;"))
-        if recipients:
-            layout.addWidget(_plain("These recipients received the person's data: tell each of them (Art. 19). "
-                                    "Tick each one in the request window once told; the date is kept."))
-        else:
-            layout.addWidget(_plain("No recipient received this person's data (Settings › Recipients says what "
-                                    "each receives): nobody to tell.", ERROR_STYLE))
+        # nobody to tell is an answer, not an error: said plainly, without an empty list under it
+        self.note = _plain("These recipients received the person's data: tell each of them (Art. 19). "
+                           "Tick each one in the request window once told; the date is kept."
+                           if recipients else nobody, "" if recipients else INFO_STYLE)
+        layout.addWidget(self.note)
         self.recipients = _list(recipients, "Recipients to notify")
         self.recipients.setMaximumHeight(16777215)
+        self.recipients.setVisible(bool(recipients))
         layout.addWidget(self.recipients, 1)
         box = QDialogButtonBox(QDialogButtonBox.Ok)
         box.accepted.connect(self.accept)
         layout.addWidget(box)
+        self.resize(560, 380 if recipients else max(self.layout().heightForWidth(560), 120))
 
 
 class ConfirmDialog(OutcomeDialog):

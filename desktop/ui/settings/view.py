@@ -161,7 +161,7 @@ class SettingsView(QWidget):
         self.tabs.addTab(self._desk_tab(), "&Deadlines and desk")
         self.notice_tab = NoticeTab()
         self.tabs.addTab(self.notice_tab, "Privacy no&tice")
-        self.tabs.addTab(self._mail_tab(), "Ma&il intake")
+        self.tabs.addTab(self._mail_tab(), "Mail inta&ke")
         self.error = error_label("Settings problem")
         self.status = SpokenLabel("Settings")  # "Settings: Saved: …"; hidden (not exposed) while empty
         self.status.setStyleSheet(OK_STYLE)
@@ -191,15 +191,15 @@ class SettingsView(QWidget):
         form = QFormLayout()
         column.addLayout(form)
         column.addStretch(1)  # rows stay together at the top instead of spreading over the tab
-        captions = {"controller_name": ("&Organisation (controller):", "Organisation name"),
+        captions = {"controller_name": ("Organisation (co&ntroller):", "Organisation name"),
                     "controller_address": ("&Address:", "Postal address"),
                     "privacy_contact_email": ("&Privacy contact email:", "Privacy contact email"),
-                    "alternative_privacy_contact": ("Alternative contact:", "Alternative privacy contact"),
-                    "dpo_contact": ("Data protection officer:", "Data protection officer"),
+                    "alternative_privacy_contact": ("A&lternative contact:", "Alternative privacy contact"),
+                    "dpo_contact": ("Data protection off&icer:", "Data protection officer"),
                     "supervisory_authority": ("Supervisory a&uthority:", "Supervisory authority"),
-                    "data_source": ("Where data comes from:", "Where data comes from"),
-                    "automated_decision_making": ("Automated decisions:", "Automated decision-making"),
-                    "transfer_safeguards": ("Transfers abroad:", "Transfers outside the country")}
+                    "data_source": ("&Where data comes from:", "Where data comes from"),
+                    "automated_decision_making": ("Auto&mated decisions:", "Automated decision-making"),
+                    "transfer_safeguards": ("Transfers a&broad:", "Transfers outside the country")}
         self.org = {}
         for key in ORG_TEXT:
             multi = key in MULTI_LINE

@@ -24,6 +24,7 @@ Cancelling the unlock dialog quits the app.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -107,6 +108,7 @@ class LockController(QObject):
         self.place = Place()  # where the agent was at the lock; the new window returns there
         self.draft_offer: DraftOffer | None = None
         self.runner = runner
+        self._closing: list = []  # locked stores whose close runs on a worker
         self.page_timer = QTimer(self)  # page check in the background; None delay: no check (tests)
         self.page_timer.setSingleShot(True)
         self.page_timer.timeout.connect(self.check_pages)
@@ -280,12 +282,33 @@ class LockController(QObject):
         self.clipboard.clear_if_ours()
         services, self.services = self.services, None
         if services is not None:
-            services.lock(reason)  # audited as store.lock, closed even when that entry fails
+            self._close_off_the_gui_thread(services, reason)
         self.window.save_geometry()
         self.window.hide()
         self.app.setQuitOnLastWindowClosed(False)  # the unlock dialog is now the only window
         self.locked.emit(reason)
         self.show_unlock()
+
+    def _close_off_the_gui_thread(self, services, reason: str) -> None:
+        """services.lock(reason): audited as store.lock, closed even when that entry fails. On a
+        worker: while another process writes (an import, a sweep), the entry waits for its write
+        lock (up to HELPDESK_INTAKE_WRITE_WAIT), and the window must not freeze meanwhile. The views
+        are cleared already and nothing else holds these services; shutdown() waits for it."""
+        if self.runner is None:
+            from desktop.ui.widgets.jobs import TaskRunner
+
+            self.runner = TaskRunner()
+        self._closing.append(services)
+
+        def done(_result: object) -> None:
+            with contextlib.suppress(ValueError):
+                self._closing.remove(services)
+
+        def failed(exc: BaseException) -> None:
+            log.warning("the store was closed, but its lock entry could not be written: %s", type(exc).__name__)
+            done(None)
+
+        self.runner.run_task(lambda: services.lock(reason), done, failed)
 
     def close_dialogs(self) -> None:
         popup = QApplication.activePopupWidget()
@@ -360,6 +383,8 @@ class LockController(QObject):
             self.scheduler.stop()
         if self.services is not None:
             self.services.close()
+        for services in list(self._closing):  # a lock's close still running on a worker: wait for it
+            services.close()
 
 
 def start_session(app: QApplication, services, window: LockableWindow, window_factory: WindowFactory,
