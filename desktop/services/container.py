@@ -102,6 +102,10 @@ class Services:
         """A number that changes when another process commits to the store (PRAGMA data_version)."""
         return self.ctx.vault.data_version()
 
+    def limit_page_cache(self, kib: int) -> None:
+        """A smaller page cache for this session's connection (the window's: its peak memory)."""
+        self.ctx.vault.pragma("cache_size", -max(int(kib), 64))  # negative: KiB, not pages
+
     def page_problems_in_child(self) -> list[str]:
         """Every page's HMAC checked in a child process (store/page_check.py)."""
         return self.ctx.vault.page_problems_in_child()

@@ -185,10 +185,10 @@ class Vault:
     def _apply_pragmas(self) -> None:
         apply_safety_settings(self.conn)
 
-    def pragma(self, name: str) -> object:
+    def pragma(self, name: str, value: int | None = None) -> object:  # value: set it (an int) first
         if not name.replace("_", "").isalnum():
             raise ValueError("bad pragma name")
-        row = self.conn.execute(f"PRAGMA {name}").fetchone()
+        row = self.conn.execute(f"PRAGMA {name}" + ("" if value is None else f" = {int(value)}")).fetchone()
         return None if row is None else row[0]
 
     def data_version(self) -> int:

@@ -189,3 +189,30 @@ def test_showing_and_searching_the_list_is_audited_without_the_search_text(qtbot
     assert not any("grace" in (e.detail + e.target).lower() for e in services.audit.entries()), \
         "the search text (personal data) never reaches the trail"
     assert all(e.staff == "tester" for e in listed)
+
+
+def test_typing_on_while_the_matches_stay_keeps_the_selected_row_and_still_shows_changes(qtbot, window, services):
+    """A keystroke whose first page holds the same cases does not reset the table (the selection
+    and scroll stay); what changed in those cases still shows."""
+    _ada, grace, _alan = seed(services)
+    window.case_model.reload()
+    view = window.cases_view
+    window.show_view("cases")
+    search(qtbot, view, "Gra")
+    assert names(view.model) == ["Grace Hopper"]
+    rect = view.table.visualRect(view.model.index(0, 2))
+    qtbot.mouseClick(view.table.viewport(), Qt.LeftButton, pos=rect.center())
+    assert view.selected_case() == grace
+    resets: list[int] = []
+    view.model.modelReset.connect(lambda: resets.append(1))
+
+    services.cases.set_status(grace, Status.WAITING)
+    with qtbot.waitSignal(view.search_applied, timeout=2000):
+        qtbot.keyClicks(view.search, "ce")  # "Grace": the same single match
+    assert names(view.model) == ["Grace Hopper"] and not resets
+    assert view.selected_case() == grace
+    status = view.model.data(view.model.index(0, CaseTableModel.column_of("status")))
+    assert status == Status.WAITING.label
+
+    search(qtbot, view, "Alan")  # another case: the table starts over
+    assert names(view.model) == ["Alan Turing"] and resets

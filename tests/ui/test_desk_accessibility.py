@@ -174,7 +174,7 @@ def test_every_dialog_through_qaccessible(qtbot, window, services, store_path, t
     from desktop.ui.shell.unlock_dialog import UnlockDialog
 
     case_id = add_case(services)
-    c = window.views["requests"].controller
+    c = window.requests_view.controller
     noop = lambda *a: None  # noqa: E731
     dialogs = [
         CaseDetailDialog(CaseDetailController(services, case_id), parent=window),

@@ -54,7 +54,7 @@ def every_state(dialog: QWidget):
 
 def dialogs(window, services, store_path, tmp_path):
     case_id = add_case(services)
-    c = window.views["requests"].controller
+    c = window.requests_view.controller
     noop = lambda *a: None  # noqa: E731
     return [
         CaseDetailDialog(CaseDetailController(services, case_id), parent=window),
@@ -73,7 +73,7 @@ def dialogs(window, services, store_path, tmp_path):
 
 def request_dialogs(window, services) -> list[QWidget]:
     """The dialogs the Requests view really opens for each step (captured, not run)."""
-    view = window.views["requests"]
+    view = window.requests_view
     seen: list[QWidget] = []
     view.exec_dialog = lambda dialog: seen.append(dialog) or 0
     req = services.requests.open("access", "ada@example.org").request

@@ -195,7 +195,7 @@ def test_every_input_of_every_view_is_named(window, services):
 
 def test_every_input_of_every_dialog_is_named(qtbot, window, services, store_path, tmp_path, memory_keyring):
     case_id = add_case(services)
-    requests = window.views["requests"]
+    requests = window.requests_view
     c = requests.controller
     noop = lambda *a: None  # noqa: E731
     dialogs = [

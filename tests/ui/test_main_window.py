@@ -104,9 +104,14 @@ def test_geometry_is_remembered(qtbot, services, tmp_path):
 
 
 def test_views_nobody_has_opened_yet_cost_nothing_at_start(qtbot, services, runner, tmp_path):
-    """Start reads no case ids for the hidden case list and builds no Settings page; both appear,
-    filled, the first time they are shown (by click or shortcut)."""
+    """Start reads no case ids for the hidden case list and builds no Requests, Audit or Settings
+    page; each appears, filled, the first time it is shown (by click or shortcut). The request
+    deadlines show in the status bar from the start."""
+    from desktop.ui.audit.view import AuditView
+    from desktop.ui.requests.view import RequestsView
     from desktop.ui.settings.view import SettingsView
+
+    services.requests.open("access", "ada@example.org")
 
     add_case(services)
     add_case(services, email="grace@example.org", name="Grace Hopper")
@@ -120,7 +125,22 @@ def test_views_nobody_has_opened_yet_cost_nothing_at_start(qtbot, services, runn
     assert window.current_view() == "intake"
     assert not window.case_model.loaded and window.case_model.rowCount() == 0
     assert not isinstance(window.views["settings"], SettingsView)
+    assert not isinstance(window.views["requests"], RequestsView)
+    assert not isinstance(window.views["audit"], AuditView)
     assert window.count_label.text() == "2 cases", "the status bar counts without loading the list"
+    assert window.requests_status.text() == "Requests: 0 due soon · 0 overdue"
+    assert window.requests_status.toolTip().startswith("1 open data-subject request")
+    assert services.ctx.vault.read("PRAGMA cache_size")[0][0] == -4096, "the window's connection: a 4 MiB page cache"
+
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
+    requests = window.views["requests"]
+    assert isinstance(requests, RequestsView) and window.stack.currentWidget() is requests
+    assert requests.model.rowCount() == 1
+    assert requests.status_counter is window.requests_status, "the view keeps the status bar's counter"
+
+    qtbot.keyClick(window, Qt.Key_A, Qt.ControlModifier | Qt.ShiftModifier)
+    audit = window.views["audit"]
+    assert isinstance(audit, AuditView) and window.stack.currentWidget() is audit
 
     qtbot.keyClick(window, Qt.Key_C, Qt.ControlModifier | Qt.ShiftModifier)
     assert window.current_view() == "cases" and window.case_model.rowCount() == 2

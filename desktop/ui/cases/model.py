@@ -44,6 +44,7 @@ DISPLAY, ACCESSIBLE, USER, ALIGNMENT = (int(_R.DisplayRole), int(_R.AccessibleTe
 BACKGROUND, FOREGROUND, TOOLTIP, DECORATION = (int(_R.BackgroundRole), int(_R.ForegroundRole), int(_R.ToolTipRole),
                                                int(_R.DecorationRole))
 ROLES = frozenset({DISPLAY, ACCESSIBLE, USER, ALIGNMENT, BACKGROUND, FOREGROUND, TOOLTIP, DECORATION})
+REMOVAL_COLUMN = [k for k, _ in COLUMNS].index("next_removal")
 RIGHT_ALIGNED = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
@@ -92,6 +93,28 @@ class CaseRow:
         return out
 
 
+class _Cells:
+    """A row's answers to data(), computed once when its block is read (not at every repaint)."""
+
+    __slots__ = ("texts", "accessible_id", "background", "foreground", "tips", "icon")
+
+    def __init__(self, r: CaseRow) -> None:
+        self.texts = tuple(r.cell(key) for key, _ in COLUMNS)
+        markers = r.markers()
+        self.accessible_id = self.texts[0] + (", " + " ".join(markers) if markers else "")
+        kind = "restricted" if r.restricted else "hold" if r.on_hold else None
+        colours = scheme() if kind else None
+        self.background = QBrush(QColor(colours[kind + "_bg"])) if colours else None
+        self.foreground = QBrush(QColor(colours[kind + "_fg"])) if colours else None
+        tip = "\n".join(markers) if markers else None
+        removal_tip = ("\n".join([f"Next removal: {self.texts[REMOVAL_COLUMN]}", *markers])
+                       if r.removal_at else tip)
+        self.tips = tuple(removal_tip if i == REMOVAL_COLUMN else tip for i in range(len(COLUMNS)))
+        self.icon = None
+        if r.on_hold or r.restricted:
+            self.icon = marker_icon("both" if r.on_hold and r.restricted else ("hold" if r.on_hold else "restricted"))
+
+
 class CaseTableModel(QAbstractTableModel):
     BLOCK = 200  # ids read per page
     ROWS = 50  # rows read per block: about two screens, so a keystroke's repaint reads few rows
@@ -115,7 +138,7 @@ class CaseTableModel(QAbstractTableModel):
         self._total = 0  # rows in the list (its count)
         self._more: object | None = None  # token for the ids after self._ids; None: all read
         self._stale = False
-        self._blocks: OrderedDict[int, list[CaseRow | None]] = OrderedDict()
+        self._blocks: OrderedDict[int, list[tuple[CaseRow, _Cells] | None]] = OrderedDict()
         self.rows_fetched = 0  # how many rows were read from the store (for tests and tuning)
         self.loaded = False
         if not lazy:
@@ -143,18 +166,31 @@ class CaseTableModel(QAbstractTableModel):
         query = self.query
         later = self.runner is not None
         listing = self.services.cases.list_page(query, self.BLOCK, later=later)  # audited: personal data
-        self.beginResetModel()
+        old_total = self._total
+        # the same first page (typing on while every match stays, a save that moved nothing): no
+        # model reset, so the view keeps its scroll, selection and layout and repaints only cells
+        same = self.loaded and old_total > 0 and listing.ids == self._ids[:len(listing.ids)]
+        if not same:
+            self.beginResetModel()
         self._generation += 1
         self._ids, self._more = listing.ids, listing.more
-        self._total = listing.total if listing.total is not None else len(listing.ids)
+        total = listing.total if listing.total is not None else len(listing.ids)
         self.counting = listing.total is None
         self._stale = False
         self.loaded = True
         self._blocks.clear()
         self._words = None  # the retention policies' words, read again once per listing
+        if same:
+            self._resize(old_total, total)
+        else:
+            self._total = total
         if self._total:  # the first rows now, before the count can hold the store in the background
             self._blocks[0] = self._fetch(0)
-        self.endResetModel()
+        if same:
+            if self._total:
+                self.dataChanged.emit(self.index(0, 0), self.index(self._total - 1, len(COLUMNS) - 1))
+        else:
+            self.endResetModel()
         self.queryChanged.emit()
         if later:
             generation = self._generation
@@ -177,6 +213,17 @@ class CaseTableModel(QAbstractTableModel):
             self._total = total
             self.endInsertRows()
         self.queryChanged.emit()
+
+    def _resize(self, old: int, new: int) -> None:
+        """The row count moves from old to new without a model reset."""
+        if new < old:
+            self.beginRemoveRows(QModelIndex(), new, old - 1)
+            self._total = new
+            self.endRemoveRows()
+        elif new > old:
+            self.beginInsertRows(QModelIndex(), old, new - 1)
+            self._total = new
+            self.endInsertRows()
 
     def clear(self) -> None:
         """Forget every id and cached row (at lock); reload() fills it again."""
@@ -221,6 +268,10 @@ class CaseTableModel(QAbstractTableModel):
 
     # ---- lazy rows ------------------------------------------------------------------------------
     def row(self, row: int) -> CaseRow | None:
+        entry = self._entry(row)
+        return entry[0] if entry is not None else None
+
+    def _entry(self, row: int) -> tuple[CaseRow, _Cells] | None:
         if not 0 <= row < self._total:
             return None
         number = row // self.ROWS
@@ -235,7 +286,7 @@ class CaseTableModel(QAbstractTableModel):
         offset = row - number * self.ROWS
         return block[offset] if offset < len(block) else None
 
-    def _fetch(self, number: int) -> list[CaseRow | None]:
+    def _fetch(self, number: int) -> list[tuple[CaseRow, _Cells] | None]:
         self._ensure_ids(min((number + 1) * self.ROWS, self._total) - 1)
         ids = list(self._ids[number * self.ROWS:(number + 1) * self.ROWS])
         cases = self.services.cases.rows(ids)
@@ -246,15 +297,16 @@ class CaseTableModel(QAbstractTableModel):
         if self._words is None:
             self._words = policy_words(self.services)
         words = self._words
-        out: list[CaseRow | None] = []
+        out: list[tuple[CaseRow, _Cells] | None] = []
         for case_id in ids:
             case = cases.get(case_id)
             if case is None:  # deleted since the ids were read
                 out.append(None)
                 continue
             at, policy = removals.get(case_id, (None, None))
-            out.append(CaseRow(case, subjects.get(case.subject_id) if case.subject_id else None, at, policy,
-                               words.get(policy) if policy else None))
+            r = CaseRow(case, subjects.get(case.subject_id) if case.subject_id else None, at, policy,
+                        words.get(policy) if policy else None)
+            out.append((r, _Cells(r)))
         return out
 
     @property
@@ -283,36 +335,29 @@ class CaseTableModel(QAbstractTableModel):
         role = int(role)
         if role not in ROLES or not index.isValid():
             return None
-        key = COLUMNS[index.column()][0]
-        if role == DISPLAY or role == ACCESSIBLE:
-            r = self.row(index.row())
-            if r is None:
-                return "(removed)" if key == "name" else ""
-            text = r.cell(key)
-            if role == ACCESSIBLE and key == "id" and r.markers():
-                text += ", " + " ".join(r.markers())
-            return text
+        column = index.column()
         if role == USER:
             return self.case_id(index.row())
         if role == ALIGNMENT:
-            return RIGHT_ALIGNED if key == "id" else None
-        r = self.row(index.row())
-        if r is None:
+            return RIGHT_ALIGNED if column == 0 else None
+        entry = self._entry(index.row())
+        if entry is None:
+            if role == DISPLAY or role == ACCESSIBLE:
+                return "(removed)" if COLUMNS[column][0] == "name" else ""
             return None
-        if role == BACKGROUND or role == FOREGROUND:  # text colour too: readable in a dark theme
-            kind = "restricted" if r.restricted else "hold" if r.on_hold else None
-            if kind is None:
-                return None
-            suffix = "_bg" if role == BACKGROUND else "_fg"
-            return QBrush(QColor(scheme()[kind + suffix]))
+        cells = entry[1]  # computed once per block (_Cells): a repaint only looks them up
+        if role == DISPLAY:
+            return cells.texts[column]
+        if role == ACCESSIBLE:
+            return cells.accessible_id if column == 0 else cells.texts[column]
+        if role == BACKGROUND:  # text colour too: readable in a dark theme
+            return cells.background
+        if role == FOREGROUND:
+            return cells.foreground
         if role == TOOLTIP:
-            lines = r.markers()
-            if key == "next_removal" and r.removal_at:
-                lines = [f"Next removal: {r.cell(key)}", *lines]
-            return "\n".join(lines) if lines else None
-        if role == DECORATION and key == "id" and (r.on_hold or r.restricted):
-            kind = "both" if r.on_hold and r.restricted else ("hold" if r.on_hold else "restricted")
-            return marker_icon(kind)
+            return cells.tips[column]
+        if role == DECORATION and column == 0:
+            return cells.icon
         return None
 
     def sort(self, column: int, order=Qt.AscendingOrder) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from desktop.domain.mail.prefill import MailReadError, Prefill
+if TYPE_CHECKING:  # the mail reader and the diagnosis engine load when mail is first read, not at start
+    from desktop.domain.mail.prefill import Prefill
 
 MAIL_SUFFIXES = (".eml", ".msg", ".mbox", ".txt")
 
@@ -29,6 +31,7 @@ class MailFormController:
         return for_services(self.services).mail_settings()
 
     def load_bytes(self, data: bytes, label: str) -> Loaded:
+        from desktop.domain.mail.prefill import MailReadError
         from desktop.services.mail import prefill_bytes
 
         try:
@@ -42,6 +45,7 @@ class MailFormController:
         return Loaded(p, note + ("" if not p.warnings else " " + " ".join(p.warnings)))
 
     def load_paths(self, paths: list[Path]) -> Loaded:
+        from desktop.domain.mail.prefill import MailReadError
         from desktop.services.mail_files import iter_messages
 
         mail = [p for p in paths if p.suffix.lower() in MAIL_SUFFIXES]

@@ -33,9 +33,9 @@ from desktop.ui.requests.actions import RequestActions
 from desktop.ui.requests.controller import FILTERS, RequestsController
 from desktop.ui.requests.detail import RequestDetailPanel
 from desktop.ui.requests.model import RequestTableModel
+from desktop.ui.requests.status import RequestsStatus, mount_requests  # noqa: F401 - re-exported
 from desktop.ui.widgets.jobs import Runner, TaskRunner
-from desktop.ui.widgets.spoken import SpokenLabel
-from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, OK_STYLE, scheme
+from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, OK_STYLE
 
 REFRESH_MS = 60_000
 COLUMN_WIDTHS = (128, 92, 90, 100, 158, 118)
@@ -52,7 +52,7 @@ class RequestsView(QWidget):
     counts_changed = Signal(object)  # RequestCounts
 
     def __init__(self, controller: RequestsController, *, runner: Runner | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, status_counter: RequestsStatus | None = None) -> None:
         super().__init__(parent)
         self.controller = controller
         self.runner = runner or TaskRunner()
@@ -60,7 +60,8 @@ class RequestsView(QWidget):
         self.ask_export_path: Callable[[QWidget, str], str | None] = ask_export_path
         self.ask_report_path: Callable[[QWidget, str], str | None] | None = None  # None: the preview's dialog
         self.actions = RequestActions(controller, self, self)  # self as its ActionHost and dialog parent
-        self.status_counter = RequestsStatus()  # for the window's status bar (mount_requests)
+        # for the window's status bar: mount_requests makes it before the view is built
+        self.status_counter = status_counter if status_counter is not None else RequestsStatus()
         self.counts_changed.connect(self.status_counter.show_counts)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 12, 12, 6)
@@ -263,35 +264,3 @@ EMPTY = {
     "all": "<h3>No data-subject requests yet</h3><p>Press <b>New request…</b> (Ctrl+Shift+N) when someone "
            "asks about their data.</p>",
 }
-
-
-class RequestsStatus(SpokenLabel):
-    """Status-bar counter: overdue (red, with ⚠) and due-soon open requests."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__("Request deadlines", parent=parent, hide_when_empty=False, speak_changes=False)
-        self.setTextFormat(Qt.PlainText)
-        self.setContentsMargins(10, 0, 10, 0)
-
-    def show_counts(self, counts: RequestCounts) -> None:
-        if counts.overdue:
-            text = f"⚠ {counts.overdue} request{'s' if counts.overdue != 1 else ''} overdue · {counts.due_soon} due soon"
-            self.setStyleSheet(f"color: {scheme()['error']}; font-weight: bold;")
-        else:
-            text = f"Requests: {counts.due_soon} due soon · 0 overdue"
-            self.setStyleSheet(f"color: {scheme()['warn']}; font-weight: bold;" if counts.due_soon else "")
-        self.setText(text)
-        self.setToolTip(f"{counts.open} open data-subject request(s); due soon = within 7 days")
-
-
-def mount_requests(window, services, *, shortcut: str = "Ctrl+R",
-                   on_cases_changed: Callable[[], None] | None = None) -> RequestsView:
-    """Composition: build the view over the services, mount it, add the status-bar counter."""
-    view = RequestsView(RequestsController(services), runner=window.runner)
-    window.add_view("requests", "Requests", view, shortcut)
-    window.statusBar().addPermanentWidget(view.status_counter)
-    window.changed_elsewhere.connect(view.refresh_counts)  # a request added or completed by the CLI
-    if on_cases_changed is not None:
-        view.changed.connect(on_cases_changed)
-    view.refresh_counts()
-    return view

@@ -66,9 +66,13 @@ def forget_source_lines() -> None:
     linecache.clearcache()
 
 
+WINDOW_PAGE_CACHE_KIB = 4096  # the window reads pages of 50 rows and first pages of ids (CLI: 32,000)
+
+
 def build_window(services, *, runner=None, settings=None, notify=None, confirm=None):
     """Wire controllers and views to the services and mount them in the main window."""
     forget_source_lines()
+    services.limit_page_cache(WINDOW_PAGE_CACHE_KIB)
     from desktop.ui.widgets.style import register_fallback_fonts
 
     register_fallback_fonts()
@@ -87,7 +91,6 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     cases = CasesView(model)
     window.add_view("intake", "Intake", intake, "Ctrl+N")
     window.add_view("cases", "Cases", cases, "Ctrl+Shift+C")  # Ctrl+L locks (lock_controller)
-    from desktop.ui.audit.view import mount_audit_view
     from desktop.ui.cases.hold_dialog import attach_hold_panel
     from desktop.ui.retention.sweep_dialog import mount_retention_menu
 
@@ -119,10 +122,18 @@ def build_window(services, *, runner=None, settings=None, notify=None, confirm=N
     from desktop.ui.intake.mail_panel import attach_case_diagnosis, install_mail_intake
 
     install_mail_intake(window, services)
-    from desktop.ui.requests.view import mount_requests
+    from desktop.ui.requests.status import mount_requests
 
+    # Requests, Audit and Settings are built when first shown (their modules imported then too);
+    # the request-deadline counter shows in the status bar from the start
     mount_requests(window, services, shortcut="Ctrl+R", on_cases_changed=lambda: case_saved(0))
-    mount_audit_view(window, services, runner)  # navigation order: daily work first, settings last
+
+    def audit_view():
+        from desktop.ui.audit.view import AuditController, AuditView
+
+        return AuditView(AuditController(services), runner or window.runner)
+
+    window.add_view("audit", "Audit", audit_view, "Ctrl+Shift+A")  # order: daily work first, settings last
     # built when first opened: its holiday-country and phone-region lists load libraries start does not need
     def settings_view():
         from desktop.ui.settings.view import SettingsController, SettingsView

@@ -97,7 +97,7 @@ def return_to(window, place: Place, drafts: list | None = None) -> None:
     if place.case_id is not None and "cases" in views:
         views["cases"].select_case(place.case_id)
     if place.request_id is not None and "requests" in views and place.view == "requests":
-        views["requests"].select_request(place.request_id)
+        window.built_view("requests").select_request(place.request_id)
     case_drafts = {d.body.get("case_id"): d for d in drafts if d.kind == "case"}
     for d in drafts:
         if d.kind == "intake":
@@ -105,7 +105,7 @@ def return_to(window, place: Place, drafts: list | None = None) -> None:
         elif d.kind == "request" and "requests" in views:
             # the dialog runs its own loop (exec): after this returns, so the unlock finishes first
             fields = d.body.get("fields") or {}
-            QTimer.singleShot(0, lambda f=fields: views["requests"].actions.new_request(f))
+            QTimer.singleShot(0, lambda f=fields: window.built_view("requests").actions.new_request(f))
     for case_id in [*place.open_cases, *[c for c in case_drafts if c not in place.open_cases]]:
         if not isinstance(case_id, int):
             continue

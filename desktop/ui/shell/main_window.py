@@ -62,6 +62,7 @@ class MainWindow(QMainWindow):
         self.retention_menu: RetentionMenu | None = None  # Retention › Sweep now… (mount_retention)
         self.sweep_scheduler: SweepScheduler | None = None  # this session's sweeps (mount_sweep_scheduler)
         self.case_opener: Callable[[int], QWidget] | None = None  # the case window (launch.build_window)
+        self.requests_counter: RequestsStatus | None = None  # the status bar's request deadlines (mount_requests)
         self.setWindowTitle("helpdesk-intake")
 
         self.nav = QListWidget()
@@ -201,15 +202,17 @@ class MainWindow(QMainWindow):
 
     @property
     def requests_view(self) -> RequestsView:
-        return self.views["requests"]  # type: ignore[return-value]
+        return self.built_view("requests")  # type: ignore[return-value]
 
     @property
     def requests_status(self) -> RequestsStatus:
+        if self.requests_counter is not None:
+            return self.requests_counter
         return self.requests_view.status_counter
 
     @property
     def audit_view(self) -> AuditView:
-        return self.views["audit"]  # type: ignore[return-value]
+        return self.built_view("audit")  # type: ignore[return-value]
 
     def mount_retention(self, menu: RetentionMenu) -> None:
         self.retention_menu = menu
