@@ -127,6 +127,7 @@ class RequestDetailPanel(QScrollArea):
             state = allowed.get(key, Allowed(False))
             button.setEnabled(state.enabled)
             button.setToolTip(self.tips[key] if state.enabled else state.why)
+            button.setAccessibleDescription("" if state.enabled else state.why)  # read out with the button
             # a closed request: said once in the facts, not next to every button; an empty
             # label is hidden (it took a row's space and was read out as an empty label)
             why = "" if state.enabled or req.status.closed else state.why

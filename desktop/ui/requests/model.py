@@ -9,6 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from desktop.services.request_actions import recipients_to_tell
 from desktop.services.requests import RequestRow
 from desktop.ui.requests.controller import STATUS_LABELS, countdown, day
 from desktop.ui.widgets.style import scheme
@@ -102,7 +103,8 @@ class RequestTableModel(QAbstractTableModel):
         if col == DAYS_LEFT:
             return countdown(row)
         if col == 5:
-            return STATUS_LABELS[req.status]
+            pending = len(recipients_to_tell(req)) if req.status.closed else 0
+            return STATUS_LABELS[req.status] + (f" · {pending} to tell" if pending else "")
         if col == 6:
             return "Yes" if req.verified else "No"
         return ""
@@ -110,6 +112,10 @@ class RequestTableModel(QAbstractTableModel):
     @staticmethod
     def tooltip(row: RequestRow) -> str:
         if row.request.status.closed:
+            pending = recipients_to_tell(row.request)
+            if pending:
+                return ("Closed, but recipients are still to tell (Art. 19): " + ", ".join(pending)
+                        + ". It stays in Open requests until every one is ticked.")
             return "Closed: no countdown."
         if row.overdue:
             return f"Overdue: it was due {day(row.due)}."

@@ -223,6 +223,9 @@ class RequestsView(QWidget):
         outcome = self.controller.mark_told(request_id, name, told)
         if outcome.ok:
             self.after_change(request_id, outcome.message)
+            if self.model.row_of(request_id) is None:  # the last one told: it leaves Open requests
+                self.say(True, outcome.message + " Every recipient is told: the request is now under "
+                                                 "Show › All requests.")
         else:
             self.show_selected()  # the tick goes back to what the store holds
             self.say(False, outcome.message)
