@@ -108,7 +108,7 @@ class RequestsView(QWidget):
         for column, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(column, width)
         self.detail = RequestDetailPanel()
-        self.table.setMinimumWidth(220)
+        self.table.setMinimumWidth(200)  # with the detail panel (340) the window still fits 720 wide
         self.empty = QLabel()  # shown instead of an empty table: what to do, not a blank grid
         self.empty.setAlignment(Qt.AlignCenter)
         self.empty.setWordWrap(True)
