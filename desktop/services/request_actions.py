@@ -39,6 +39,23 @@ class Allowed:
         return self.enabled
 
 
+def recipients_to_tell(req: SubjectRequest) -> list[str]:
+    """Art. 19: the recipients on the request's list not yet ticked as told."""
+    details = req.details or {}
+    marks = details.get("told") or {}
+    return [str(n) for n in details.get("notify_recipients") or [] if str(n) not in marks]
+
+
+def still_open(req: SubjectRequest) -> bool:
+    """On the desk's open list: not closed, or closed with recipients still to tell (an erasure
+    completes its request before the agent has told anyone)."""
+    return not req.status.closed or bool(recipients_to_tell(req))
+
+
+ERASE_FIRST = ("An erasure request is completed by Erase…, which records what was erased "
+               "(or Refuse… it with a reason).")
+
+
 def extension_block(req: SubjectRequest, now: datetime) -> str | None:
     """'extended' (only one extension), 'late' (past the original deadline) or None: may be extended."""
     if req.extended_due_at is not None:
@@ -69,6 +86,8 @@ def allowed(req: SubjectRequest, subject: Subject | None, now: datetime) -> dict
         out["extend"] = Allowed(True)
     out["complete"] = gate if req.status is RequestStatus.IN_PROGRESS or not verified else \
         Allowed(False, "Only a request in progress can be completed.")
+    if req.type is RequestType.ERASURE and out["complete"]:
+        out["complete"] = Allowed(False, ERASE_FIRST)
     out["refuse"] = Allowed(True)
     no_person = Allowed(False, "Nothing is held about this person.")
     if req.type is RequestType.ACCESS:

@@ -29,7 +29,7 @@ from desktop.domain.validation import (
 )
 from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
-from desktop.services.request_actions import Allowed, allowed, extension_block
+from desktop.services.request_actions import ERASE_FIRST, Allowed, allowed, extension_block, still_open
 from desktop.services.settings import SettingsService
 
 MAX_TEXT = 2000
@@ -310,6 +310,8 @@ class RequestService:
         self.require_verified(req.id)
         if req.status is not RequestStatus.IN_PROGRESS:
             raise RefusedError(f"{req.ref} is {req.status.value}; only a request in progress can be completed")
+        if req.type is RequestType.ERASURE:
+            raise RefusedError(f"{req.ref}: {ERASE_FIRST}")
         text = clean_text(outcome, "outcome", required=False) or "Completed."
         with self.ctx.vault.transaction():
             self.repo.update(req.id, status=RequestStatus.COMPLETED, outcome=text, completed_at=self.ctx.now())
@@ -372,7 +374,10 @@ class RequestService:
 
     def list(self, *, open_only: bool = False, overdue_only: bool = False) -> list[RequestRow]:
         now = self.ctx.now()
-        rows = [self.row(r, now) for r in self.repo.list(open_only=open_only or overdue_only)]
+        if open_only and not overdue_only:  # closed ones with recipients still to tell stay on the list
+            rows = [self.row(r, now) for r in self.repo.list(open_only=False) if still_open(r)]
+        else:
+            rows = [self.row(r, now) for r in self.repo.list(open_only=overdue_only)]
         if overdue_only:
             rows = [r for r in rows if r.overdue]
         self.ctx.audit("request.list", "requests", f"count={len(rows)}")

@@ -202,3 +202,15 @@ def test_verified_request_for_picks_the_verified_one(services):
     services.requests.record_verification(first.id, "reply_from_address")
     services.requests.open("access", "ada@example.org")  # a newer, unverified one
     assert services.requests.verified_request_for("Ada@example.org", ["access"]).id == first.id
+
+
+def test_an_erasure_request_is_completed_by_the_erasure_not_by_complete(services):
+    """Issue 14: completing an erasure request without erasing anything is refused (Erase… completes it)."""
+    add_case(services)
+    req = services.requests.open("erasure", "ada@example.org").request
+    services.requests.record_verification(req.id, "reply_from_address")
+    assert services.requests.get(req.id).status is RequestStatus.IN_PROGRESS
+    with pytest.raises(RefusedError, match="Erase"):
+        services.requests.complete(req.id, "done")
+    assert services.requests.get(req.id).status is not RequestStatus.COMPLETED
+    assert not services.requests.allowed(services.requests.get(req.id))["complete"]

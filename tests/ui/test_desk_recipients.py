@@ -155,3 +155,73 @@ def test_an_objection_lists_the_recipients_that_received_the_persons_data(qtbot,
     box = view.detail.recipients  # the request window ticks exactly those
     assert box.isVisible() and set(box.boxes) == set(expected)
     assert box.empty.isVisible() == (not expected)  # "nobody to tell" rather than an empty box
+
+
+def test_an_erased_request_stays_in_open_requests_until_every_recipient_is_told(qtbot, view, services):
+    """Issue 14: the erasure completed the request and it dropped out of the default filter, so
+    the agent had to find it under All requests to tick the recipients. It stays listed (and
+    selected, with its recipients box) until the last one is ticked."""
+    add_case(services, email="ada@example.org", marketing_consent=True)
+    req = open_request(services, "erasure", email="ada@example.org")
+    view.reload()
+    view.select_request(req.id)
+    names = erase_through_gui(qtbot, view, services, req)
+    assert len(names) == 3
+    assert view.filter.currentData() == "open" and "recipients to tell" in view.filter.currentText()
+    assert view.selected_id() == req.id
+    box = view.detail.recipients
+    assert box.isVisible() and set(box.boxes) == set(names)
+    assert box.pending.isVisible() and "3 still to tell" in box.pending.text()
+    row = view.model.row_of(req.id)
+    assert view.model.index(row, 5).data() == "Completed · 3 to tell"
+
+    for n, name in enumerate(names):
+        tick_box = view.detail.recipients.boxes[name]  # rebuilt from the store after each tick
+        qtbot.mouseClick(tick_box, Qt.LeftButton, pos=QPoint(8, tick_box.height() // 2))
+        left = len(names) - n - 1
+        if left:
+            assert view.selected_id() == req.id
+            assert f"{left} still to tell" in view.detail.recipients.pending.text()
+    assert set(services.requests.get(req.id).details["told"]) == set(names)
+    assert view.model.row_of(req.id) is None, "every recipient told: it leaves the open list"
+    assert "All requests" in view.message.text()
+    view.filter.setCurrentIndex(view.filter.findData("all"))
+    assert view.select_request(req.id)
+    assert view.model.index(view.model.row_of(req.id), 5).data() == "Completed"
+    assert not view.detail.recipients.pending.isVisible()
+
+
+def test_an_erasure_with_nobody_to_tell_leaves_the_open_list_at_once(qtbot, view, services):
+    add_case(services, email="ada@example.org")
+    subject = services.ctx.subjects.by_email("ada@example.org")
+    services.retention.set_hold(reason="Litigation 2026-02", subject_id=subject.id)
+    req = open_request(services, "erasure", email="ada@example.org")
+    view.reload()
+    verify_through_gui(qtbot, view, req)
+
+    def confirm(d):
+        tick(qtbot, d.understood)
+        click(qtbot, d.ok_button)
+
+    script = Script(qtbot, view, confirm, lambda d: d.accept())
+    click(qtbot, view.detail.buttons["erase"])
+    assert script.done
+    assert services.requests.get(req.id).details["notify_recipients"] == []
+    assert view.model.row_of(req.id) is None
+
+
+def test_complete_waits_for_the_erasure(qtbot, view, services):
+    """Issue 14: an erasure request's Complete… was enabled before anything was erased; Erase…
+    completes it (or Refuse…), and the disabled button says so to the eye and to a screen reader."""
+    add_case(services, email="ada@example.org")
+    req = open_request(services, "erasure", email="ada@example.org")
+    view.reload()
+    verify_through_gui(qtbot, view, req)
+    view.select_request(req.id)
+    complete = view.detail.buttons["complete"]
+    assert complete.isVisible() and not complete.isEnabled()
+    assert "Erase…" in complete.toolTip() and "Erase…" in complete.accessibleDescription()
+    assert view.detail.why["complete"].isVisible() and "Erase…" in view.detail.why["complete"].text()
+    assert view.detail.buttons["erase"].isEnabled() and view.detail.buttons["refuse"].isEnabled()
+    qtbot.mouseClick(complete, Qt.LeftButton)
+    assert services.requests.get(req.id).status is RequestStatus.IN_PROGRESS

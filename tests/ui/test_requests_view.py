@@ -507,3 +507,37 @@ def test_access_report_on_the_real_thread_pool(qtbot, view, services, tmp_path):
     click(qtbot, view.detail.buttons["report"])
     qtbot.waitUntil(lambda: "pages" in seen, timeout=30_000)
     assert script.done and seen["pages"] > 0
+
+
+@pytest.mark.parametrize(("size", "all_text_shown"), [((1280, 800), True), ((1024, 768), False)])
+def test_the_register_fits_the_window_without_scrolling_sideways(qtbot, window, services, size, all_text_shown):
+    """Issue 14: at the default 1280x800 the register scrolled sideways and the last column was cut
+    with "…". Now every column fits (the last stretches); a narrower window cuts text sensibly
+    (the full text in the tooltip) instead of scrolling, and the detail panel wraps."""
+    add_case(services, email="ada@example.org")
+    add_case(services, name="Bob", email="bob@example.org")
+    open_request(services, "erasure", email="ada@example.org", days_ago=40)  # ⚠ OVERDUE by 10 days
+    req = open_request(services, "rectification", email="bob@example.org", days_ago=25)
+    services.requests.record_verification(req.id, "reply_from_address")
+    services.requests.extend(req.id, "Complex request")
+    window.resize(*size)
+    qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
+    view = window.requests_view
+    view.select_request(req.id)
+    qtbot.wait(50)  # the resize's refit runs on the next event loop turn
+    table = view.table
+    header = table.horizontalHeader()
+    assert table.horizontalScrollBar().maximum() == 0, "the register scrolls sideways"
+    assert header.length() <= table.viewport().width()
+    assert view.detail.horizontalScrollBar().maximum() == 0, "the detail panel scrolls sideways"
+    shown = [c for c in range(view.model.columnCount()) if not table.isColumnHidden(c)]
+    assert {0, 3, 4, 5} <= set(shown)  # reference, due, countdown and status always show
+    metrics = table.fontMetrics()
+    cut = [(c, view.model.index(r, c).data()) for r in range(view.model.rowCount()) for c in shown
+           if metrics.horizontalAdvance(view.model.index(r, c).data()) > table.columnWidth(c) - 6]
+    if all_text_shown:
+        assert cut == [], f"cut with …: {cut}"
+    for r in range(view.model.rowCount()):  # what a cut cell says is in its tooltip
+        for c in shown:
+            index = view.model.index(r, c)
+            assert index.data() in index.data(Qt.ToolTipRole)

@@ -160,3 +160,49 @@ def test_mail_intake_masking_toggle_is_saved_and_used_by_the_diagnosis(qtbot, se
     assert services.settings.get("mail")["mask_third_party_addresses"] is True
     p = read_in_intake_form()
     assert "***@remote.example" in p.technical_details and "bob@remote.example" not in p.technical_details
+
+
+def edit_period(qtbot, view, row, text):
+    """Type a period into the table as the agent does: select the cell, F2, type, Enter."""
+    view.policies.setFocus()
+    view.policies.setCurrentCell(row, 1)
+    qtbot.keyClick(view.policies, Qt.Key_F2)
+    editor = view.policies.indexWidget(view.policies.model().index(row, 1))  # the open cell editor
+    editor.selectAll()
+    qtbot.keyClicks(editor, text)
+    qtbot.keyClick(editor, Qt.Key_Return)
+    qtbot.waitUntil(lambda: view.policies.item(row, 1).text() == text)  # Qt commits on the next event loop
+
+
+def test_a_retention_error_goes_away_as_soon_as_the_value_is_corrected(qtbot, services, runner):
+    """Issue 14: the error stayed on screen after the period was fixed, until the next save."""
+    view = make_view(qtbot, services, runner)
+    view.tabs.setCurrentIndex(2)
+    row = next(r for r in range(view.policies.rowCount())
+               if view.policies.item(r, 0).data(Qt.UserRole) == "phone-after-close")
+    label = view.policies.item(row, 0).text()
+    edit_period(qtbot, view, row, "two weeks")
+    save(qtbot, view)
+    assert view.error.isVisible() and label in view.error.text() and "whole number" in view.error.text()
+    edit_period(qtbot, view, row, "14")
+    assert not view.error.isVisible(), "the corrected period still shows its error"
+    assert services.retention.policy("phone-after-close").period != 14, "nothing saved before Save"
+    save(qtbot, view)
+    assert services.retention.policy("phone-after-close").period == 14
+
+
+def test_a_fixed_field_drops_its_error_while_another_problem_stays(qtbot, services, runner):
+    view = make_view(qtbot, services, runner)
+    row = next(r for r in range(view.policies.rowCount())
+               if view.policies.item(r, 0).data(Qt.UserRole) == "phone-after-close")
+    type_into(qtbot, view.org["privacy_contact_email"], "nobody at example")
+    view.tabs.setCurrentIndex(2)
+    edit_period(qtbot, view, row, "x")
+    save(qtbot, view)
+    assert "whole number" in view.error.text() and "Privacy contact" in view.error.text()
+    edit_period(qtbot, view, row, "30")
+    assert view.error.isVisible() and "whole number" not in view.error.text()
+    assert "Privacy contact" in view.error.text()
+    view.tabs.setCurrentIndex(0)
+    type_into(qtbot, view.org["privacy_contact_email"], "privacy@example.org")
+    assert not view.error.isVisible()

@@ -28,7 +28,11 @@ EMPTY_STORE = (
     "<p>Press <b>Ctrl+N</b> (or choose <b>Intake</b> on the left) to capture a support request.<br>"
     "Web-form submissions can be loaded with <b>File › Import…</b> (.csv or .json).</p>"
 )
-COLUMN_WIDTHS = (72, 126, 180, 220, 175, 140)
+# ID, Received, (Name, Email stretch), Category, Status, Next removal: fixed widths (no
+# size-to-contents, so Qt only asks for the rows on screen); Name and Email share what is left, so
+# the table never scrolls sideways and "Next removal" is not cut (issue 14)
+COLUMN_WIDTHS = (56, 126, 0, 0, 120, 80, 280)
+STRETCH = (2, 3)
 
 
 class CasesView(QWidget):
@@ -85,10 +89,13 @@ class CasesView(QWidget):
         vh.hide()
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.Interactive)
-        hh.setStretchLastSection(True)
+        hh.setStretchLastSection(False)
         hh.setHighlightSections(False)
         for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
+            if column in STRETCH:
+                hh.setSectionResizeMode(column, QHeaderView.Stretch)
+            else:
+                self.table.setColumnWidth(column, width)
         hh.setSortIndicator(model.column_of(model.query.sort),
                             Qt.DescendingOrder if model.query.descending else Qt.AscendingOrder)
         self.table.setSortingEnabled(True)

@@ -21,7 +21,7 @@ from desktop.services.request_actions import ACTIONS, NOT_VERIFIED, Allowed, day
 from desktop.services.requests import CaseMatch, RequestCounts, RequestRow
 from desktop.ui.widgets.messages import user_message
 
-FILTERS = {"open": "Open requests", "overdue": "Overdue only", "all": "All requests"}
+FILTERS = {"open": "Open requests and recipients to tell", "overdue": "Overdue only", "all": "All requests"}
 
 TYPE_LABELS = {
     RequestType.ACCESS: "Access (Art. 15)",

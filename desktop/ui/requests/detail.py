@@ -65,10 +65,12 @@ class RequestDetailPanel(QScrollArea):
         super().__init__(parent)
         self.phone_region = ""  # the default region: its numbers are shown in national format
         self.setWidgetResizable(True)
-        self.setMinimumWidth(280)
+        self.setMinimumWidth(340)  # the buttons and their reasons, wrapped, without a sideways scroll
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)  # the panel wraps to its width, never scrolls sideways
         body = QWidget()
         layout = QVBoxLayout(body)
         self.title = QLabel("<h3>No request selected</h3>")
+        self.title.setWordWrap(True)
         layout.addWidget(self.title)
         self.facts = SpokenLabel("Request facts", speak_changes=False)
         self.facts.setText("Select a request in the list, or press <b>New request…</b>.")
@@ -127,6 +129,7 @@ class RequestDetailPanel(QScrollArea):
             state = allowed.get(key, Allowed(False))
             button.setEnabled(state.enabled)
             button.setToolTip(self.tips[key] if state.enabled else state.why)
+            button.setAccessibleDescription("" if state.enabled else state.why)  # read out with the button
             # a closed request: said once in the facts, not next to every button; an empty
             # label is hidden (it took a row's space and was read out as an empty label)
             why = "" if state.enabled or req.status.closed else state.why

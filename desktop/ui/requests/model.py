@@ -1,4 +1,5 @@
-"""The request register as a table: ref, type, received, due, days left, status, verified.
+"""The request register as a table: ref, type, received, due, days left, status (whether identity is
+verified shows in the status: received / verifying identity / in progress, and in the detail panel).
 
 Overdue rows are red AND say "⚠ OVERDUE by N days" (never colour alone); due-soon rows are amber and
 say "(due soon)"; a closed request shows no countdown ("—").
@@ -9,11 +10,12 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor, QFont
 
+from desktop.services.request_actions import recipients_to_tell
 from desktop.services.requests import RequestRow
 from desktop.ui.requests.controller import STATUS_LABELS, countdown, day
 from desktop.ui.widgets.style import scheme
 
-COLUMNS = ("Reference", "Type", "Received", "Due", "Days left", "Status", "Verified")
+COLUMNS = ("Reference", "Type", "Received", "Due", "Days left", "Status")
 DAYS_LEFT = COLUMNS.index("Days left")
 ROW_ROLE = Qt.UserRole + 1
 
@@ -64,8 +66,8 @@ class RequestTableModel(QAbstractTableModel):
         col = index.column()
         if role in (Qt.DisplayRole, Qt.AccessibleTextRole):
             return self.text(row, col)
-        if role == Qt.ToolTipRole:
-            return self.tooltip(row)
+        if role == Qt.ToolTipRole:  # the cell's full text first: a narrow column ends in "…"
+            return f"{self.text(row, col)}\n{self.tooltip(row)}"
         if role == Qt.ForegroundRole:  # colours of the palette's scheme: readable in light and dark themes
             c = scheme()
             if row.overdue:
@@ -102,17 +104,21 @@ class RequestTableModel(QAbstractTableModel):
         if col == DAYS_LEFT:
             return countdown(row)
         if col == 5:
-            return STATUS_LABELS[req.status]
-        if col == 6:
-            return "Yes" if req.verified else "No"
+            pending = len(recipients_to_tell(req)) if req.status.closed else 0
+            return STATUS_LABELS[req.status] + (f" · {pending} to tell" if pending else "")
         return ""
 
     @staticmethod
     def tooltip(row: RequestRow) -> str:
         if row.request.status.closed:
-            return "Closed: no countdown."
+            pending = recipients_to_tell(row.request)
+            if pending:
+                return ("Closed, but recipients are still to tell (Art. 19): " + ", ".join(pending)
+                        + ". It stays in Open requests until every one is ticked.")
+            return "Closed: no countdown." + ("" if row.request.verified else " Identity was never verified.")
         if row.overdue:
             return f"Overdue: it was due {day(row.due)}."
         if row.due_soon:
             return f"Due soon: due {day(row.due)}."
-        return f"Due {day(row.due)} ({row.rule})."
+        verified = "identity verified" if row.request.verified else "identity not verified yet"
+        return f"Due {day(row.due)} ({row.rule}); {verified}."

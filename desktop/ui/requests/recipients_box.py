@@ -36,6 +36,11 @@ class TellRecipientsBox(QGroupBox):
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.empty.setStyleSheet(INFO_STYLE)
+        self.pending = QLabel()  # a closed request with recipients still to tell: why it is still listed
+        self.pending.setWordWrap(True)
+        self.pending.setTextFormat(Qt.PlainText)
+        self.pending.setStyleSheet(INFO_STYLE)
+        self.pending.hide()
 
     def show_request(self, req: SubjectRequest | None) -> None:
         """One tick per recipient on the request's list; hidden when the request has no list."""
@@ -72,6 +77,14 @@ class TellRecipientsBox(QGroupBox):
             self.boxes[name] = box
             self.notes[name] = note
         told = sum(1 for name in names if name in marks)
+        self.grid.removeWidget(self.pending)
+        if req.status.closed and told < len(names):
+            self.pending.setText(f"{len(names) - told} still to tell: this request stays in Open requests "
+                                 "until every recipient is ticked.")
+            self.grid.addWidget(self.pending, len(names), 0, 1, 2)
+            self.pending.show()
+        else:
+            self.pending.hide()
         self.setTitle(f"Recipients to tell (Art. 19): {told} of {len(names)} told" if names
                       else "Recipients to tell (Art. 19)")
         self.show()

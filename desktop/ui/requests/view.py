@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.services.requests import RequestCounts
+from desktop.ui.requests import columns
 from desktop.ui.requests.actions import RequestActions
 from desktop.ui.requests.controller import FILTERS, RequestsController
 from desktop.ui.requests.detail import RequestDetailPanel
@@ -38,7 +39,7 @@ from desktop.ui.widgets.jobs import Runner, TaskRunner
 from desktop.ui.widgets.style import ERROR_STYLE, INFO_STYLE, OK_STYLE
 
 REFRESH_MS = 60_000
-COLUMN_WIDTHS = (128, 92, 90, 100, 158, 118)
+COLUMN_WIDTHS = (128, 92, 90, 100, 158, 118)  # an empty register's header
 
 
 def ask_export_path(parent: QWidget, suggested: str) -> str | None:
@@ -99,6 +100,7 @@ class RequestsView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
         self.table.setWordWrap(False)
+        self.table.setTextElideMode(Qt.ElideRight)  # a column that gave way ends in "…"; the tooltip has it all
         self.table.verticalHeader().hide()
         self.table.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
         hh = self.table.horizontalHeader()
@@ -107,7 +109,7 @@ class RequestsView(QWidget):
         for column, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(column, width)
         self.detail = RequestDetailPanel()
-        self.table.setMinimumWidth(220)
+        self.table.setMinimumWidth(200)  # with the detail panel (340) the window still fits 720 wide
         self.empty = QLabel()  # shown instead of an empty table: what to do, not a blank grid
         self.empty.setAlignment(Qt.AlignCenter)
         self.empty.setWordWrap(True)
@@ -122,7 +124,8 @@ class RequestsView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setChildrenCollapsible(False)
-        split.setSizes([700, 480])  # the detail panel's reasons next to greyed buttons need the room
+        split.setSizes([720, 420])  # the detail panel wraps its reasons next to greyed buttons
+        split.splitterMoved.connect(lambda _pos, _i: self.fit_columns())
         layout.addWidget(split, 1)
         self.legend = QLabel("⚠ OVERDUE rows are red and bold · due within 7 days: amber, “(due soon)” · "
                              "closed requests show no countdown")
@@ -156,14 +159,13 @@ class RequestsView(QWidget):
         self.refresh_counts()
 
     def fit_columns(self) -> None:
-        """Columns as wide as their text (the register is small), so no countdown is cut off."""
-        if self.model.rowCount() == 0:
-            for column, width in enumerate(COLUMN_WIDTHS):
-                self.table.setColumnWidth(column, width)
-            return
-        for column in range(self.model.columnCount() - 1):  # the last one stretches
-            self.table.resizeColumnToContents(column)
-            self.table.setColumnWidth(column, self.table.columnWidth(column) + 6)
+        """Columns as wide as their text when the table has the room; otherwise the ones that can be
+        cut sensibly give way (ui/requests/columns.py), so nothing scrolls sideways."""
+        columns.fit(self.table, COLUMN_WIDTHS)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
+        super().resizeEvent(event)
+        QTimer.singleShot(0, self.fit_columns)  # after the splitter has laid the table out
 
     def tick(self) -> None:
         """Every minute: countdowns from the clock (no store read) and the status-bar counts."""
@@ -224,6 +226,9 @@ class RequestsView(QWidget):
         outcome = self.controller.mark_told(request_id, name, told)
         if outcome.ok:
             self.after_change(request_id, outcome.message)
+            if self.model.row_of(request_id) is None:  # the last one told: it leaves Open requests
+                self.say(True, outcome.message + " Every recipient is told: the request is now under "
+                                                 "Show › All requests.")
         else:
             self.show_selected()  # the tick goes back to what the store holds
             self.say(False, outcome.message)

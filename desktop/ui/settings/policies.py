@@ -3,7 +3,7 @@ policy format allows (days, months); problems name a policy by its label, never 
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QComboBox, QHeaderView, QTableWidget, QTableWidgetItem, QWidget
 
 from desktop.domain.retention.policies import UNITS
@@ -17,8 +17,11 @@ def named_by_label(problem: str, policies: list[dict]) -> str:
 
 
 class PolicyTable(QTableWidget):
+    edited = Signal()  # a period typed or a unit chosen: the view re-checks a shown problem
+
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(0, 4, parent)
+        self.itemChanged.connect(lambda _item: self.edited.emit())
         self.setAccessibleName("Retention policies")
         self.setHorizontalHeaderLabels(["Policy", "Period", "Unit", "Then"])
         self.horizontalHeader().setSectionResizeMode(0, QHeaderView.Stretch)
@@ -44,6 +47,7 @@ class PolicyTable(QTableWidget):
                 unit.addItem(value, value)
             unit.setCurrentIndex(max(0, unit.findData(p.get("unit", "days"))))
             unit.setAccessibleName(f"Unit of {label}")
+            unit.currentIndexChanged.connect(lambda _i: self.edited.emit())
             self.setCellWidget(row, 2, unit)
 
     def unit_box(self, row: int) -> QComboBox:

@@ -182,6 +182,10 @@ class SettingsView(QWidget):
         layout.addWidget(self.tabs, 1)
         layout.addWidget(self.error)
         layout.addLayout(bottom)
+        self._checked_error = False
+        self.policies.edited.connect(self.recheck)
+        for widget in self.org.values():
+            widget.textChanged.connect(self.recheck)
         self.load()
 
     # ---- tabs -----------------------------------------------------------------------------------
@@ -304,18 +308,13 @@ class SettingsView(QWidget):
     def save(self) -> None:
         self.status.clear()
         self.error.hide()
-        org_values = {k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text()) for k, w in self.org.items()}
-        org_values["privacy_notice_text"] = self.notice_tab.value()
+        org_values = self._org_values()
         app_values = {"deadline_rule": self.rule.currentData(), "holiday_country": self.country.currentData(),
                       "idle_lock_minutes": self.idle.value(), "default_phone_region": self.region.currentData(),
                       "web_form_timezone": self.web_tz.currentData()}
-        edits = self._policy_edits()
-        policies, policy_problem = (None, edits) if isinstance(edits, str) else self.c.policies_with(edits)
-        problems = dict(organisation_problems(org_values))
-        if policy_problem:
-            problems["retention"] = policy_problem
+        policies, problems = self._checked(org_values)
         if problems:
-            return self._fail(" ".join(problems.values()))
+            return self._fail(" ".join(problems.values()), checked=True)
         try:
             sections = []
             ok, problems = self.c.save_organisation(org_values, self._recipient_rows())
@@ -337,12 +336,39 @@ class SettingsView(QWidget):
         self.runner.run_task(lambda: self.c.save_policies(policies),
                              lambda _r: self._done(sections + ["retention"]), self._policy_failed)
 
+    def _org_values(self) -> dict:
+        values = {k: (w.toPlainText() if isinstance(w, QPlainTextEdit) else w.text()) for k, w in self.org.items()}
+        values["privacy_notice_text"] = self.notice_tab.value()
+        return values
+
+    def _checked(self, org_values: dict) -> tuple[list[dict] | None, dict[str, str]]:
+        """(policies to save or None, the problems a save would refuse before writing anything)."""
+        edits = self._policy_edits()
+        policies, policy_problem = (None, edits) if isinstance(edits, str) else self.c.policies_with(edits)
+        problems = dict(organisation_problems(org_values))
+        if policy_problem:
+            problems["retention"] = policy_problem
+        return policies, problems
+
+    def recheck(self) -> None:
+        """After an edit: a shown problem that is now fixed goes away at once (not at the next save);
+        the ones still there stay, in the same words."""
+        if not self._checked_error or self.error.isHidden():
+            return
+        _policies, problems = self._checked(self._org_values())
+        if problems:
+            self.error.setText(" ".join(problems.values()))
+        else:
+            self.error.hide()
+            self._checked_error = False
+
     def _policy_failed(self, exc: BaseException) -> None:
         self.save_button.setEnabled(True)
         self.status.clear()
         self._fail("Retention policies not saved: " + user_message(exc))
 
-    def _fail(self, text: str) -> None:
+    def _fail(self, text: str, *, checked: bool = False) -> None:
+        self._checked_error = checked  # a problem recheck() can tell is fixed (not a store error)
         self.error.setText(text)
         self.error.show()
 
