@@ -29,7 +29,13 @@ from desktop.domain.validation import (
 )
 from desktop.errors import NotFound, RefusedError
 from desktop.services.context import Context
-from desktop.services.request_actions import ERASE_FIRST, Allowed, allowed, extension_block, still_open
+from desktop.services.request_actions import (
+    ERASE_FIRST,
+    Allowed,
+    allowed,
+    extension_block,
+    still_open,
+)
 from desktop.services.settings import SettingsService
 
 MAX_TEXT = 2000

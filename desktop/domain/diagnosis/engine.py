@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from desktop.domain.diagnosis import ses
+from desktop.domain.diagnosis import ses, textual
 from desktop.domain.diagnosis.codes import (
     first_enhanced,
     first_reply,
@@ -36,7 +36,7 @@ from desktop.domain.diagnosis.mime import (
 )
 from desktop.domain.diagnosis.model import Diagnosis, HeaderReport, RecipientResult
 from desktop.domain.diagnosis.rules import Rules
-from desktop.domain.diagnosis.textual import BOUNCE_BODY, DAEMONS, error_lines, find_addresses, remote_mta, zones
+from desktop.domain.diagnosis.textual import BOUNCE_BODY, error_lines, find_addresses, remote_mta
 
 BOUNCE_SUBJECT = re.compile(
     r"undeliver|undelivered|delivery (?:status notification|failure|failed|has failed|problem|notification|report|incomplete)|"
@@ -187,7 +187,7 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
     ret = returned_headers(msg) or (headers_in_text(quoted) if quoted else None)
     returned_from = mailbox_of(ret, "From")[1] if ret is not None else ""
     to = mailbox_of(msg, "To")[1]
-    owner = next((a for a in (returned_from, to) if a and not DAEMONS.match(a.lower())), "")
+    owner = next((a for a in (returned_from, to) if a and not textual.DAEMONS.match(a.lower())), "")
     per_message: dict[str, str] = {}
     blocks: list[dict[str, str]] = []
     for part in dsn_parts:
@@ -249,7 +249,7 @@ def _with_text_diagnostic(r: RecipientResult, human: str, rules: Rules, evidence
     """A report without a Diagnostic-Code: the bounce text's error lines for that recipient."""
     if r.diagnostic or not r.recipient or not human:
         return r
-    zone = zones(human, [r.recipient]).get(r.recipient, "")
+    zone = textual.zones(human, [r.recipient]).get(r.recipient, "")
     diag = " ".join(error_lines(zone))[:1000] if zone else ""
     if not diag:
         return r
@@ -265,7 +265,7 @@ def _from_text(msg: Message, human: str, rules: Rules, owner: str, evidence: lis
         evidence.append("X-Failed-Recipients: " + ", ".join(failed_hdr))
     delayed = _may_be_delayed(human) and bool(DELAYED.search(human)) and not GIVEN_UP.search(human)   # before the status is inferred
     out = []
-    zone_of = zones(human, recipients) if recipients else {}
+    zone_of = textual.zones(human, recipients) if recipients else {}
     for rcpt in recipients[:50] or [""]:
         lines = error_lines(zone_of.get(rcpt, human))
         diag = " ".join(lines)[:1000]
