@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import subprocess
 import sys
 from pathlib import Path
 
 import sqlcipher3
 
+from desktop.store import child
 from desktop.store.keys import Key
 
 CHILD_ARG = "--page-check-child"  # handled in desktop/__main__.py before the command line is parsed
@@ -30,26 +30,13 @@ class PageCheckUnavailable(Exception):
 
 
 def command(path: Path) -> list[str]:
-    if getattr(sys, "frozen", False):  # the PyInstaller bundle: its executable runs desktop/__main__.py
-        return [sys.executable, CHILD_ARG, str(path)]
-    return [sys.executable, "-m", "desktop", CHILD_ARG, str(path)]
+    return child.command(CHILD_ARG, path)
 
 
 def problems_in_child(path: Path, key: Key, *, timeout: float = 1800) -> list[str]:
     """What cipher_integrity_check reports for the store (empty: every page is sound)."""
-    secret = json.dumps({"kind": key.kind, "secret": key.secret})
-    try:
-        done = subprocess.run(command(path), input=secret + "\n", capture_output=True, text=True,
-                              timeout=timeout)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise PageCheckUnavailable(f"the page check could not run ({type(exc).__name__})") from exc
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        raise PageCheckUnavailable(f"the page check stopped (exit {done.returncode})")
-    try:
-        answer = json.loads(lines[-1])
-    except ValueError as exc:
-        raise PageCheckUnavailable("the page check gave no answer") from exc
+    answer = child.ask_child(CHILD_ARG, path, {"kind": key.kind, "secret": key.secret},
+                             what="the page check", timeout=timeout, unavailable=PageCheckUnavailable)
     if not isinstance(answer, list):
         raise PageCheckUnavailable("the page check gave no answer")
     return [str(item) for item in answer]

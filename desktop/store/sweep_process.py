@@ -14,12 +14,11 @@ The key goes to the child on its standard input, never on its command line or in
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime
 from pathlib import Path
 
 from desktop.errors import StoreError
+from desktop.store import child
 from desktop.store.keys import Key
 
 CHILD_ARG = "--sweep-child"  # handled in desktop/__main__.py before the command line is parsed
@@ -30,9 +29,7 @@ class SweepChildUnavailable(Exception):
 
 
 def command(path: Path) -> list[str]:
-    if getattr(sys, "frozen", False):  # the PyInstaller bundle: its executable runs desktop/__main__.py
-        return [sys.executable, CHILD_ARG, str(path)]
-    return [sys.executable, "-m", "desktop", CHILD_ARG, str(path)]
+    return child.command(CHILD_ARG, path)
 
 
 def sweep_in_child(path: Path, key: Key, *, as_of: datetime, now: datetime, staff: str,
@@ -42,18 +39,8 @@ def sweep_in_child(path: Path, key: Key, *, as_of: datetime, now: datetime, staf
     message when the sweep failed there, SweepChildUnavailable when no child could answer."""
     given = {"kind": key.kind, "secret": key.secret, "as_of": as_of.isoformat(), "now": now.isoformat(),
              "staff": staff}
-    try:
-        done = subprocess.run(command(path), input=json.dumps(given) + "\n", capture_output=True, text=True,
-                              timeout=timeout)
-    except (OSError, subprocess.SubprocessError) as exc:
-        raise SweepChildUnavailable(f"the sweep could not start ({type(exc).__name__})") from exc
-    lines = done.stdout.strip().splitlines()
-    if done.returncode != 0 or not lines:
-        raise SweepChildUnavailable(f"the sweep stopped (exit {done.returncode})")
-    try:
-        answer = json.loads(lines[-1])
-    except ValueError as exc:
-        raise SweepChildUnavailable("the sweep gave no answer") from exc
+    answer = child.ask_child(CHILD_ARG, path, given, what="the sweep", timeout=timeout,
+                             unavailable=SweepChildUnavailable)
     if not isinstance(answer, dict):
         raise SweepChildUnavailable("the sweep gave no answer")
     if "error" in answer:
