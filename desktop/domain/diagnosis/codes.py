@@ -16,8 +16,10 @@ def enhanced_codes(text: str, classes: str = "45") -> list[str]:
 
 
 def first_enhanced(text: str, classes: str = "45") -> str:
-    codes = enhanced_codes(text, classes)
-    return codes[0] if codes else ""
+    for m in ENHANCED.finditer(text or ""):   # enhanced_codes(text, classes)[0], stopping there
+        if m.group(1) in classes:
+            return "%s.%s.%s" % m.groups()
+    return ""
 
 
 def reply_codes(text: str) -> list[str]:
@@ -50,8 +52,8 @@ def most_specific(status_field: str, diagnostic: str) -> str:
     field = normalise_status(status_field)
     if not is_vague(field):
         return field
-    for code in enhanced_codes(diagnostic):
-        if not is_vague(code):
+    for m in ENHANCED.finditer(diagnostic or ""):   # enhanced_codes(diagnostic), read as far as needed
+        if m.group(1) in "45" and not is_vague(code := "%s.%s.%s" % m.groups()):
             return code
     inner = first_enhanced(diagnostic)
     if inner and not field:

@@ -118,3 +118,51 @@ def may_match(gate: Gate | None, text: str) -> bool:
             return True
     return False
 
+
+
+def _needs_hold(needs: tuple[tuple[str, ...], ...], text: str) -> bool:
+    for alts in needs:
+        for s in alts:
+            if s in text:
+                break
+        else:
+            return False
+    return True
+
+
+class Row:
+    """One table row: its patterns joined with '|', searched only over the patterns whose own
+    literals are all in the text. A pattern whose literals are missing cannot match anywhere, so
+    at every position the joined regex and the regex of the remaining patterns (in the same order)
+    try the same live alternatives: the same match at the same place. The smaller regex tries far
+    fewer alternatives per position. The regex of each set of remaining patterns is compiled on
+    first use and kept with the row (as the joined one is kept)."""
+
+    def __init__(self, patterns: list[str], flags: int = 0) -> None:
+        self.patterns = tuple(patterns)
+        self.flags = flags
+        self.joined = "|".join(f"(?:{p})" for p in patterns)
+        self.rx = re.compile(self.joined, flags)
+        self.gate = row_gate(list(patterns), flags)
+        self.needs = tuple(tuple(literals(p, flags)) for p in patterns)
+        # a back-reference counts groups across the joined patterns: always search the whole row
+        self._whole = bool(re.search(r"\\[1-9]|\(\?P=", self.joined))
+        self._subsets: dict[tuple[int, ...], re.Pattern[str]] = {}
+
+    def search(self, text: str) -> re.Match[str] | None:
+        """self.rx.search(text), for a text as the gates see it (lower-cased)."""
+        if not may_match(self.gate, text):
+            return None
+        if self._whole:
+            return self.rx.search(text)
+        live = tuple(i for i, needs in enumerate(self.needs) if _needs_hold(needs, text))
+        if not live:
+            return None
+        if len(live) == len(self.needs):
+            return self.rx.search(text)
+        rx = self._subsets.get(live)
+        if rx is None:
+            if len(self._subsets) > 512:
+                self._subsets.clear()
+            rx = self._subsets[live] = re.compile("|".join(f"(?:{self.patterns[i]})" for i in live), self.flags)
+        return rx.search(text)

@@ -13,7 +13,7 @@ from email.utils import getaddresses
 from html.parser import HTMLParser
 
 from desktop.domain.diagnosis.gates import may_match, row_gate
-from desktop.domain.diagnosis.parsing import parse_bytes  # noqa: F401  (the parser the diagnosis reads with)
+from desktop.domain.diagnosis.parsing import MISSING, parse_bytes  # noqa: F401  (the parser the diagnosis reads with)
 
 MAX_PARTS = 200
 MAX_TEXT = 1_000_000          # characters of decoded text kept per part
@@ -259,9 +259,14 @@ def content_type(part: Message) -> str:
     ctype = part.__dict__.get("_diagnosis_ctype")
     if ctype is None:
         value = None
-        raw = _index(part).get("content-type")
-        if raw is not None:
-            value = raw[0] if _plain(raw[0]) else part.get("Content-Type")
+        kept = getattr(part, "_content_type_value", None)   # the parser's Message keeps it (parsing.py)
+        if kept is not None:
+            value = kept()
+            value = None if value is MISSING else value
+        else:
+            raw = _index(part).get("content-type")
+            if raw is not None:
+                value = raw[0] if _plain(raw[0]) else part.get("Content-Type")
         if value is None:
             ctype = part.get_default_type()
         elif isinstance(value, str):

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import email
 import email.policy
-from email.message import Message
+from email.message import Message, _splitparam
 
 COMPAT32 = email.policy.compat32
+MISSING = object()
 
 
 def _unquote(text: str) -> str:
@@ -38,8 +39,37 @@ class _Message(Message):
                 return self.policy.header_fetch_parse(k, v)
         return failobj
 
+    def _content_type_value(self):
+        """self.get('content-type', MISSING), kept until the headers change (the parser asks each
+        part for its type four times and more): appending or deleting a header changes the list or
+        its length, and replace_header (the one change in place) drops it."""
+        headers = self._headers
+        kept = self.__dict__.get("_ctype_kept")
+        if kept is not None and kept[0] is headers and kept[1] == len(headers):
+            return kept[2]
+        value = self.get("content-type", MISSING)
+        self.__dict__["_ctype_kept"] = (headers, len(headers), value)
+        return value
+
+    def replace_header(self, _name, _value):
+        self.__dict__.pop("_ctype_kept", None)
+        super().replace_header(_name, _value)
+
+    def get_content_type(self):
+        value = self._content_type_value()   # Message.get_content_type from here on
+        if value is MISSING:
+            return self.get_default_type()
+        ctype = _splitparam(value)[0].lower()
+        if ctype.count("/") != 1:
+            return "text/plain"
+        return ctype
+
+    def get_content_maintype(self):
+        return self.get_content_type().split("/")[0]
+
     def get_boundary(self, failobj=None):
-        raw = self.get("content-type")
+        raw = self._content_type_value()
+        raw = None if raw is MISSING else raw
         if not isinstance(raw, str) or not raw.isascii() or "\\" in raw or "*" in raw:
             return super().get_boundary(failobj)
         quotes = raw.count('"')

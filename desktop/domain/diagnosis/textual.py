@@ -106,7 +106,9 @@ def error_lines(zone: str, max_lines: int = 4) -> list[str]:
     lines = [" ".join(line.split()) for line in zone.splitlines()]
     lines = [x for x in lines if x]
     for i, x in enumerate(lines):
-        if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x):
+        # both codes begin with 2, 4 or 5: a line without those digits is not searched
+        if ("5" in x or "4" in x or "2" in x) and (REPLY.search(x) or ENHANCED.search(x)) \
+                and not NOT_RECIPIENT_LINE.match(x):
             # keep a continuation line (Exim, Postfix fold the server's reply)
             picked = [x] + [y for y in lines[i + 1:i + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
                             and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
