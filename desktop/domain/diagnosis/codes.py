@@ -18,7 +18,7 @@ def enhanced_codes(text: str, classes: str = "45") -> list[str]:
 def first_enhanced(text: str, classes: str = "45") -> str:
     for m in ENHANCED.finditer(text or ""):   # enhanced_codes(text, classes)[0], stopping there
         if m.group(1) in classes:
-            return "%s.%s.%s" % m.groups()
+            return ".".join(m.groups())
     return ""
 
 
@@ -53,7 +53,7 @@ def most_specific(status_field: str, diagnostic: str) -> str:
     if not is_vague(field):
         return field
     for m in ENHANCED.finditer(diagnostic or ""):   # enhanced_codes(diagnostic), read as far as needed
-        if m.group(1) in "45" and not is_vague(code := "%s.%s.%s" % m.groups()):
+        if m.group(1) in "45" and not is_vague(code := ".".join(m.groups())):
             return code
     inner = first_enhanced(diagnostic)
     if inner and not field:
