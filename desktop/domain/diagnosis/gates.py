@@ -149,16 +149,10 @@ class Row:
         self._whole = bool(re.search(r"\\[1-9]|\(\?P=", self.joined))
         self._subsets: dict[tuple[int, ...], re.Pattern[str]] = {}
 
-        self.first = frozenset(self.gate.first) if self.gate is not None else None
-
     def search(self, text: str) -> re.Match[str] | None:
         """self.rx.search(text), for a text as the gates see it (lower-cased)."""
         if not may_match(self.gate, text):
             return None
-        return self.search_live(text)
-
-    def search_live(self, text: str) -> re.Match[str] | None:
-        """search(text) for a text that holds one of self.first (or when the row has no gate)."""
         if self._whole:
             return self.rx.search(text)
         live = tuple(i for i, needs in enumerate(self.needs) if _needs_hold(needs, text))
@@ -172,53 +166,3 @@ class Row:
                 self._subsets.clear()
             rx = self._subsets[live] = re.compile("|".join(f"(?:{self.patterns[i]})" for i in live), self.flags)
         return rx.search(text)
-
-
-def _trie_pattern(words) -> str:
-    """A regex that matches exactly the given strings, as a trie: at a position it matches the
-    longest of them that starts there (each optional tail is tried before stopping)."""
-    root: dict = {}
-    for w in words:
-        node = root
-        for ch in w:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts = [re.escape(ch) + build(node[ch]) for ch in sorted(k for k in node if k)]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        if "" in node:
-            return f"(?:{body})?" if len(alts) == 1 else body + "?"
-        return body
-
-    return build(root)
-
-
-class FirstScan:
-    """Which rows of the tables may match a text: every row's first literals (Gate.first) found
-    by one regex pass over the text instead of a substring test per literal and row.
-
-    Exact: at each position the pass finds the longest literal that starts there; any other
-    literal starting there is a prefix of it. So the literals in the text are those found plus
-    every literal contained in one of them (tests/domain/test_diagnosis_gates.py checks this
-    against substring tests on the corpus). A row whose first literals are all missing cannot
-    match (may_match says no); the others go on to their patterns' own literals (Row.search_live).
-    """
-
-    def __init__(self, rows) -> None:
-        words = sorted({s for row in rows if row.first is not None for s in row.first})
-        self._rx = re.compile("(?=(" + _trie_pattern(words) + "))") if words else None
-        self._within = {w: frozenset(k for k in words if k in w) for w in words}
-
-    def present(self, text: str) -> frozenset[str]:
-        if self._rx is None:
-            return frozenset()
-        hits = set(self._rx.findall(text))
-        if len(hits) == 1:
-            return self._within[hits.pop()]
-        found: set[str] = set()
-        for w in hits:
-            found |= self._within[w]
-        return frozenset(found)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.diagnosis.codes import ENHANCED
-from desktop.domain.diagnosis.gates import FirstScan, Row
+from desktop.domain.diagnosis.gates import Row
 
 CATEGORIES = ("bounce", "spam_folder", "spf_dkim_dmarc", "smtp_auth", "connection_tls",
               "rate_limit_blocklist", "other")
@@ -48,8 +48,6 @@ class Rules:
                 if row.get(key):
                     table.append((row["reason"], Row(row[key], flags)))
         self.expiry = Row(reasons["expiry_patterns"], flags)
-        self.first_scan = FirstScan([row for _, row in self.strong + self.weak])
-        self._recent_scan: list[tuple[str, str, frozenset[str]]] = []
         self._recent_expiry: list[tuple[str, str]] = []
         self._recent_text: list[tuple[str, bool, Match | None]] = []
         self.status_reasons: dict[str, str] = reasons["status_reasons"]
@@ -79,24 +77,11 @@ class Rules:
         self._recent_text = [(text, weak, hit), *self._recent_text[:3]]
         return hit
 
-    def _scanned(self, text: str) -> tuple[str, frozenset[str]]:
-        """The text lower-cased and the rows' first literals in it (kept by the text's identity
-        for the last few texts: the strong and the weak table ask about the same text)."""
-        for seen, low, found in self._recent_scan:
-            if seen is text:
-                return low, found
-        low = text.lower()
-        found = self.first_scan.present(low)
-        self._recent_scan = [(text, low, found), *self._recent_scan[:3]]
-        return low, found
-
     def _by_text(self, text: str, weak: bool) -> Match | None:
-        text, found = self._scanned(text)
+        text = text.lower()
         for table in (self.strong, self.weak) if weak else (self.strong,):
             for reason, row in table:
-                if row.first is not None and row.first.isdisjoint(found):
-                    continue
-                m = row.search_live(text)
+                m = row.search(text)
                 if m:
                     return Match(reason, self.category(reason), row.joined, m.group(0))
         return None
@@ -108,11 +93,9 @@ class Rules:
         """The first weak reason only (the caller already knows no strong one matches)."""
         if not text:
             return None
-        text, found = self._scanned(text)
+        text = text.lower()
         for reason, row in self.weak:
-            if row.first is not None and row.first.isdisjoint(found):
-                continue
-            m = row.search_live(text)
+            m = row.search(text)
             if m:
                 return Match(reason, self.category(reason), row.joined, m.group(0))
         return None
