@@ -12,6 +12,8 @@ import email
 import email.policy
 from email.message import Message, _splitparam
 
+from desktop.domain.diagnosis.fastparse import parse_text
+
 COMPAT32 = email.policy.compat32
 MISSING = object()
 
@@ -86,4 +88,8 @@ class _Message(Message):
 
 
 def parse_bytes(data: bytes) -> Message:
-    return email.message_from_bytes(data, _Message, policy=COMPAT32)
+    """email.message_from_bytes(data, policy=compat32): plain MIME read by fastparse (the same
+    tree without the feed parser's per-line work), anything else by the stdlib parser."""
+    text = data.decode("ASCII", errors="surrogateescape")   # what BytesParser.parsebytes does
+    msg = parse_text(text, _Message, COMPAT32)
+    return msg if msg is not None else email.message_from_string(text, _Message, policy=COMPAT32)
