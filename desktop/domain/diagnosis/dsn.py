@@ -42,6 +42,8 @@ def blocks_from_text(text: str) -> list[dict[str, str]]:
 
 
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9-]*")
+_ADDRESS = re.compile(r"[^\s<>\"'();,]+@[^\s<>\"'();,]+")
+_DIAG_TYPE = re.compile(r"^(?:smtp|x-[\w-]+|mail|x400|unix|ses|x-postfix)\s*;\s*", re.I)
 
 
 def dsn_blocks(part: Message) -> list[dict[str, str]]:
@@ -104,7 +106,7 @@ def split_blocks(blocks: list[dict[str, str]]) -> tuple[dict[str, str], list[dic
 def address_of(value: str) -> str:
     """'rfc822; <Jane@Example.com>' -> 'Jane@Example.com'."""
     value = value.split(";", 1)[1] if ";" in value else value
-    m = re.search(r"[^\s<>\"'();,]+@[^\s<>\"'();,]+", value)
+    m = _ADDRESS.search(value)
     return m.group(0).strip(".") if m else value.strip(" <>")
 
 
@@ -117,5 +119,5 @@ def mta_of(value: str) -> str:
 def diagnostic_of(value: str) -> str:
     """'smtp; 550 5.1.1 ...' -> '550 5.1.1 ...'."""
     value = " ".join(value.split())
-    m = re.match(r"^(?:smtp|x-[\w-]+|mail|x400|unix|ses|x-postfix)\s*;\s*", value, re.I)
+    m = _DIAG_TYPE.match(value)
     return value[m.end():] if m else value

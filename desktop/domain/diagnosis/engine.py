@@ -17,7 +17,7 @@ from desktop.domain.diagnosis.codes import (
 from desktop.domain.diagnosis.dates import date_iso as _date
 from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, mta_of, split_blocks
 from desktop.domain.diagnosis.gates import may_match, row_gate
-from desktop.domain.diagnosis.headers import header_report
+from desktop.domain.diagnosis.headers import BY, header_report
 from desktop.domain.diagnosis.mime import (
     DSN_TYPES,
     attached_report,
@@ -229,7 +229,7 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
 
 def _top_by(msg: Message) -> str:
     top = (hall(msg, "Received") or [""])[0]
-    m = re.search(r"\bby\s+([^\s;()]+)", " ".join(str(top).split()))
+    m = BY.search(" ".join(str(top).split()))
     return m.group(1) if m else ""
 
 

@@ -19,6 +19,10 @@ co.jp ne.jp or.jp ac.jp co.in net.in org.in co.za org.za com.br net.br com.cn ne
 com.tr com.sg com.hk com.tw co.kr co.il com.ar com.my com.ph com.vn com.ua com.pl co.id
 """.split())
 
+# "\bby\s+..." and "\bfrom\s+...", with the word boundary checked after the word (the same matches;
+# the engine then looks for the word itself instead of trying every position)
+BY = re.compile(r"by(?<!\wby)\s+([^\s;()]+)")
+FROM = re.compile(r"from(?<!\wfrom)\s+([^\s;()]+)")
 METHOD = re.compile(r"^\s*([a-z][\w-]*)\s*=\s*([\w-]+)(.*)$", re.I | re.S)
 
 
@@ -82,8 +86,8 @@ def received_hops(msg: Message) -> tuple[Hop, ...]:
     hops, previous = [], None
     for value in reversed(hall(msg, "Received")):
         text = " ".join(str(value).split())
-        by = re.search(r"\bby\s+([^\s;()]+)", text)
-        frm = re.search(r"\bfrom\s+([^\s;()]+)", text)
+        by = BY.search(text)
+        frm = FROM.search(text)
         when, delay = "", None
         if ";" in text:
             dt = parse_date(text.rsplit(";", 1)[1].strip())
