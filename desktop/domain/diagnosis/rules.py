@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop.domain.diagnosis.codes import ENHANCED
-from desktop.domain.diagnosis.gates import Row
+from desktop.domain.diagnosis.gates import may_match, row_gate
 
 CATEGORIES = ("bounce", "spam_folder", "spf_dkim_dmarc", "smtp_auth", "connection_tls",
               "rate_limit_blocklist", "other")
@@ -37,8 +37,8 @@ class Rules:
     def __init__(self, reasons: dict, blocklists: dict, explanations: dict) -> None:
         # Texts are lower-cased once and searched without re.I (twice as fast; patterns are lower case).
         flags = re.S
-        self.strong: list[tuple[str, Row]] = []
-        self.weak: list[tuple[str, Row]] = []
+        self.strong: list[tuple[str, str, re.Pattern[str], tuple[str, ...] | None]] = []
+        self.weak: list[tuple[str, str, re.Pattern[str], tuple[str, ...] | None]] = []
         self.categories: dict[str, str] = dict(reasons.get("extra_categories", {}))
         # One alternation per reason and table: the order between reasons is kept, and a diagnosis
         # runs ~20 searches instead of one per pattern.
@@ -46,8 +46,10 @@ class Rules:
             self.categories[row["reason"]] = row["category"]
             for key, table in (("patterns", self.strong), ("weak", self.weak)):
                 if row.get(key):
-                    table.append((row["reason"], Row(row[key], flags)))
-        self.expiry = Row(reasons["expiry_patterns"], flags)
+                    joined = "|".join(f"(?:{p})" for p in row[key])
+                    table.append((row["reason"], joined, re.compile(joined, flags), row_gate(row[key], flags)))
+        self.expiry = re.compile("|".join(f"(?:{p})" for p in reasons["expiry_patterns"]), flags)
+        self.expiry_gate = row_gate(reasons["expiry_patterns"], flags)
         self._recent_expiry: list[tuple[str, str]] = []
         self._recent_text: list[tuple[str, bool, Match | None]] = []
         self.status_reasons: dict[str, str] = reasons["status_reasons"]
@@ -80,10 +82,12 @@ class Rules:
     def _by_text(self, text: str, weak: bool) -> Match | None:
         text = text.lower()
         for table in (self.strong, self.weak) if weak else (self.strong,):
-            for reason, row in table:
-                m = row.search(text)
+            for reason, pattern, rx, gate in table:
+                if not may_match(gate, text):
+                    continue
+                m = rx.search(text)
                 if m:
-                    return Match(reason, self.category(reason), row.joined, m.group(0))
+                    return Match(reason, self.category(reason), pattern, m.group(0))
         return None
 
     def strong_match(self, text: str) -> Match | None:
@@ -94,10 +98,11 @@ class Rules:
         if not text:
             return None
         text = text.lower()
-        for reason, row in self.weak:
-            m = row.search(text)
-            if m:
-                return Match(reason, self.category(reason), row.joined, m.group(0))
+        for reason, pattern, rx, gate in self.weak:
+            if may_match(gate, text):
+                m = rx.search(text)
+                if m:
+                    return Match(reason, self.category(reason), pattern, m.group(0))
         return None
 
     def is_expiry(self, text: str) -> str:
@@ -111,7 +116,10 @@ class Rules:
         return hit
 
     def _expiry(self, text: str) -> str:
-        m = self.expiry.search(text.lower())
+        text = text.lower()
+        if not may_match(self.expiry_gate, text):
+            return ""
+        m = self.expiry.search(text)
         return m.group(0) if m else ""
 
     def by_status(self, status: str) -> str:
