@@ -22,7 +22,6 @@ from email import errors
 from io import StringIO
 
 _HEADER = re.compile(r"^(From |[\041-\071\073-\176]*:|[\t ])")     # feedparser.headerRE
-_EOL = re.compile(r"(\r\n|\r|\n)\Z")                                 # feedparser.NLCRE_eol
 _GOOD_CTE = ("7bit", "8bit", "binary")
 
 
@@ -136,8 +135,10 @@ def _set_headers(msg, headers: list[str], policy) -> None:
 
 
 def _strip_eol(text: str) -> str:
-    mo = _EOL.search(text)
-    return text[:-len(mo.group(0))] if mo else text
+    """text without its last line break (feedparser.NLCRE_eol: \\r\\n, \\r or \\n at the end)."""
+    if text[-2:] == "\r\n":
+        return text[:-2]
+    return text[:-1] if text[-1:] in ("\n", "\r") else text
 
 
 def _trim(last) -> None:

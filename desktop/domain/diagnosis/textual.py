@@ -59,6 +59,8 @@ RECIPIENT_ERROR = re.compile(r"^<[^<>\s]+@[^<>\s]+>:\s*\S")
 def find_addresses(text: str, exclude: set[str]) -> list[str]:
     found: list[str] = []
     for line in text.splitlines():
+        if "@" not in line:   # ADDRESS needs one: nothing to find (the tests below only skip lines)
+            continue
         if NOT_RECIPIENT_LINE.match(line) or "http" in line.lower() and "@" not in line.split("http")[0]:
             continue
         for a in ADDRESS.findall(line):
