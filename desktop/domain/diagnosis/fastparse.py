@@ -37,7 +37,7 @@ def parse_text(text: str, factory, policy):
         return None
     try:
         msg, _last = _part(lines, 0, len(lines), factory, policy)
-    except _Fallback:
+    except (_Fallback, RecursionError):   # deep nesting: the stdlib parser decides what it makes of it
         return None
     return msg
 
