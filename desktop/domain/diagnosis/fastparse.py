@@ -45,19 +45,7 @@ def parse_text(text: str, factory, policy):
 def _part(lines: list[str], lo: int, hi: int, factory, policy):
     """(message, the feed parser's `_last` after it) for lines[lo:hi]."""
     msg = factory(policy=policy)
-    i = lo
-    headers = []
-    while i < hi:
-        line = lines[i]
-        if not _HEADER.match(line):
-            if line[0] not in "\r\n":       # a body line without the blank line: read as body
-                msg.defects.append(errors.MissingHeaderBodySeparatorDefect())
-            else:
-                i += 1                      # the blank line between headers and body
-            break
-        headers.append(line)
-        i += 1
-    _set_headers(msg, headers, policy)
+    i = _read_headers(msg, lines, lo, hi)
     ctype = msg.get_content_type()
     maintype = ctype.split("/")[0]
     if ctype == "message/delivery-status":
@@ -105,33 +93,44 @@ def _part(lines: list[str], lo: int, hi: int, factory, policy):
     return msg, msg
 
 
-def _set_headers(msg, headers: list[str], policy) -> None:
-    """FeedParser._parse_headers for header lines that give it no defect (set_raw and compat32's
-    header_source_parse written out: name up to the first colon, the value's leading blanks and
-    its last line break dropped, continuation lines kept as they are)."""
+def _read_headers(msg, lines: list[str], i: int, hi: int) -> int:
+    """The feed parser's header loop and _parse_headers for header lines that give it no defect
+    (set_raw and compat32's header_source_parse written out: the name up to the first colon, the
+    value's leading blanks and its last line break dropped, continuation lines kept as they are).
+    Returns the index of the first body line."""
     store = msg._headers
+    name = None
     value: list[str] = []
-    for n, line in enumerate(headers):
-        if line[0] in " \t":
-            if not value:                   # FirstHeaderLineIsContinuationDefect
+    lo = i
+    while i < hi:
+        line = lines[i]
+        if line[0] in " \t":                # a continuation line
+            if name is None:                # FirstHeaderLineIsContinuationDefect
                 raise _Fallback
             value.append(line)
-            continue
-        if value:
-            name, first = value[0].split(":", 1)
-            store.append((name, (first.lstrip(" \t") + "".join(value[1:])).rstrip("\r\n")))
-        if line.startswith("From "):
-            if n:                           # MisplacedEnvelopeHeaderDefect, or a body line
-                raise _Fallback
-            msg.set_unixfrom(_strip_eol(line))
-            value = []
-            continue
-        if line.find(":") <= 0:             # InvalidHeaderDefect: no header name
-            raise _Fallback
-        value = [line]
-    if value:
-        name, first = value[0].split(":", 1)
-        store.append((name, (first.lstrip(" \t") + "".join(value[1:])).rstrip("\r\n")))
+        elif _HEADER.match(line):           # "From " or "Name:"
+            if name is not None:
+                store.append((name, "".join(value).rstrip("\r\n")))
+                name = None
+            if line.startswith("From "):
+                if i != lo:                 # MisplacedEnvelopeHeaderDefect, or a body line
+                    raise _Fallback
+                msg.set_unixfrom(_strip_eol(line))
+            else:
+                colon = line.find(":")
+                if colon <= 0:              # InvalidHeaderDefect: no header name
+                    raise _Fallback
+                name, value = line[:colon], [line[colon + 1:].lstrip(" \t")]
+        else:
+            if line[0] in "\r\n":
+                i += 1                      # the blank line between headers and body
+            else:                           # a body line without the blank line: read as body
+                msg.defects.append(errors.MissingHeaderBodySeparatorDefect())
+            break
+        i += 1
+    if name is not None:
+        store.append((name, "".join(value).rstrip("\r\n")))
+    return i
 
 
 def _strip_eol(text: str) -> str:
@@ -173,16 +172,9 @@ def _status_blocks(msg, lines: list[str], i: int, hi: int, factory, policy):
     while True:
         block = factory(policy=policy)
         msg.attach(block)
-        headers = []
-        while i < hi and lines[i][0] not in "\r\n":
-            if not _HEADER.match(lines[i]):
-                raise _Fallback
-            headers.append(lines[i])
-            i += 1
-        _set_headers(block, headers, policy)
-        if block.get("content-type") is not None:
+        i = _read_headers(block, lines, i, hi)   # up to and with the blank line after the block
+        if block.defects or block.get("content-type") is not None:   # a line that is not a field
             raise _Fallback
         block.set_payload("")
-        i += 1                              # the blank line, when there is one
         if i >= hi:
             return msg, block
