@@ -11,6 +11,10 @@ REPLY = re.compile(
     r"(?:^|(?<=[\s:;(\[\"'#=]))([245][0-5]\d)(?:[ -]+(?=[245]\.\d)|[ -](?=[\"'<(\[A-Za-z#])|[ -]?$)", re.M)
 
 
+# an enhanced code given with a reply code: "550 5.1.1", "550-5.1.1", "550-'5.4.1", "#550 5.1.1"
+REPLIED = re.compile(r"(?<![\w.])[245]\d\d[ -]+['\"]?([245]\.\d{1,3}\.\d{1,3})(?![\w]|\.\d)")
+
+
 def enhanced_codes(text: str, classes: str = "45") -> list[str]:
     return [f"{a}.{b}.{c}" for a, b, c in ENHANCED.findall(text or "") if a in classes]
 
@@ -50,6 +54,10 @@ def most_specific(status_field: str, diagnostic: str) -> str:
     field = normalise_status(status_field)
     if not is_vague(field):
         return field
+    # a code right after an SMTP reply code is the remote server's own, not a relay's summary of it
+    for code in (m.group(1) for m in REPLIED.finditer(diagnostic or "")):
+        if not is_vague(code):
+            return code
     for code in enhanced_codes(diagnostic):
         if not is_vague(code):
             return code

@@ -43,6 +43,7 @@ BOUNCE_SUBJECT = re.compile(
     r"returned mail|failure notice|mail delivery (?:failed|failure|system|subsystem|error)|non[- ]?deliver|"
     r"could not send message|delivery delayed|mail system error|message not delivered|rejected|"
     r"returned to sender|delivery notification|nicht zustellbar|non remis|unzustellbar|no se puede entregar|"
+    r"onbestelbaar|non recapitabile|não é possível entregar|olevererbart|kan ikke leveres|配信不能|"
     r"message you sent|wasn't delivered|delivery unsuccessful|mail could not be delivered|unable to deliver", re.I)
 AUTO_REPLY_SUBJECT = re.compile(r"out of (?:the )?office|auto(?:matic)?[- ]?(?:reply|response|antwort)|"
                                 r"^auto:|vacation|abwesenheit|absence|away from", re.I)
@@ -305,9 +306,8 @@ def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str])
             status = rules.inferred_status(inner.reason, reply, None) if inner else "4.4.7"
     else:
         reason, from_text = _reason(diag, status, reply, human, rules, evidence)
-        if reason in TRANSIENT_ONLY and r.action == "failed" and "5" not in (status[:1], reply[:1]) \
-                and GIVEN_UP.search(human):
-            # a connection error called permanent: the report gave up after its retries ran out
+        if reason in TRANSIENT_ONLY and r.action == "failed" and "5" not in status[:1] + reply[:1] \
+                and GIVEN_UP.search(human):   # a connection error called permanent: its retries ran out
             evidence.append(f"Expiry: delivery failed permanently on a transient {reason} error")
             reason, status = "expired", status or "4.4.7"
         if from_text and is_vague(status):

@@ -51,7 +51,21 @@ BOUNCE_BODY = re.compile(
     r"the message that you sent was undeliverable to the following|"
     r"the attached message had permanent fatal delivery errors|"
     r"your message was not delivered to the following recipients|"
-    r"could not be delivered to one or more recipients|unable to deliver (?:your )?message to the following",
+    r"could not be delivered to one or more recipients|unable to deliver (?:your )?message to the following|"
+    r"the following message to <[^<>\s]+> was undeliverable|your message to \S+ couldn't be delivered|"
+    # Exchange / Microsoft 365 NDR openings in other languages (de, fr, es, it, nl, pt, sv, da/no, ja)
+    r"die (?:zustellung|übermittlung) an (?:diese|folgende) empfänger oder gruppen ist fehlgeschlagen|"
+    r"ihre nachricht (?:an \S+ )?konnte nicht (?:zugestellt|übermittelt) werden|"
+    r"la remise (?:aux destinataires ou groupes suivants|à ces destinataires ou groupes) a échoué|"
+    r"votre message (?:à \S+ )?n'a pas pu être (?:remis|distribué)|"
+    r"error en la entrega a (?:estos|los siguientes) destinatarios|no se pudo entregar (?:el|su) mensaje|"
+    r"recapito non riuscito per (?:questi|i seguenti) destinatari|impossibile recapitare il messaggio|"
+    r"uw bericht (?:aan \S+ )?(?:kan|kon) niet worden bezorgd|"
+    r"de bezorging (?:bij|aan) (?:deze|de volgende) geadresseerden .{0,20}is mislukt|"
+    r"falha na entrega (?:para|a) (?:estes|os seguintes) destinatários|"
+    r"(?:a sua|sua) mensagem (?:para \S+ )?não (?:pôde|pode) ser entregue|"
+    r"det gick inte att leverera till följande mottagare|levering til (?:disse|følgende) modtagere|"
+    r"levering til (?:disse|følgende) mottakere|次の受信者またはグループへの配信に失敗しました",
     re.I | re.S)
 RECIPIENT_ERROR = re.compile(r"^<[^<>\s]+@[^<>\s]+>:\s*\S")
 
@@ -105,12 +119,14 @@ def error_lines(zone: str, max_lines: int = 4) -> list[str]:
     at the lines it needs: the first coded line, the first max_lines meaningful ones)."""
     lines = [" ".join(line.split()) for line in zone.splitlines()]
     lines = [x for x in lines if x]
-    for i, x in enumerate(lines):
-        if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x):
-            # keep a continuation line (Exim, Postfix fold the server's reply)
-            picked = [x] + [y for y in lines[i + 1:i + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
-                            and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
-            return picked[:max_lines]
+    coded = [i for i, x in enumerate(lines)
+             if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x)]
+    # the server's reply ("Remote server returned '550 5.7.129 ...'") before a code in prose ("see DSN 5.7.129")
+    for i in [i for i in coded if REPLY.search(lines[i])][:1] or coded[:1]:
+        # keep a continuation line (Exim, Postfix fold the server's reply)
+        picked = [lines[i]] + [y for y in lines[i + 1:i + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
+                               and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
+        return picked[:max_lines]
     # Postfix/Exim name the recipient at the start of its error ('<a@b>: Name service error ... Host not'
     # folded onto '    found, try again'): read from that line, so the fold is not cut off by boilerplate
     start = next((i for i, x in enumerate(lines) if RECIPIENT_ERROR.match(x)), 0)
