@@ -141,6 +141,17 @@ def test_a_connection_error_reported_as_permanent_is_an_expiry():
     assert (postfix.category, postfix.status) == ("connection_tls", "4.4.2")
 
 
+def test_an_expiry_is_not_read_as_its_own_inner_reason():
+    """Exim's 'retry timeout exceeded' is the expiry itself, not a network time-out behind it."""
+    text = ("From: Mail Delivery System <Mailer-Daemon@mx.example.org>\nTo: ann@example.org\n"
+            "Subject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: bo@example.net\n\n"
+            "This message was created automatically by mail delivery software.\n\nA message that you sent "
+            "could not be delivered to one or more of its\nrecipients. This is a permanent error. The "
+            "following address(es) failed:\n\n  bo@example.net\n    retry timeout exceeded\n")
+    d = diagnose(text.encode(), RULES)
+    assert (d.category, d.reason, d.status) == ("bounce", "expired", "4.4.7")
+
+
 def test_localised_exchange_reports_pasted_without_headers_are_bounces():
     """Exchange / Microsoft 365 write their NDR opening in the recipient organisation's language; the
     server's own reply line is read before a code quoted in the prose around it."""
