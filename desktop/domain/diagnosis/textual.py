@@ -119,13 +119,16 @@ def error_lines(zone: str, max_lines: int = 4) -> list[str]:
     at the lines it needs: the first coded line, the first max_lines meaningful ones)."""
     lines = [" ".join(line.split()) for line in zone.splitlines()]
     lines = [x for x in lines if x]
-    coded = [i for i, x in enumerate(lines)
-             if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x)]
-    # the server's reply ("Remote server returned '550 5.7.129 ...'") before a code in prose ("see DSN 5.7.129")
-    for i in [i for i in coded if REPLY.search(lines[i])][:1] or coded[:1]:
+    first = next((i for i, x in enumerate(lines)
+                  if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x)), None)
+    if first is not None and not REPLY.search(lines[first]):
+        # the server's reply ("Remote server returned '550 5.7.129 ...'") before a code in prose ("see DSN 5.7.129")
+        first = next((i for i in range(first + 1, len(lines))
+                      if REPLY.search(lines[i]) and not NOT_RECIPIENT_LINE.match(lines[i])), first)
+    if first is not None:
         # keep a continuation line (Exim, Postfix fold the server's reply)
-        picked = [lines[i]] + [y for y in lines[i + 1:i + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
-                               and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
+        picked = [lines[first]] + [y for y in lines[first + 1:first + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
+                                   and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
         return picked[:max_lines]
     # Postfix/Exim name the recipient at the start of its error ('<a@b>: Name service error ... Host not'
     # folded onto '    found, try again'): read from that line, so the fold is not cut off by boilerplate
