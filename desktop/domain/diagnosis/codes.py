@@ -49,15 +49,22 @@ def is_vague(status: str) -> bool:
     return parts[1:] == ["0", "0"] or parts[1:] == ["4", "7"]
 
 
+def _replied_code(status_field: str, diagnostic: str) -> str:
+    """When the Status: field is vague, the first specific code given with a reply code: the remote
+    server's own ("550-'5.4.1 ..."), not a relay's summary of it ("5.1.0 - Unknown address error")."""
+    if not is_vague(normalise_status(status_field)) or not diagnostic:
+        return ""
+    return next((c for c in (m.group(1) for m in REPLIED.finditer(diagnostic)) if not is_vague(c)), "")
+
+
 def most_specific(status_field: str, diagnostic: str) -> str:
     """The Status: field unless it is vague and the diagnostic text carries a more specific code."""
+    replied = _replied_code(status_field, diagnostic)
+    if replied:
+        return replied
     field = normalise_status(status_field)
     if not is_vague(field):
         return field
-    # a code right after an SMTP reply code is the remote server's own, not a relay's summary of it
-    for code in (m.group(1) for m in REPLIED.finditer(diagnostic or "")):
-        if not is_vague(code):
-            return code
     for code in enhanced_codes(diagnostic):
         if not is_vague(code):
             return code

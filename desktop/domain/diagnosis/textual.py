@@ -114,22 +114,32 @@ def _boilerplate(line: str) -> bool:
     return BOILERPLATE.search(line) is not None
 
 
+def _server_reply_first(lines: list[str]) -> int:
+    """Where error_lines starts reading: 0, or, when the first coded line has no reply code (a code
+    quoted in prose, "see DSN 5.7.129") and a later line does ("Remote server returned '550 5.7.129
+    ..."), that later line: the server's own reply says more."""
+    for i, x in enumerate(lines):
+        if ("5" in x or "4" in x or "2" in x) and (REPLY.search(x) or ENHANCED.search(x)) \
+                and not NOT_RECIPIENT_LINE.match(x):
+            if REPLY.search(x):
+                return 0
+            return next((j for j in range(i + 1, len(lines))
+                         if REPLY.search(lines[j]) and not NOT_RECIPIENT_LINE.match(lines[j])), 0)
+    return 0
+
+
 def error_lines(zone: str, max_lines: int = 4) -> list[str]:
     """The lines of a zone that carry a code, or else its first meaningful lines (each test stops
     at the lines it needs: the first coded line, the first max_lines meaningful ones)."""
     lines = [" ".join(line.split()) for line in zone.splitlines()]
     lines = [x for x in lines if x]
-    first = next((i for i, x in enumerate(lines)
-                  if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x)), None)
-    if first is not None and not REPLY.search(lines[first]):
-        # the server's reply ("Remote server returned '550 5.7.129 ...'") before a code in prose ("see DSN 5.7.129")
-        first = next((i for i in range(first + 1, len(lines))
-                      if REPLY.search(lines[i]) and not NOT_RECIPIENT_LINE.match(lines[i])), first)
-    if first is not None:
-        # keep a continuation line (Exim, Postfix fold the server's reply)
-        picked = [lines[first]] + [y for y in lines[first + 1:first + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
-                                   and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
-        return picked[:max_lines]
+    lines = lines[_server_reply_first(lines):]
+    for i, x in enumerate(lines):
+        if (REPLY.search(x) or ENHANCED.search(x)) and not NOT_RECIPIENT_LINE.match(x):
+            # keep a continuation line (Exim, Postfix fold the server's reply)
+            picked = [x] + [y for y in lines[i + 1:i + 3] if not ADDRESS.fullmatch(y.strip("<>:"))
+                            and not _boilerplate(y) and not NOT_RECIPIENT_LINE.match(y)]
+            return picked[:max_lines]
     # Postfix/Exim name the recipient at the start of its error ('<a@b>: Name service error ... Host not'
     # folded onto '    found, try again'): read from that line, so the fold is not cut off by boilerplate
     start = next((i for i, x in enumerate(lines) if RECIPIENT_ERROR.match(x)), 0)
