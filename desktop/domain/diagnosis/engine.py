@@ -302,7 +302,7 @@ def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str])
         reason = "expired"
         evidence.append("Expiry: " + expiry)
         if not status:
-            inner = rules.by_text(rules.expiry.sub(" ", diag))   # not the expiry's own words ("retry timeout")
+            inner = rules.by_text(diag.lower().replace(expiry, " "))   # not the expiry's words ("retry timeout")
             status = rules.inferred_status(inner.reason, reply, None) if inner else "4.4.7"
     else:
         reason, from_text = _reason(diag, status, reply, human, rules, evidence)
