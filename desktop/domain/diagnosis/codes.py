@@ -15,6 +15,10 @@ REPLY = re.compile(
     r"([245][0-5]\d)(?<![^\s:;(\[\"'#=]...)(?:[ -]+(?=[245]\.\d)|[ -](?=[\"'<(\[A-Za-z#])|[ -]?$)", re.M)
 
 
+# an enhanced code given with a reply code: "550 5.1.1", "550-5.1.1", "550-'5.4.1", "#550 5.1.1"
+REPLIED = re.compile(r"(?<![\w.])[245]\d\d[ -]+['\"]?([245]\.\d{1,3}\.\d{1,3})(?![\w]|\.\d)")
+
+
 def enhanced_codes(text: str, classes: str = "45") -> list[str]:
     return [f"{a}.{b}.{c}" for a, b, c in ENHANCED.findall(text or "") if a in classes]
 
@@ -51,8 +55,19 @@ def is_vague(status: str) -> bool:
     return parts[1:] == ["0", "0"] or parts[1:] == ["4", "7"]
 
 
+def _replied_code(status_field: str, diagnostic: str) -> str:
+    """When the Status: field is vague, the first specific code given with a reply code: the remote
+    server's own ("550-'5.4.1 ..."), not a relay's summary of it ("5.1.0 - Unknown address error")."""
+    if not is_vague(normalise_status(status_field)) or not diagnostic:
+        return ""
+    return next((c for c in (m.group(1) for m in REPLIED.finditer(diagnostic)) if not is_vague(c)), "")
+
+
 def most_specific(status_field: str, diagnostic: str) -> str:
     """The Status: field unless it is vague and the diagnostic text carries a more specific code."""
+    replied = _replied_code(status_field, diagnostic)
+    if replied:
+        return replied
     field = normalise_status(status_field)
     if not is_vague(field):
         return field

@@ -43,6 +43,7 @@ BOUNCE_SUBJECT = re.compile(
     r"returned mail|failure notice|mail delivery (?:failed|failure|system|subsystem|error)|non[- ]?deliver|"
     r"could not send message|delivery delayed|mail system error|message not delivered|rejected|"
     r"returned to sender|delivery notification|nicht zustellbar|non remis|unzustellbar|no se puede entregar|"
+    r"onbestelbaar|non recapitabile|não é possível entregar|olevererbart|kan ikke leveres|配信不能|"
     r"message you sent|wasn't delivered|delivery unsuccessful|mail could not be delivered|unable to deliver", re.I)
 AUTO_REPLY_SUBJECT = re.compile(r"out of (?:the )?office|auto(?:matic)?[- ]?(?:reply|response|antwort)|"
                                 r"^auto:|vacation|abwesenheit|absence|away from", re.I)
@@ -54,6 +55,7 @@ GIVEN_UP = re.compile(r"permanent|giving up|gave up|failed permanently", re.I)
 REPORT_TYPE = re.compile(r';\s*report-type\s*=\s*"?([A-Za-z0-9-]+)"?\s*(?:;|$)', re.I)
 GENERIC_STATUS = {"0.0", "7.0", "7.1", "5.0", "1.0", "2.0", "3.0", "4.0", "6.0"}
 GENERIC_REASONS = {"", "other", "recipient_failure", "security_error"}
+TRANSIENT_ONLY = {"network", "connection_lost"}   # reasons no MTA gives up on at the first try
 GOOD = ("pass", "none", "neutral", "bestguesspass")
 
 
@@ -300,10 +302,14 @@ def _classify(r: RecipientResult, rules: Rules, human: str, evidence: list[str])
         reason = "expired"
         evidence.append("Expiry: " + expiry)
         if not status:
-            inner = rules.by_text(diag)
+            inner = rules.by_text(diag.lower().replace(expiry, " "))   # not the expiry's words ("retry timeout")
             status = rules.inferred_status(inner.reason, reply, None) if inner else "4.4.7"
     else:
         reason, from_text = _reason(diag, status, reply, human, rules, evidence)
+        if reason in TRANSIENT_ONLY and r.action == "failed" and "5" not in status[:1] + reply[:1] \
+                and GIVEN_UP.search(human):   # a connection error called permanent: its retries ran out
+            evidence.append(f"Expiry: delivery failed permanently on a transient {reason} error")
+            reason, status = "expired", status or "4.4.7"
         if from_text and is_vague(status):
             # the report's own fields say nothing specific: the bounce text's code goes with its reason
             status = most_specific(status, human) or status

@@ -51,7 +51,21 @@ BOUNCE_BODY = re.compile(
     r"the message that you sent was undeliverable to the following|"
     r"the attached message had permanent fatal delivery errors|"
     r"your message was not delivered to the following recipients|"
-    r"could not be delivered to one or more recipients|unable to deliver (?:your )?message to the following",
+    r"could not be delivered to one or more recipients|unable to deliver (?:your )?message to the following|"
+    r"the following message to <[^<>\s]+> was undeliverable|your message to \S+ couldn't be delivered|"
+    # Exchange / Microsoft 365 NDR openings in other languages (de, fr, es, it, nl, pt, sv, da/no, ja)
+    r"die (?:zustellung|übermittlung) an (?:diese|folgende) empfänger oder gruppen ist fehlgeschlagen|"
+    r"ihre nachricht (?:an \S+ )?konnte nicht (?:zugestellt|übermittelt) werden|"
+    r"la remise (?:aux destinataires ou groupes suivants|à ces destinataires ou groupes) a échoué|"
+    r"votre message (?:à \S+ )?n'a pas pu être (?:remis|distribué)|"
+    r"error en la entrega a (?:estos|los siguientes) destinatarios|no se pudo entregar (?:el|su) mensaje|"
+    r"recapito non riuscito per (?:questi|i seguenti) destinatari|impossibile recapitare il messaggio|"
+    r"uw bericht (?:aan \S+ )?(?:kan|kon) niet worden bezorgd|"
+    r"de bezorging (?:bij|aan) (?:deze|de volgende) geadresseerden .{0,20}is mislukt|"
+    r"falha na entrega (?:para|a) (?:estes|os seguintes) destinatários|"
+    r"(?:a sua|sua) mensagem (?:para \S+ )?não (?:pôde|pode) ser entregue|"
+    r"det gick inte att leverera till följande mottagare|levering til (?:disse|følgende) modtagere|"
+    r"levering til (?:disse|følgende) mottakere|次の受信者またはグループへの配信に失敗しました",
     re.I | re.S)
 RECIPIENT_ERROR = re.compile(r"^<[^<>\s]+@[^<>\s]+>:\s*\S")
 
@@ -102,11 +116,26 @@ def _boilerplate(line: str) -> bool:
     return BOILERPLATE.search(line) is not None
 
 
+def _server_reply_first(lines: list[str]) -> int:
+    """Where error_lines starts reading: 0, or, when the first coded line has no reply code (a code
+    quoted in prose, "see DSN 5.7.129") and a later line does ("Remote server returned '550 5.7.129
+    ..."), that later line: the server's own reply says more."""
+    for i, x in enumerate(lines):
+        if ("5" in x or "4" in x or "2" in x) and (REPLY.search(x) or ENHANCED.search(x)) \
+                and not NOT_RECIPIENT_LINE.match(x):
+            if REPLY.search(x):
+                return 0
+            return next((j for j in range(i + 1, len(lines))
+                         if REPLY.search(lines[j]) and not NOT_RECIPIENT_LINE.match(lines[j])), 0)
+    return 0
+
+
 def error_lines(zone: str, max_lines: int = 4) -> list[str]:
     """The lines of a zone that carry a code, or else its first meaningful lines (each test stops
     at the lines it needs: the first coded line, the first max_lines meaningful ones)."""
     lines = [" ".join(line.split()) for line in zone.splitlines()]
     lines = [x for x in lines if x]
+    lines = lines[_server_reply_first(lines):]
     for i, x in enumerate(lines):
         # both codes begin with 2, 4 or 5: a line without those digits is not searched
         if ("5" in x or "4" in x or "2" in x) and (REPLY.search(x) or ENHANCED.search(x)) \
