@@ -76,6 +76,15 @@ def _phone_unchecked_column(c) -> None:
         c.execute("ALTER TABLE cases ADD COLUMN phone_unchecked INTEGER NOT NULL DEFAULT 0")
 
 
+def _retention_people(c) -> None:
+    """14: planning a sweep by index (store/retention_people.py): the people to check for "nothing
+    needs them", kept by triggers, and partial indexes of withdrawn consents and closed requests."""
+    from desktop.store.retention_people import migrate_14
+    from desktop.store.retention_repo import UNUSED_IDS_SQL
+
+    migrate_14(c, UNUSED_IDS_SQL)
+
+
 def _mail_tables(c) -> None:
     """7: mail intake (a function: the trigger body holds semicolons, which scripts split on)."""
     c.execute("""CREATE TABLE IF NOT EXISTS case_mail(
@@ -246,6 +255,8 @@ CREATE INDEX IF NOT EXISTS drafts_kept ON drafts(kept_at);
     # 13: a web-form import keeps an optional phone it cannot read in the region as typed, marked
     # unchecked (desktop/services/form_import.py); a correction by staff checks it and clears the mark.
     13: _phone_unchecked_column,
+    # 14: planning with nothing due answers from indexes and a small table of people to check
+    14: _retention_people,
 }
 
 LATEST = max(MIGRATIONS)

@@ -35,6 +35,7 @@ from desktop.domain.retention.schedule import (  # noqa: F401
     _start_day,
     _utc_day,
     consent_removal,
+    last_start_due_by,
     describe,
     due_removals,
     facts_of,
