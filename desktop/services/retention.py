@@ -279,7 +279,10 @@ class RetentionService(HoldsMixin):
                 self.repo.forget_needed_people()
         if progress:
             progress(total - 1, total)
-        if report.done:
+        # the whole-index merge drops the removed entries' terms (a sweep's deletes are not secure)
+        # and leaves one segment, which keeps an erasure's secure deletes cheap: also done when
+        # imports left the index in several large segments
+        if report.done or self.repo.search_index_scattered():
             report.compacted = self.ctx.vault.scrub(compact_at=SWEEP_COMPACT_AT, merge_index=True)
         if progress:
             progress(total, total)

@@ -20,6 +20,8 @@ from desktop.store.search import FTS_DELETE, FTS_INSERT, INDEXED_SQL, phone_toke
 from desktop.store.vault import Vault
 
 REMOVABLE_FIELDS = ("phone", "technical_details", "diagnosis")
+# A search-index segment of at least this many leaf pages (and 1/20 of the index) counts as large.
+SCATTERED_PAGES = 256
 CONSENT_COLUMNS = "id, subject_id, case_id, kind, version, given_at, withdrawn_at, source"
 # What the retention rules read from a case and its person, in the order of domain CaseFacts:
 # date() gives the UTC day of a stored time (it applies the offset); octet_length() tells
@@ -128,6 +130,15 @@ class RetentionRepo:
             ):
                 out[sid][1].add(cid)
         return out
+
+    def search_index_scattered(self) -> bool:
+        """Whether the search index holds more than one large segment (SCATTERED_PAGES): an
+        erasure's secure deletes then look each term up in each of them (docs/bench.md, "Erasure's
+        store work"), so a sweep merges it. The many small segments single saves leave cost little
+        and are merged by FTS5 itself; large ones come from imports and, slowly, from those merges."""
+        sizes = [r[0] for r in self.vault.read("SELECT max(pgno) FROM cases_fts_idx GROUP BY segid")]
+        large = max(SCATTERED_PAGES, sum(sizes) // 20)
+        return sum(1 for pages in sizes if pages >= large) > 1
 
     # ---- writes ------------------------------------------------------------------------------
     @contextlib.contextmanager
