@@ -177,8 +177,7 @@ class RetentionService(HoldsMixin):
                     whole.add(cid)
                     if sid is not None:
                         touched.add(sid)
-        # only records old enough to be due under some policy (partial indexes, schema 14); the
-        # exact rules below decide
+        # only records old enough to be due under some policy (schema 14); the rules below decide
         day = as_of.astimezone(UTC).date()
         withdrawn_by = r.last_start_due_by(policies, "consent_withdrawn", day)
         consents = [] if withdrawn_by is None else self.repo.withdrawn_marketing_consents(withdrawn_by=withdrawn_by)
@@ -279,9 +278,7 @@ class RetentionService(HoldsMixin):
                 self.repo.forget_needed_people()
         if progress:
             progress(total - 1, total)
-        # the whole-index merge drops the removed entries' terms (a sweep's deletes are not secure)
-        # and leaves one segment, which keeps an erasure's secure deletes cheap: also done when
-        # imports left the index in several large segments
+        # the merge drops removed terms and leaves one segment (cheap secure deletes for erasures)
         if report.done or self.repo.search_index_scattered():
             report.compacted = self.ctx.vault.scrub(compact_at=SWEEP_COMPACT_AT, merge_index=True)
         if progress:
