@@ -2,7 +2,7 @@
 
     python -m bench                 full run (100,000 cases; scaling 10k / 100k / 1M)
     python -m bench --smoke         every row at tiny sizes, in seconds (run by the test suite)
-    python -m bench --only search   only some rows (import, save, search, sweep, report, gui, cli, scale, cycle)
+    python -m bench --only search   only some rows (import, save, search, sweep, store, report, gui, cli, scale, cycle)
 
 Every row runs at least 5 interleaved app/baseline pairs after a warm-up; its ratio is the median of
 the pairs' ratios. The load average, the bench's CPU share and other processes' CPU are recorded for
@@ -22,7 +22,7 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
-ROWS = ("import", "save", "search", "sweep", "report", "gui", "cli", "scale", "cycle", "diagnose", "form")
+ROWS = ("import", "save", "search", "sweep", "store", "report", "gui", "cli", "scale", "cycle", "diagnose", "form")
 RERUNS = 2  # at most this many re-runs of a row measured on a busy machine
 RERUN_MAX_STEP_S = 150.0  # a row that took longer is not re-run (the whole bench must stay < ~15 min)
 RERUN_BUDGET_S = 11 * 60.0  # no re-runs once the bench has run this long
@@ -132,6 +132,9 @@ def run(args: argparse.Namespace) -> tuple[list, dict]:
             step("search", lambda: rows_search.search_rows(ws, store, n, runs=plan.runs), ("search", "search", 10.0))
         if "sweep" in wanted:
             step("sweep", lambda: rows_sweep.sweep_row(ws, store, n, runs=plan.slow_runs), ("sweep", "sweep", 2.0))
+        if "store" in wanted:  # an erasure's store work and planning with nothing due (bench/rows_store.py)
+            step("store", lambda: __import__("bench.rows_store").rows_store.store_rows(ws, store, n, runs=plan.runs),
+                 ("store_erase", "erasure's store work", None), ("store_plan", "planning with nothing due", None))
         if "report" in wanted:
             step("report", lambda: rows_report.report_row(ws, plan.report_cases, runs=plan.slow_runs),
                  ("report", "access report", 1.5))

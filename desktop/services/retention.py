@@ -177,7 +177,10 @@ class RetentionService(HoldsMixin):
                     whole.add(cid)
                     if sid is not None:
                         touched.add(sid)
-        consents = self.repo.withdrawn_marketing_consents()
+        # only records old enough to be due under some policy (schema 14); the rules below decide
+        day = as_of.astimezone(UTC).date()
+        withdrawn_by = r.last_start_due_by(policies, "consent_withdrawn", day)
+        consents = [] if withdrawn_by is None else self.repo.withdrawn_marketing_consents(withdrawn_by=withdrawn_by)
         holders = self.ctx.subjects.get_many(sorted({c.subject_id for c in consents if c.subject_id}))
         purged: set[int] = set()
         for consent in consents:
@@ -187,7 +190,8 @@ class RetentionService(HoldsMixin):
                 purged.add(consent.id)
                 if consent.subject_id is not None:
                     touched.add(consent.subject_id)
-        for rid in self.repo.closed_request_ids():
+        completed_by = r.last_start_due_by(policies, "request_completed", day)
+        for rid in [] if completed_by is None else self.repo.closed_request_ids(completed_by):
             item = self._request_item(rid, policies)
             if item and item.is_due(as_of):
                 actions.append(PlannedAction.from_removal("request", rid, item))
@@ -269,9 +273,13 @@ class RetentionService(HoldsMixin):
         if report.done:
             self.ctx.audit("retention.sweep", "store", f"as_of={as_of.date().isoformat()}"
                            f";removed={len(report.done)};skipped={len(report.skipped)}")
+        if self.repo.people_to_check():  # see store/retention_people.py: the table keeps only changes
+            with self.ctx.vault.transaction():
+                self.repo.forget_needed_people()
         if progress:
             progress(total - 1, total)
-        if report.done:
+        # the merge drops removed terms and leaves one segment (cheap secure deletes for erasures)
+        if report.done or self.repo.search_index_scattered():
             report.compacted = self.ctx.vault.scrub(compact_at=SWEEP_COMPACT_AT, merge_index=True)
         if progress:
             progress(total, total)

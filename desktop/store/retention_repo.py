@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from desktop.domain.clock import to_iso
 from desktop.domain.models import Consent
@@ -20,6 +20,8 @@ from desktop.store.search import FTS_DELETE, FTS_INSERT, INDEXED_SQL, phone_toke
 from desktop.store.vault import Vault
 
 REMOVABLE_FIELDS = ("phone", "technical_details", "diagnosis")
+# A search-index segment of at least this many leaf pages (and 1/20 of the index) counts as large.
+SCATTERED_PAGES = 256
 CONSENT_COLUMNS = "id, subject_id, case_id, kind, version, given_at, withdrawn_at, source"
 # What the retention rules read from a case and its person, in the order of domain CaseFacts:
 # date() gives the UTC day of a stored time (it applies the offset); octet_length() tells
@@ -75,29 +77,39 @@ class RetentionRepo:
         return [r[0] for r in self.vault.read(
             "SELECT id FROM cases WHERE id > ? ORDER BY id LIMIT ?", (after_id, limit))]
 
-    def withdrawn_marketing_consents(self, ids: Sequence[int] | None = None) -> list[Consent]:
+    def withdrawn_marketing_consents(self, ids: Sequence[int] | None = None, *,
+                                     withdrawn_by: date | None = None) -> list[Consent]:
+        """Withdrawn marketing consents, in id order: those of `ids`, or with withdrawn_by those
+        withdrawn on that UTC day or earlier (and a few more: the caller applies the exact rules),
+        read off the partial index consents_withdrawn (schema 14)."""
         sql = f"SELECT {CONSENT_COLUMNS} FROM consents WHERE kind = 'marketing' AND withdrawn_at IS NOT NULL"
         if ids is None:
-            return [consent_from_row(r) for r in self.vault.read(sql + " ORDER BY id")]
+            if withdrawn_by is None:
+                return [consent_from_row(r) for r in self.vault.read(sql + " ORDER BY id")]
+            rows = self.vault.read(sql.replace("FROM consents", "FROM consents INDEXED BY consents_withdrawn")
+                                   + " AND withdrawn_at < ?", (_day_bound(withdrawn_by),))
+            return sorted((consent_from_row(r) for r in rows), key=lambda c: c.id)
         out: list[Consent] = []
         for chunk in _chunks(list(ids)):
             marks = ",".join("?" * len(chunk))
             out += [consent_from_row(r) for r in self.vault.read(sql + f" AND id IN ({marks})", tuple(chunk))]
         return sorted(out, key=lambda c: c.id)
 
-    def closed_request_ids(self) -> list[int]:
-        return [r[0] for r in self.vault.read(
-            "SELECT id FROM requests WHERE status IN ('completed', 'refused') AND completed_at IS NOT NULL"
-            " ORDER BY id")]
+    def closed_request_ids(self, completed_by: date | None = None) -> list[int]:
+        """Completed or refused requests, in id order; with completed_by only those completed on that
+        UTC day or earlier (and a few more), off the partial index requests_completed (schema 14)."""
+        sql = "SELECT id FROM requests WHERE status IN ('completed', 'refused') AND completed_at IS NOT NULL"
+        if completed_by is None:
+            return [r[0] for r in self.vault.read(sql + " ORDER BY id")]
+        rows = self.vault.read(sql.replace("FROM requests", "FROM requests INDEXED BY requests_completed")
+                               + " AND completed_at < ?", (_day_bound(completed_by),))
+        return sorted(r[0] for r in rows)
 
     def unused_subject_ids(self) -> list[int]:
-        """Subjects that nothing needs any more (see _UNUSED), in id order."""
-        # _UNUSED as set differences of three ordered scans (people, the cases' people by the
-        # covering cases_subject index, the marketing consents' people by consents_marketing,
-        # schema 9), instead of three look-ups for every person; _KEPT only for what is left.
+        """Subjects that nothing needs any more (see _UNUSED), in id order: of those in
+        retention_people (schema 14), which holds every such person (store/retention_people.py)."""
         return [r[0] for r in self.vault.read(
-            "SELECT s.id FROM subjects s WHERE s.id IN (SELECT id FROM subjects EXCEPT SELECT subject_id FROM cases"
-            f" EXCEPT SELECT subject_id FROM consents WHERE kind = 'marketing') AND NOT ({_KEPT}) ORDER BY s.id")]
+            f"SELECT s.id FROM retention_people p CROSS JOIN subjects s ON s.id = p.subject_id WHERE {_UNUSED} ORDER BY s.id")]
 
     def subject_facts(self, subject_ids: Sequence[int]) -> dict[int, tuple[set[int], set[int], bool]]:
         """subject id -> (its case ids, its marketing consent ids, kept for another reason)."""
@@ -118,6 +130,15 @@ class RetentionRepo:
             ):
                 out[sid][1].add(cid)
         return out
+
+    def search_index_scattered(self) -> bool:
+        """Whether the search index holds more than one large segment (SCATTERED_PAGES): an
+        erasure's secure deletes then look each term up in each of them (docs/bench.md, "Erasure's
+        store work"), so a sweep merges it. The many small segments single saves leave cost little
+        and are merged by FTS5 itself; large ones come from imports and, slowly, from those merges."""
+        sizes = [r[0] for r in self.vault.read("SELECT max(pgno) FROM cases_fts_idx GROUP BY segid")]
+        large = max(SCATTERED_PAGES, sum(sizes) // 20)
+        return sum(1 for pages in sizes if pages >= large) > 1
 
     # ---- writes ------------------------------------------------------------------------------
     @contextlib.contextmanager
@@ -260,6 +281,18 @@ class RetentionRepo:
             "DELETE FROM requests WHERE id = ? AND status IN ('completed', 'refused')", (request_id,))
         return cur.rowcount > 0
 
+    def forget_needed_people(self) -> int:
+        """Drop from retention_people everyone something still needs (or who is gone): they are
+        noted again by the next change that could free them. Call inside a write transaction, so
+        no change slips in between the check and the delete. Returns how many are left to check."""
+        c = self.vault.conn
+        c.execute("DELETE FROM retention_people WHERE subject_id NOT IN"
+                  f" (SELECT s.id FROM retention_people p CROSS JOIN subjects s ON s.id = p.subject_id WHERE {_UNUSED})")
+        return int(c.execute("SELECT count(*) FROM retention_people").fetchone()[0])
+
+    def people_to_check(self) -> int:
+        return int(self.vault.read("SELECT count(*) FROM retention_people")[0][0])
+
     def delete_unused_subjects(self, subject_ids: Sequence[int]) -> set[int]:
         """Delete those of these people that nothing needs any more (see _UNUSED); returns their ids."""
         out: set[int] = set()
@@ -268,6 +301,12 @@ class RetentionRepo:
                 "DELETE FROM subjects WHERE id IN (SELECT s.id FROM subjects s"
                 f" WHERE s.id IN ({','.join('?' * len(chunk))}) AND {_UNUSED}) RETURNING id", chunk).fetchall())
         return out
+
+
+def _day_bound(day: date) -> str:
+    """An ISO bound above every stored time whose UTC day is `day` or earlier: times are stored in
+    UTC (clock.to_iso); two days' margin also covers a time stored with a local offset."""
+    return date.fromordinal(day.toordinal() + 2).isoformat()
 
 
 # FTS5's own defaults for the two merge settings (used while cases_fts_config holds no value).
@@ -319,3 +358,8 @@ _UNUSED = (
     " AND NOT EXISTS (SELECT 1 FROM consents k WHERE k.subject_id = s.id AND k.kind = 'marketing')"
     f" AND NOT ({_KEPT})"
 )
+# The people nothing needs any more, found by reading every person (the migration's seed of
+# retention_people, store/retention_people.py); planning reads only that table.
+UNUSED_IDS_SQL = (
+    "SELECT s.id FROM subjects s WHERE s.id IN (SELECT id FROM subjects EXCEPT SELECT subject_id FROM cases"
+    f" EXCEPT SELECT subject_id FROM consents WHERE kind = 'marketing') AND NOT ({_KEPT})")

@@ -76,6 +76,23 @@ def _phone_unchecked_column(c) -> None:
         c.execute("ALTER TABLE cases ADD COLUMN phone_unchecked INTEGER NOT NULL DEFAULT 0")
 
 
+def _retention_people(c) -> None:
+    """14: planning a sweep by index (store/retention_people.py): the people to check for "nothing
+    needs them", kept by triggers, and partial indexes of withdrawn consents and closed requests."""
+    from desktop.store.retention_people import migrate_14
+    from desktop.store.retention_repo import UNUSED_IDS_SQL
+
+    migrate_14(c, UNUSED_IDS_SQL)
+
+
+def _merge_search_index(c) -> None:
+    """15: the search index merged into one segment. An erasure's secure deletes look up every term
+    of the erased entries (and of their 1-3 character prefixes) in every segment of the index; the
+    segments a demo fill or an import leaves (15 at 100,000 cases) made that ~3x slower than one
+    (docs/bench.md, "Erasure's store work"). Sweeps keep it merged (RetentionRepo.search_index_scattered)."""
+    c.execute("INSERT INTO cases_fts(cases_fts) VALUES ('optimize')")
+
+
 def _mail_tables(c) -> None:
     """7: mail intake (a function: the trigger body holds semicolons, which scripts split on)."""
     c.execute("""CREATE TABLE IF NOT EXISTS case_mail(
@@ -246,6 +263,9 @@ CREATE INDEX IF NOT EXISTS drafts_kept ON drafts(kept_at);
     # 13: a web-form import keeps an optional phone it cannot read in the region as typed, marked
     # unchecked (desktop/services/form_import.py); a correction by staff checks it and clears the mark.
     13: _phone_unchecked_column,
+    # 14: planning with nothing due answers from indexes and a small table of people to check
+    14: _retention_people,
+    15: _merge_search_index,  # an erasure's store work: the search index in one segment
 }
 
 LATEST = max(MIGRATIONS)

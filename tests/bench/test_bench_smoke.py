@@ -16,14 +16,14 @@ def test_smoke_runs_every_row(tmp_path, capsys):
     keys = {r["key"] for r in results["rows"]}
     expected = {"import", "save_one", "search_name", "search_email", "search_description", "sweep",
                 "report", "start", "memory", "scale_search", "scale_start", "scale_memory", "cycle", "diagnose",
-                "form_import"}
+                "form_import", "store_erase", "store_plan"}
     assert expected <= keys, f"missing rows: {expected - keys}"
     for row in results["rows"]:
         assert row["unavailable"] is None, f"{row['key']}: {row['unavailable']}"
         assert row["app"]["median"] > 0 and row["base"]["median"] > 0 and row["ratio"] > 0, row["key"]
     assert results["meta"]["machine"]["sqlcipher"] and results["meta"]["machine"]["python"]
     assert "| row" in printed and "ratio" in printed
-    assert set(ROWS) == {"import", "save", "search", "sweep", "report", "gui", "cli", "scale", "cycle", "diagnose",
+    assert set(ROWS) == {"import", "save", "search", "sweep", "store", "report", "gui", "cli", "scale", "cycle", "diagnose",
                          "form"}
 
 

@@ -39,6 +39,7 @@ from desktop.domain.retention.schedule import (  # noqa: F401
     due_removals,
     facts_of,
     hold_of,
+    last_start_due_by,
     next_removal,
     request_removal,
     schedule,

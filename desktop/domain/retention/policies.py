@@ -87,6 +87,16 @@ class Policy:
             return add_months(day, self.period)
         return date.fromordinal(day.toordinal() + self.period)
 
+    def last_start_due_by(self, day: date) -> date:
+        """The last trigger day whose due day is on or before `day`: every trigger on that day or
+        earlier is due by `day`, none later is (due_on never decreases as its day grows)."""
+        start = add_months(day, -self.period) if self.unit == "months" else date.fromordinal(day.toordinal() - self.period)
+        while self.due_on(start) > day:  # months: a clamped month end (31 Jan + 1 month = 28 Feb)
+            start = date.fromordinal(start.toordinal() - 1)
+        while self.due_on(date.fromordinal(start.toordinal() + 1)) <= day:
+            start = date.fromordinal(start.toordinal() + 1)
+        return start
+
     def to_dict(self) -> dict:
         data = asdict(self)
         if data["field"] is None:

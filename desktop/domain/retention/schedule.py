@@ -259,6 +259,14 @@ def consent_removal(consent: Consent, subject: Subject | None, policies: Iterabl
     return min(items, key=lambda i: i.due) if items else None
 
 
+def last_start_due_by(policies: Iterable[Policy], trigger: str, day: date) -> date | None:
+    """The last UTC day a `trigger` ('consent_withdrawn', 'request_completed') may have happened on
+    for its record to be due by `day` under any of these policies; None when no policy has that
+    trigger (nothing of that kind is ever due). Planning reads only the records up to that day."""
+    days = [p.last_start_due_by(day) for p in policies if p.trigger == trigger]
+    return max(days) if days else None
+
+
 def request_removal(request: SubjectRequest, subject: Subject | None,
                     policies: Iterable[Policy]) -> PlannedRemoval | None:
     """When a completed or refused request's record leaves the register."""
