@@ -3,24 +3,34 @@
 The copy (snapshot_copy): with the WAL folded into the main file (a TRUNCATE checkpoint) and this
 connection holding the write lock, nobody can change the main file, so its bytes are a
 consistent snapshot: they are copied as they are, already encrypted under the store's key and
-salt. The result is the store's own SQLCipher 4 file, byte for byte, which opens with the same
-raw key or passphrase. When the WAL cannot be emptied (a long reader elsewhere holds an old
-snapshot, or another process is writing), vacuum_copy writes the copy with VACUUM INTO, which
-reads one consistent snapshot and encrypts the copy under the same derived key and salt.
+salt, and hashed (SHA-256, in a second thread, from the store's file while the lock is held). The
+result is the store's own SQLCipher 4 file, byte for byte, which opens with the same raw key or
+passphrase. When the WAL cannot be emptied (a long reader elsewhere holds an old snapshot, or
+another process is writing), vacuum_copy writes the copy with VACUUM INTO, which reads one
+consistent snapshot and encrypts the copy under the same derived key and salt.
 
-The check (verify_attached): the copy is ATTACHed to the open connection without a KEY clause, so
-SQLCipher keys it with this connection's derived key and the salt (no second key derivation, the
-costly part of opening a passphrase store); it is switched to a rollback journal (a backup is a
-single file), then every page's HMAC is checked (cipher_integrity_check), and the app marker,
-schema version and the audit trail's recorded length are read from it. SQLite's full structural
-check (integrity_check) stays in `check` and in restore (backups.inspect_backup).
+The check of a snapshot copy (verify_snapshot) compares bytes, decrypting nothing but the header
+page: the copy must begin with the salt of the store this connection has open (a foreign file or
+another store's copy has another); it is ATTACHed to the open connection without a KEY clause (so
+SQLCipher keys it with this connection's derived key and salt: no second key derivation) and
+switched to a rollback journal (a backup is a single file: only its first page changes); it is
+fsynced, its cached pages are dropped where the OS allows (Linux), and it is read back: every byte
+after the first page must hash to the digest taken while copying. Attached once more, its first
+page must decrypt and verify, and its app marker, schema version and the audit trail's recorded
+length are read from it. A VACUUM INTO copy is not byte-equal to the store, so it is checked as
+before (verify_attached: every page's HMAC). The full page HMAC check and SQLite's structural check
+(integrity_check) run in `check`, the window's background check and before every restore
+(backups.inspect_backup).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
+import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlcipher3
@@ -35,6 +45,65 @@ ALIAS = "backup_copy"
 SNAPSHOT_TRIES = 3
 CHUNK = 8 * 1024 * 1024
 BACKUP_DISK_FULL = "the disk holding the backup is full; no backup was written"
+NOT_THIS_STORE = "the new backup does not read back as this store; it was removed"
+BYTES_DIFFER = ("the new backup, read back after writing, differs from the store; it was removed "
+                "(check the disk holding it)")
+DOES_NOT_DECRYPT = ("the new backup, read back after writing, does not decrypt under the store's key; it was "
+                    "removed (check the disk holding it)")
+SALT_BYTES = 16  # SQLCipher 4 keeps the key derivation's salt in the file's first 16 bytes
+
+
+@dataclass(frozen=True, repr=False)
+class Copied:
+    """What snapshot_copy read from the store's file under the write lock: its size, page size, the
+    salt at its start and the SHA-256 of every byte after its first page (the page that switching
+    the copy to a rollback journal rewrites)."""
+
+    size: int
+    page_size: int
+    salt: bytes
+    digest: bytes
+
+
+def _hash_range(fd: int, start: int, end: int) -> bytes:
+    """SHA-256 of bytes [start, end) of fd (hashlib and os.pread release the GIL)."""
+    h = hashlib.sha256()
+    offset = start
+    while offset < end:
+        chunk = os.pread(fd, min(CHUNK, end - offset), offset)
+        if not chunk:
+            break
+        h.update(chunk)
+        offset += len(chunk)
+    if offset != end:
+        h.update(b"\0short")  # a file shorter than it said: never equal to the full file's digest
+    return h.digest()
+
+
+class _Hashing:
+    """_hash_range of a file in a second thread, while this one copies it."""
+
+    def __init__(self, path: Path, page_size: int) -> None:
+        self.fd = os.open(path, os.O_RDONLY)
+        self.size = os.fstat(self.fd).st_size
+        self.page_size = page_size
+        self.salt = os.pread(self.fd, SALT_BYTES, 0)
+        self._result: bytes | BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="backup-hash", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = _hash_range(self.fd, self.page_size, self.size)
+        except BaseException as exc:  # noqa: BLE001 - handed to the copying thread
+            self._result = exc
+
+    def result(self) -> Copied:
+        self._thread.join()
+        os.close(self.fd)
+        if isinstance(self._result, BaseException):
+            raise StoreError(f"cannot read the store to check the backup ({type(self._result).__name__})")
+        return Copied(self.size, self.page_size, self.salt, self._result or b"")
 
 
 def _wal_is_empty(store: Path) -> bool:
@@ -62,14 +131,15 @@ def _copy_bytes(src: Path, target: Path) -> None:
         os.close(fd_in)
 
 
-def snapshot_copy(vault, target: Path) -> bool:
-    """Copy the store's file to `target` as a consistent snapshot; False (nothing written) when
-    the WAL could not be emptied, so the caller copies through the backup API instead."""
+def snapshot_copy(vault, target: Path) -> Copied | None:
+    """Copy the store's file to `target` as a consistent snapshot, hashing it meanwhile (Copied);
+    None (nothing written) when the WAL could not be emptied, so the caller uses vacuum_copy."""
     target = Path(target)
     with vault._lock:
         if vault.in_transaction:
-            return False
+            return None
         c = vault.conn
+        page_size = int(c.execute("PRAGMA page_size").fetchone()[0])
         for _ in range(SNAPSHOT_TRIES):
             try:
                 c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
@@ -80,10 +150,11 @@ def snapshot_copy(vault, target: Path) -> bool:
             try:  # the write lock: nobody appends to the WAL while the file is copied
                 begin_immediate(c, wait=0)
             except StoreBusy:
-                return False  # another process is writing (an import): copy page by page meanwhile
+                return None  # another process is writing (an import): copy page by page meanwhile
             try:
                 if not _wal_is_empty(vault.path):
                     continue  # a write landed between the checkpoint and the lock: fold it in again
+                hashing = _Hashing(vault.path, page_size)
                 try:
                     _copy_bytes(vault.path, target)
                 except OSError as exc:
@@ -94,10 +165,12 @@ def snapshot_copy(vault, target: Path) -> bool:
                     if exc.errno == errno.EEXIST:
                         raise
                     raise StoreError(f"cannot write the backup {target.name} ({exc.strerror})") from exc
-                return True
+                finally:
+                    copied = hashing.result()
+                return copied
             finally:
                 c.execute("ROLLBACK")
-    return False
+    return None
 
 
 def vacuum_copy(vault, target: Path) -> None:
@@ -160,3 +233,84 @@ def verify_attached(vault, copy: Path) -> tuple[int, int]:
         finally:
             with contextlib.suppress(sqlcipher3.DatabaseError):
                 c.execute(f"DETACH DATABASE {ALIAS}")
+
+
+def _fsync(fd: int) -> None:
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno == errno.ENOSPC:
+            raise StoreFull(BACKUP_DISK_FULL) from exc
+        raise StoreError(f"cannot write the backup to its disk ({exc.strerror})") from exc
+
+
+def _drop_cached(fd: int) -> None:
+    """Forget the copy's cached pages (written and fsynced, so clean), so that reading it back reads
+    what the disk holds; where the OS offers no such advice, the read-back comes from its cache."""
+    if hasattr(os, "posix_fadvise"):
+        with contextlib.suppress(OSError):
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+
+
+def _single_file(vault, copy: Path) -> None:
+    """Switch the attached copy to a rollback journal (it was the store's WAL-mode file): SQLite
+    rewrites its first page, and nothing else."""
+    c = vault.conn
+    try:
+        c.execute(f"ATTACH DATABASE ? AS {ALIAS}", (str(Path(copy).resolve()),))
+        mode = c.execute(f"PRAGMA {ALIAS}.journal_mode = DELETE").fetchone()[0]
+    except sqlcipher3.DatabaseError as exc:
+        if getattr(exc, "sqlite_errorname", "") == "SQLITE_FULL" or "full" in str(exc).lower():
+            raise StoreFull(BACKUP_DISK_FULL) from exc
+        raise StoreDamaged(f"the new backup does not read back ({exc}); it was removed") from exc
+    finally:
+        with contextlib.suppress(sqlcipher3.DatabaseError):
+            c.execute(f"DETACH DATABASE {ALIAS}")
+    if str(mode).lower() != "delete":
+        raise StoreError("the new backup could not be made a single file; it was removed")
+
+
+def _read_back(vault, copy: Path) -> tuple[int, int]:
+    """Attach the finished copy and read its marker, schema version and audit length: its first
+    page, rewritten by _single_file, decrypts and verifies (as read back from the disk)."""
+    c = vault.conn
+    try:
+        try:
+            c.execute(f"ATTACH DATABASE ? AS {ALIAS}", (str(Path(copy).resolve()),))
+            marker = c.execute(f"SELECT value FROM {ALIAS}.meta WHERE key = 'app'").fetchone()
+            entries = _audit_entries(c)
+            version = int(c.execute(f"PRAGMA {ALIAS}.user_version").fetchone()[0])
+        except sqlcipher3.DatabaseError as exc:  # its salt is the store's: damaged, not another key's
+            raise StoreDamaged(DOES_NOT_DECRYPT) from exc
+        if not marker or marker[0] != APP_MARKER:
+            raise WrongKeyError(NOT_THIS_STORE)
+        return version, entries
+    finally:
+        with contextlib.suppress(sqlcipher3.DatabaseError):
+            c.execute(f"DETACH DATABASE {ALIAS}")
+
+
+def verify_snapshot(vault, copy: Path, copied: Copied) -> tuple[int, int]:
+    """Check a snapshot copy by its bytes (see the module's doc): (schema version, audit entries).
+    WrongKeyError when it is not this store's copy, StoreDamaged when its bytes differ from what was
+    read from the store, StoreFull when the disk filled up meanwhile. The copy is fsynced on return."""
+    copy = Path(copy)
+    with vault._lock:
+        salt = bytes.fromhex(str(vault.conn.execute("PRAGMA cipher_salt").fetchone()[0]))
+        if copied.salt != salt:  # the file copied is not the one this connection has open
+            raise WrongKeyError(NOT_THIS_STORE)
+        with open(copy, "rb") as fh:
+            if fh.read(SALT_BYTES) != salt:
+                raise WrongKeyError(NOT_THIS_STORE)
+        _single_file(vault, copy)
+        fd = os.open(copy, os.O_RDONLY)
+        try:
+            _fsync(fd)
+            _drop_cached(fd)
+            size = os.fstat(fd).st_size
+            if size != copied.size or os.pread(fd, SALT_BYTES, 0) != salt \
+                    or _hash_range(fd, copied.page_size, size) != copied.digest:
+                raise StoreDamaged(BYTES_DIFFER)
+        finally:
+            os.close(fd)
+        return _read_back(vault, copy)

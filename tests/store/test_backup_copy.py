@@ -1,9 +1,12 @@
-"""The backup's copy and check (store/backup_copy.py): a snapshot of the store's file keyed from the
-open connection, checked by page HMACs, never derived from the passphrase again; a copy that
-fails the check never appears."""
+"""The backup's copy and check (store/backup_copy.py): a snapshot of the store's file, checked by its
+bytes (read back after writing and compared with what was read from the store; its salt is the
+store's) without decrypting its pages, keyed from the open connection where it is read at all,
+never derived from the passphrase again; a VACUUM INTO copy is checked by page HMACs; a copy that
+fails its check never appears."""
 
 from __future__ import annotations
 
+import os
 import stat
 
 import pytest
@@ -110,7 +113,7 @@ def test_a_copy_damaged_on_its_way_to_disk_is_refused_and_removed(services, tmp_
 
     monkeypatch.setattr(backup_copy, "_copy_bytes", damaging)
     target = tmp_path / "bad.bak"
-    with pytest.raises(StoreDamaged, match="page check"):
+    with pytest.raises(StoreDamaged, match="read back after writing, differs from the store"):
         BackupService(services.ctx).backup(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]  # nothing under its name, no part file
     assert not services.audit.entries(action="store.backup")
@@ -119,6 +122,111 @@ def test_a_copy_damaged_on_its_way_to_disk_is_refused_and_removed(services, tmp_
     monkeypatch.setattr(backup_copy, "_copy_bytes", real)
     assert BackupService(services.ctx).backup(target).path == target
     assert _emails(target) == ["one@example.org"]
+
+
+def _traced(vault) -> list[str]:
+    statements: list[str] = []
+    vault.conn.set_trace_callback(statements.append)
+    return statements
+
+
+def test_the_snapshot_is_the_store_byte_for_byte_after_its_first_page_and_no_page_is_decrypted_to_check_it(
+        services, store_path, tmp_path):
+    for i in range(40):
+        add_case(services, email=f"p{i}@example.org")
+    statements = _traced(services.vault)
+    target = tmp_path / "same.bak"
+    make_backup(services.vault, target)  # no audit entry: the store's file stays as it was copied
+    services.vault.conn.set_trace_callback(None)
+
+    store, copy = store_path.read_bytes(), target.read_bytes()
+    assert len(copy) == len(store) > 20 * 4096
+    assert copy[:16] == store[:16]  # the salt: the same key opens it
+    assert copy[4096:] == store[4096:]  # every page after the first, as encrypted in the store
+    assert copy[16:4096] != store[16:4096]  # the first page says "rollback journal", re-encrypted
+    assert not [s for s in statements if "integrity_check" in s]  # no page HMAC pass on the way
+    assert inspect_backup(target, KEY).schema_version == LATEST  # the full check, as restore runs it
+
+
+def test_the_vacuum_into_copy_is_still_checked_page_by_page(services, store_path, tmp_path):
+    add_case(services, email="one@example.org")
+    other = sqlcipher3.connect(str(store_path), isolation_level=None)
+    other.execute(f"PRAGMA key = {KEY.pragma_value()}")
+    other.execute("BEGIN IMMEDIATE")  # another process writing: no snapshot can be had
+    other.execute("INSERT INTO meta(key, value) VALUES ('half-written', 'x')")
+    statements = _traced(services.vault)
+    try:
+        make_backup(services.vault, tmp_path / "vac.bak")
+    finally:
+        services.vault.conn.set_trace_callback(None)
+        other.execute("ROLLBACK")
+        other.close()
+    assert any("VACUUM" in s for s in statements)
+    assert any("cipher_integrity_check" in s for s in statements)
+
+
+@pytest.mark.parametrize(("where", "said"), [("last page", "differs from the store"), ("first page", "does not decrypt")])
+def test_a_copy_whose_bytes_change_after_writing_is_detected_and_removed(services, tmp_path, monkeypatch, where, said):
+    """What the disk gives back is what counts: a bit flipped after the copy was written and fsynced
+    (a bad sector, a dying USB stick) fails the read-back, and nothing appears. The last page is
+    one the check never decrypts; the first (past the salt) is the one switching the journal
+    rewrote, checked by decrypting it."""
+    for i in range(20):
+        add_case(services, email=f"p{i}@example.org")
+    real = backup_copy._drop_cached
+
+    def disk_flips_a_bit(fd):
+        real(fd)
+        offset = os.fstat(fd).st_size - 4096 + 100 if where == "last page" else 100
+        with open(f"/proc/self/fd/{fd}", "r+b") as fh:
+            fh.seek(offset)
+            old = fh.read(1)
+            fh.seek(offset)
+            fh.write(bytes([old[0] ^ 0x01]))
+
+    monkeypatch.setattr(backup_copy, "_drop_cached", disk_flips_a_bit)
+    target = tmp_path / "flipped.bak"
+    with pytest.raises(StoreDamaged, match="read back after writing, " + said):
+        BackupService(services.ctx).backup(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert not services.audit.entries(action="store.backup")
+    monkeypatch.setattr(backup_copy, "_drop_cached", real)
+    assert BackupService(services.ctx).backup(target).path == target
+
+
+def test_a_copy_cut_short_after_writing_is_detected_and_removed(services, tmp_path, monkeypatch):
+    for i in range(20):
+        add_case(services, email=f"p{i}@example.org")
+    real = backup_copy._drop_cached
+
+    def cut_short(fd):
+        real(fd)
+        out = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY)
+        os.ftruncate(out, os.fstat(fd).st_size - 4096)
+        os.close(out)
+
+    monkeypatch.setattr(backup_copy, "_drop_cached", cut_short)
+    with pytest.raises(StoreDamaged, match="differs from the store"):
+        make_backup(services.vault, tmp_path / "short.bak")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def test_a_copy_whose_header_salt_is_not_the_stores_is_refused_and_removed(services, tmp_path, monkeypatch):
+    """The header check: a copy that does not begin with the salt of the store this connection has
+    open is not this store's copy (another key's file, or a file swapped in under the path)."""
+    add_case(services, email="one@example.org")
+    real = backup_copy._copy_bytes
+
+    def other_salt(src, target):
+        real(src, target)
+        with open(target, "r+b") as fh:
+            fh.write(bytes(16))
+
+    monkeypatch.setattr(backup_copy, "_copy_bytes", other_salt)
+    with pytest.raises(WrongKeyError, match="does not read back as this store"):
+        BackupService(services.ctx).backup(tmp_path / "salt.bak")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert not services.audit.entries(action="store.backup")
 
 
 def test_a_copy_that_is_not_this_store_is_refused_and_removed(services, tmp_path, monkeypatch):
