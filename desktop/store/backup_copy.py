@@ -1,45 +1,45 @@
 """Copy the open store to a backup file and check the copy, deriving no key on the way.
 
-The copy (snapshot_copy): with the WAL folded into the main file (a TRUNCATE checkpoint) and this
-connection holding the write lock, nobody can change the main file, so its bytes are a
-consistent snapshot: they are copied as they are, already encrypted under the store's key and
-salt, and hashed (SHA-256, in a second thread, from the store's file while the lock is held). The
-result is the store's own SQLCipher 4 file, byte for byte, which opens with the same raw key or
-passphrase. When the WAL cannot be emptied (a long reader elsewhere holds an old snapshot, or
-another process is writing), vacuum_copy writes the copy with VACUUM INTO, which reads one
-consistent snapshot and encrypts the copy under the same derived key and salt.
+The copy (snapshot_copy): the WAL is folded into the main file (a TRUNCATE checkpoint) and this
+connection begins a read transaction while the WAL is empty. Such a reader reads the main file
+alone (SQLite's read-mark 0), and while it lasts no checkpoint may write into the main file:
+other processes go on writing (their commits wait in the WAL), but the store's file stays byte for
+byte as it was. So its bytes are a consistent snapshot, copied as they are (already encrypted
+under the store's key and salt): the store's own SQLCipher 4 file, which opens with the same raw
+key or passphrase. While the file is still pinned, the check compares bytes, decrypting none: the
+store's file must begin with the salt of the store this connection has open (a file swapped in
+under the path has another), and the copy, fsynced and with its cached pages dropped where the OS
+allows (Linux: it is read back from the disk), must equal the store's file, every byte.
 
-The check of a snapshot copy (verify_snapshot) compares bytes, decrypting nothing but the header
-page: the copy must begin with the salt of the store this connection has open (a foreign file or
-another store's copy has another); it is ATTACHed to the open connection without a KEY clause (so
-SQLCipher keys it with this connection's derived key and salt: no second key derivation) and
-switched to a rollback journal (a backup is a single file: only its first page changes); it is
-fsynced, its cached pages are dropped where the OS allows (Linux), and it is read back: every byte
-after the first page must hash to the digest taken while copying. Attached once more, its first
-page must decrypt and verify, and its app marker, schema version and the audit trail's recorded
-length are read from it. A VACUUM INTO copy is not byte-equal to the store, so it is checked as
-before (verify_attached: every page's HMAC). The full page HMAC check and SQLite's structural check
-(integrity_check) run in `check`, the window's background check and before every restore
-(backups.inspect_backup).
+Then the copy becomes a single file: ATTACHed to the open connection without a KEY clause (SQLCipher
+keys it with this connection's derived key and salt: no second key derivation), it is switched to a
+rollback journal, which rewrites its first page only; fsynced and read back once more, that page
+must decrypt and verify, and the app marker, schema version and the audit trail's recorded length
+are read from it.
+
+When the WAL cannot be emptied (a long reader elsewhere holds an old snapshot, or another process
+keeps writing), vacuum_copy writes the copy with VACUUM INTO, which reads one consistent snapshot
+and encrypts the copy under the same derived key and salt; that copy is not byte-equal to the
+store, so it is checked by every page's HMAC (verify_attached). The full page HMAC check and
+SQLite's structural check (integrity_check) run in `check`, the window's background check and
+before every restore (backups.inspect_backup).
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
-import threading
-from dataclasses import dataclass
+from collections.abc import Iterator
 from pathlib import Path
 
 import sqlcipher3
 
 from desktop.domain.audit import Head
-from desktop.errors import StoreBusy, StoreDamaged, StoreError, StoreFull, WrongKeyError
+from desktop.errors import StoreDamaged, StoreError, StoreFull, WrongKeyError
 from desktop.store.audit_repo import HEAD_KEY
 from desktop.store.schema import APP_MARKER
-from desktop.store.write_wait import begin_immediate, is_busy
+from desktop.store.write_wait import is_busy
 
 ALIAS = "backup_copy"
 SNAPSHOT_TRIES = 3
@@ -51,59 +51,6 @@ BYTES_DIFFER = ("the new backup, read back after writing, differs from the store
 DOES_NOT_DECRYPT = ("the new backup, read back after writing, does not decrypt under the store's key; it was "
                     "removed (check the disk holding it)")
 SALT_BYTES = 16  # SQLCipher 4 keeps the key derivation's salt in the file's first 16 bytes
-
-
-@dataclass(frozen=True, repr=False)
-class Copied:
-    """What snapshot_copy read from the store's file under the write lock: its size, page size, the
-    salt at its start and the SHA-256 of every byte after its first page (the page that switching
-    the copy to a rollback journal rewrites)."""
-
-    size: int
-    page_size: int
-    salt: bytes
-    digest: bytes
-
-
-def _hash_range(fd: int, start: int, end: int) -> bytes:
-    """SHA-256 of bytes [start, end) of fd (hashlib and os.pread release the GIL)."""
-    h = hashlib.sha256()
-    offset = start
-    while offset < end:
-        chunk = os.pread(fd, min(CHUNK, end - offset), offset)
-        if not chunk:
-            break
-        h.update(chunk)
-        offset += len(chunk)
-    if offset != end:
-        h.update(b"\0short")  # a file shorter than it said: never equal to the full file's digest
-    return h.digest()
-
-
-class _Hashing:
-    """_hash_range of a file in a second thread, while this one copies it."""
-
-    def __init__(self, path: Path, page_size: int) -> None:
-        self.fd = os.open(path, os.O_RDONLY)
-        self.size = os.fstat(self.fd).st_size
-        self.page_size = page_size
-        self.salt = os.pread(self.fd, SALT_BYTES, 0)
-        self._result: bytes | BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="backup-hash", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._result = _hash_range(self.fd, self.page_size, self.size)
-        except BaseException as exc:  # noqa: BLE001 - handed to the copying thread
-            self._result = exc
-
-    def result(self) -> Copied:
-        self._thread.join()
-        os.close(self.fd)
-        if isinstance(self._result, BaseException):
-            raise StoreError(f"cannot read the store to check the backup ({type(self._result).__name__})")
-        return Copied(self.size, self.page_size, self.salt, self._result or b"")
 
 
 def _wal_is_empty(store: Path) -> bool:
@@ -131,15 +78,15 @@ def _copy_bytes(src: Path, target: Path) -> None:
         os.close(fd_in)
 
 
-def snapshot_copy(vault, target: Path) -> Copied | None:
-    """Copy the store's file to `target` as a consistent snapshot, hashing it meanwhile (Copied);
-    None (nothing written) when the WAL could not be emptied, so the caller uses vacuum_copy."""
-    target = Path(target)
+@contextlib.contextmanager
+def _pinned(vault) -> Iterator[bool]:
+    """Yields True inside a read transaction begun on an empty WAL (the store's file cannot change
+    until it ends: see the module's doc), False when none could be had; vault._lock held."""
     with vault._lock:
         if vault.in_transaction:
-            return None
+            yield False
+            return
         c = vault.conn
-        page_size = int(c.execute("PRAGMA page_size").fetchone()[0])
         for _ in range(SNAPSHOT_TRIES):
             try:
                 c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
@@ -147,30 +94,72 @@ def snapshot_copy(vault, target: Path) -> Copied | None:
                 if not is_busy(exc):
                     raise
                 continue
-            try:  # the write lock: nobody appends to the WAL while the file is copied
-                begin_immediate(c, wait=0)
-            except StoreBusy:
-                return None  # another process is writing (an import): copy page by page meanwhile
+            c.execute("BEGIN")
             try:
-                if not _wal_is_empty(vault.path):
-                    continue  # a write landed between the checkpoint and the lock: fold it in again
-                hashing = _Hashing(vault.path, page_size)
-                try:
-                    _copy_bytes(vault.path, target)
-                except OSError as exc:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(target)
-                    if exc.errno == errno.ENOSPC:
-                        raise StoreFull(BACKUP_DISK_FULL) from exc
-                    if exc.errno == errno.EEXIST:
-                        raise
-                    raise StoreError(f"cannot write the backup {target.name} ({exc.strerror})") from exc
-                finally:
-                    copied = hashing.result()
-                return copied
+                c.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the read snapshot starts here
+                # Empty now, so it was empty when the snapshot began (a WAL that a reader uses cannot be
+                # truncated): this reader reads the main file alone, and no checkpoint may write to it.
+                if _wal_is_empty(vault.path):
+                    yield True
+                    return
             finally:
                 c.execute("ROLLBACK")
-    return None
+        yield False
+
+
+def _same_bytes(a: int, b: int) -> bool:
+    """Whether the two files hold the same bytes (read in CHUNK pieces into two reused buffers)."""
+    size = os.fstat(a).st_size
+    if os.fstat(b).st_size != size:
+        return False
+    buf_a, buf_b = bytearray(CHUNK), bytearray(CHUNK)
+    offset = 0
+    while offset < size:
+        n, m = os.preadv(a, [buf_a], offset), os.preadv(b, [buf_b], offset)
+        if n != m or n == 0:
+            return False
+        if (buf_a != buf_b) if n == CHUNK else (buf_a[:n] != buf_b[:n]):
+            return False
+        offset += n
+    return True
+
+
+def snapshot_copy(vault, target: Path) -> bool:
+    """Copy the store's file to `target` (a new file) as a consistent snapshot, fsync it and check it
+    against the store's file while that is pinned (see the module's doc): True; False (nothing
+    written) when no snapshot could be had, so the caller uses vacuum_copy. WrongKeyError when the
+    file at the store's path is not the store this connection has open, StoreDamaged when the copy
+    read back differs from it, StoreFull when the disk filled up."""
+    target = Path(target)
+    with _pinned(vault) as pinned:
+        if not pinned:
+            return False
+        salt = bytes.fromhex(str(vault.conn.execute("PRAGMA cipher_salt").fetchone()[0]))
+        store = os.open(vault.path, os.O_RDONLY)
+        try:
+            if os.pread(store, SALT_BYTES, 0) != salt:
+                raise WrongKeyError(NOT_THIS_STORE)
+            try:
+                _copy_bytes(vault.path, target)
+            except OSError as exc:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
+                if exc.errno == errno.ENOSPC:
+                    raise StoreFull(BACKUP_DISK_FULL) from exc
+                if exc.errno == errno.EEXIST:
+                    raise
+                raise StoreError(f"cannot write the backup {target.name} ({exc.strerror})") from exc
+            copy = os.open(target, os.O_RDONLY)
+            try:
+                _fsync(copy)
+                _drop_cached(copy)
+                if not _same_bytes(store, copy):
+                    raise StoreDamaged(BYTES_DIFFER)
+            finally:
+                os.close(copy)
+        finally:
+            os.close(store)
+    return True
 
 
 def vacuum_copy(vault, target: Path) -> None:
@@ -290,27 +279,17 @@ def _read_back(vault, copy: Path) -> tuple[int, int]:
             c.execute(f"DETACH DATABASE {ALIAS}")
 
 
-def verify_snapshot(vault, copy: Path, copied: Copied) -> tuple[int, int]:
-    """Check a snapshot copy by its bytes (see the module's doc): (schema version, audit entries).
-    WrongKeyError when it is not this store's copy, StoreDamaged when its bytes differ from what was
-    read from the store, StoreFull when the disk filled up meanwhile. The copy is fsynced on return."""
+def finish_snapshot(vault, copy: Path) -> tuple[int, int]:
+    """Make a checked snapshot copy a single file and read it back (see the module's doc): (schema
+    version, audit entries). StoreDamaged when its rewritten first page does not decrypt from the
+    disk, WrongKeyError when it holds no helpdesk-intake store. The copy is fsynced on return."""
     copy = Path(copy)
     with vault._lock:
-        salt = bytes.fromhex(str(vault.conn.execute("PRAGMA cipher_salt").fetchone()[0]))
-        if copied.salt != salt:  # the file copied is not the one this connection has open
-            raise WrongKeyError(NOT_THIS_STORE)
-        with open(copy, "rb") as fh:
-            if fh.read(SALT_BYTES) != salt:
-                raise WrongKeyError(NOT_THIS_STORE)
         _single_file(vault, copy)
         fd = os.open(copy, os.O_RDONLY)
         try:
             _fsync(fd)
             _drop_cached(fd)
-            size = os.fstat(fd).st_size
-            if size != copied.size or os.pread(fd, SALT_BYTES, 0) != salt \
-                    or _hash_range(fd, copied.page_size, size) != copied.digest:
-                raise StoreDamaged(BYTES_DIFFER)
         finally:
             os.close(fd)
         return _read_back(vault, copy)

@@ -20,13 +20,7 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
-from desktop.store.backup_copy import (
-    Copied,
-    snapshot_copy,
-    vacuum_copy,
-    verify_attached,
-    verify_snapshot,
-)
+from desktop.store.backup_copy import finish_snapshot, snapshot_copy, vacuum_copy, verify_attached
 from desktop.store.connection import connect, unreadable
 from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
@@ -221,13 +215,14 @@ def swap_in(store: Path, backup: Path, key: Key, stamp: str) -> tuple[Swap, Back
     return Swap(store, aside), info
 
 
-def verify_copy(vault, copy: Path, copied: Copied | None) -> BackupInfo:
-    """Check a copy just made of the vault's store, keyed from its open connection: a snapshot copy
-    by its bytes (read back from the disk, equal to what was read from the store; its salt is the
-    store's), a VACUUM INTO copy (copied None) by every page's HMAC; both by the app marker and the
-    schema version (store/backup_copy.py). The copy is fsynced on return."""
-    if copied is not None:
-        version, entries = verify_snapshot(vault, copy, copied)
+def verify_copy(vault, copy: Path, snapshot: bool) -> BackupInfo:
+    """Finish checking a copy just made of the vault's store, keyed from its open connection: a
+    snapshot (already compared with the store's file, byte for byte, as read back from the disk) is
+    made a single file and its rewritten first page read back; a VACUUM INTO copy is checked by every
+    page's HMAC; both by the app marker and the schema version (store/backup_copy.py). The copy is
+    fsynced on return."""
+    if snapshot:
+        version, entries = finish_snapshot(vault, copy)
     else:
         version, entries = verify_attached(vault, copy)
         _fsync_file(copy)
@@ -237,9 +232,10 @@ def verify_copy(vault, copy: Path, copied: Copied | None) -> BackupInfo:
 def make_backup(vault, target: Path) -> BackupInfo:
     """A backup that appears under its name only when complete and verified: a snapshot copy of
     the store's file (or, while that cannot be had, a VACUUM INTO copy) to a hidden part file
-    beside the target, fsynced and checked under the same key (verify_copy: the snapshot's bytes as
-    read back from the disk, or the VACUUM INTO copy's page HMACs; marker, schema; no second key
-    derivation), then linked into place (never over an existing file). A killed backup leaves only
+    beside the target, fsynced and checked (the snapshot: equal to the store's file, byte for byte,
+    as read back from the disk; the VACUUM INTO copy: every page's HMAC; both: marker and schema
+    under the same key, no second key derivation), then linked into place (never over an existing
+    file). A killed backup leaves only
     a hidden `.NAME.part-*` file, encrypted, which no backup list offers and the next backup to that
     name removes; a copy that fails the check is removed and the failure raised. The full page
     check and SQLite's integrity_check run in `check` and before a restore."""
@@ -254,10 +250,10 @@ def make_backup(vault, target: Path) -> BackupInfo:
     _remove_part_leftovers(target)
     part = target.with_name(f".{target.name}.part-{secrets.token_hex(6)}")
     try:
-        copied = snapshot_copy(vault, part)
-        if copied is None:
+        snapshot = snapshot_copy(vault, part)
+        if not snapshot:
             vacuum_copy(vault, part)
-        info = verify_copy(vault, part, copied)
+        info = verify_copy(vault, part, snapshot)
         if info.schema_version != vault.user_version():
             raise StoreError("the backup lost the schema version; it was removed")
         _publish(part, target)

@@ -1,8 +1,8 @@
-"""The backup's copy and check (store/backup_copy.py): a snapshot of the store's file, checked by its
-bytes (read back after writing and compared with what was read from the store; its salt is the
-store's) without decrypting its pages, keyed from the open connection where it is read at all,
-never derived from the passphrase again; a VACUUM INTO copy is checked by page HMACs; a copy that
-fails its check never appears."""
+"""The backup's copy and check (store/backup_copy.py): a snapshot of the store's file taken while a
+read transaction pins it (writers go on), checked by its bytes (read back after writing and
+compared with the store's file; that file's salt is the open store's) without decrypting its
+pages, keyed from the open connection where it is read at all, never derived from the passphrase
+again; a VACUUM INTO copy is checked by page HMACs; a copy that fails its check never appears."""
 
 from __future__ import annotations
 
@@ -75,7 +75,7 @@ def test_backup_holds_writes_still_in_the_wal_opens_with_the_passphrase_and_deri
         inspect_backup(target, Key.passphrase("not the passphrase"))
 
 
-def test_while_another_process_writes_the_copy_is_made_by_vacuum_into_without_its_write(
+def test_while_another_process_is_in_the_middle_of_a_write_the_backup_holds_committed_rows_only(
         services, store_path, tmp_path, no_new_connections):
     add_case(services, email="one@example.org")
     other = sqlcipher3.connect(str(store_path), isolation_level=None)
@@ -148,43 +148,93 @@ def test_the_snapshot_is_the_store_byte_for_byte_after_its_first_page_and_no_pag
     assert inspect_backup(target, KEY).schema_version == LATEST  # the full check, as restore runs it
 
 
-def test_the_vacuum_into_copy_is_still_checked_page_by_page(services, store_path, tmp_path):
-    add_case(services, email="one@example.org")
+def _other(store_path):
     other = sqlcipher3.connect(str(store_path), isolation_level=None)
     other.execute(f"PRAGMA key = {KEY.pragma_value()}")
-    other.execute("BEGIN IMMEDIATE")  # another process writing: no snapshot can be had
-    other.execute("INSERT INTO meta(key, value) VALUES ('half-written', 'x')")
+    other.execute("PRAGMA busy_timeout = 0")
+    return other
+
+
+def test_the_vacuum_into_copy_is_still_checked_page_by_page(services, store_path, tmp_path):
+    add_case(services, email="one@example.org")
+    reader, writer = _other(store_path), _other(store_path)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM cases").fetchone()  # an old snapshot: the WAL cannot be emptied
+    writer.execute("INSERT INTO meta(key, value) VALUES ('after-the-reader', 'x')")
     statements = _traced(services.vault)
     try:
         make_backup(services.vault, tmp_path / "vac.bak")
     finally:
         services.vault.conn.set_trace_callback(None)
-        other.execute("ROLLBACK")
-        other.close()
+        reader.execute("ROLLBACK")
+        reader.close()
+        writer.close()
     assert any("VACUUM" in s for s in statements)
     assert any("cipher_integrity_check" in s for s in statements)
+    with Vault.open(tmp_path / "vac.bak", KEY, migrate=False) as copy:
+        assert copy.read("SELECT value FROM meta WHERE key = 'after-the-reader'") == [("x",)]
 
 
-@pytest.mark.parametrize(("where", "said"), [("last page", "differs from the store"), ("first page", "does not decrypt")])
-def test_a_copy_whose_bytes_change_after_writing_is_detected_and_removed(services, tmp_path, monkeypatch, where, said):
+def test_other_processes_write_while_the_copy_is_made_and_it_holds_the_store_as_it_was(
+        services, store_path, tmp_path, monkeypatch):
+    """The copy needs no write lock: another process commits (and even asks for a checkpoint) in the
+    middle of the copy without waiting; its row is in the store, not in the backup, and the backup
+    passes its byte-for-byte check because the store's file did not change under it."""
+    add_case(services, email="one@example.org")
+    other = _other(store_path)
+    real = backup_copy._copy_bytes
+    happened = []
+
+    def writes_meanwhile(src, target):
+        half = store_path.read_bytes()
+        other.execute("INSERT INTO meta(key, value) VALUES ('during-the-copy', 'x')")  # busy_timeout 0
+        happened.append(other.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        other.executemany("INSERT INTO meta(key, value) VALUES (?, 'y')", [(f"more-{i}",) for i in range(300)])
+        assert store_path.read_bytes() == half  # the store's file is pinned
+        real(src, target)
+
+    monkeypatch.setattr(backup_copy, "_copy_bytes", writes_meanwhile)
+    info = BackupService(services.ctx).backup(tmp_path / "during.bak")
+    other.close()
+    assert happened and happened[0][0] == 1  # the checkpoint could not write into the pinned file
+    assert info.path.exists()
+    with Vault.open(info.path, KEY, migrate=False) as copy:
+        assert copy.read("SELECT value FROM meta WHERE key = 'during-the-copy'") == []
+    assert services.vault.read("SELECT value FROM meta WHERE key = 'during-the-copy'") == [("x",)]
+    assert inspect_backup(info.path, KEY).schema_version == LATEST
+
+
+def _flip_on(call: int, offset_of, real):
+    """A _drop_cached that, on its `call`-th use, flips a bit of the file after dropping its pages: what
+    the disk gives back differs from what was written."""
+    calls = []
+
+    def flipping(fd):
+        real(fd)
+        calls.append(fd)
+        if len(calls) == call:
+            offset = offset_of(os.fstat(fd).st_size)
+            with open(f"/proc/self/fd/{fd}", "r+b") as fh:
+                fh.seek(offset)
+                old = fh.read(1)
+                fh.seek(offset)
+                fh.write(bytes([old[0] ^ 0x01]))
+    return flipping
+
+
+@pytest.mark.parametrize(("call", "offset_of", "said"), [
+    (1, lambda size: size - 4096 + 100, "differs from the store"),  # a page the check never decrypts
+    (1, lambda size: 20, "differs from the store"),  # the first page, past the salt
+    (2, lambda size: 100, "does not decrypt"),  # the first page as rewritten for a rollback journal
+], ids=["last page", "first page", "rewritten first page"])
+def test_a_copy_whose_bytes_change_after_writing_is_detected_and_removed(
+        services, tmp_path, monkeypatch, call, offset_of, said):
     """What the disk gives back is what counts: a bit flipped after the copy was written and fsynced
-    (a bad sector, a dying USB stick) fails the read-back, and nothing appears. The last page is
-    one the check never decrypts; the first (past the salt) is the one switching the journal
-    rewrote, checked by decrypting it."""
+    (a bad sector, a dying USB stick) fails the read-back, and nothing appears."""
     for i in range(20):
         add_case(services, email=f"p{i}@example.org")
     real = backup_copy._drop_cached
-
-    def disk_flips_a_bit(fd):
-        real(fd)
-        offset = os.fstat(fd).st_size - 4096 + 100 if where == "last page" else 100
-        with open(f"/proc/self/fd/{fd}", "r+b") as fh:
-            fh.seek(offset)
-            old = fh.read(1)
-            fh.seek(offset)
-            fh.write(bytes([old[0] ^ 0x01]))
-
-    monkeypatch.setattr(backup_copy, "_drop_cached", disk_flips_a_bit)
+    monkeypatch.setattr(backup_copy, "_drop_cached", _flip_on(call, offset_of, real))
     target = tmp_path / "flipped.bak"
     with pytest.raises(StoreDamaged, match="read back after writing, " + said):
         BackupService(services.ctx).backup(target)
@@ -211,21 +261,16 @@ def test_a_copy_cut_short_after_writing_is_detected_and_removed(services, tmp_pa
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
 
-def test_a_copy_whose_header_salt_is_not_the_stores_is_refused_and_removed(services, tmp_path, monkeypatch):
-    """The header check: a copy that does not begin with the salt of the store this connection has
-    open is not this store's copy (another key's file, or a file swapped in under the path)."""
+def test_a_file_at_the_store_path_that_is_not_the_open_store_is_not_copied(services, tmp_path, monkeypatch):
+    """The header check: the file at the store's path must begin with the salt of the store this
+    connection has open; another store's file (another salt) swapped in under the path is refused."""
     add_case(services, email="one@example.org")
-    real = backup_copy._copy_bytes
-
-    def other_salt(src, target):
-        real(src, target)
-        with open(target, "r+b") as fh:
-            fh.write(bytes(16))
-
-    monkeypatch.setattr(backup_copy, "_copy_bytes", other_salt)
+    stranger = tmp_path / "other" / "x.db"
+    Vault.create(stranger, KEY).close()  # even under the same passphrase: its own salt
+    monkeypatch.setattr(services.vault, "path", stranger)
     with pytest.raises(WrongKeyError, match="does not read back as this store"):
         BackupService(services.ctx).backup(tmp_path / "salt.bak")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert not [p for p in tmp_path.iterdir() if "salt.bak" in p.name]
     assert not services.audit.entries(action="store.backup")
 
 
