@@ -217,7 +217,7 @@ def swap_in(store: Path, backup: Path, key: Key, stamp: str) -> tuple[Swap, Back
 
 def verify_copy(vault, copy: Path, snapshot: bool) -> BackupInfo:
     """Finish checking a copy just made of the vault's store, keyed from its open connection: a
-    snapshot (already compared with the store's file, byte for byte, as read back from the disk) is
+    snapshot (already compared with the store's file, byte for byte, as read back after its fsync) is
     made a single file and its rewritten first page read back; a VACUUM INTO copy is checked by every
     page's HMAC; both by the app marker and the schema version (store/backup_copy.py). The copy is
     fsynced on return."""
@@ -233,7 +233,7 @@ def make_backup(vault, target: Path) -> BackupInfo:
     """A backup that appears under its name only when complete and verified: a snapshot copy of
     the store's file (or, while that cannot be had, a VACUUM INTO copy) to a hidden part file
     beside the target, fsynced and checked (the snapshot: equal to the store's file, byte for byte,
-    as read back from the disk; the VACUUM INTO copy: every page's HMAC; both: marker and schema
+    as read back after its fsync; the VACUUM INTO copy: every page's HMAC; both: marker and schema
     under the same key, no second key derivation), then linked into place (never over an existing
     file). A killed backup leaves only
     a hidden `.NAME.part-*` file, encrypted, which no backup list offers and the next backup to that

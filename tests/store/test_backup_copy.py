@@ -205,8 +205,8 @@ def test_other_processes_write_while_the_copy_is_made_and_it_holds_the_store_as_
 
 
 def _flip_on(call: int, offset_of, real):
-    """A _drop_cached that, on its `call`-th use, flips a bit of the file after dropping its pages: what
-    the disk gives back differs from what was written."""
+    """An _fsync that, on its `call`-th use, flips a bit of the file once it is synced: what is read
+    back differs from what was written."""
     calls = []
 
     def flipping(fd):
@@ -229,25 +229,25 @@ def _flip_on(call: int, offset_of, real):
 ], ids=["last page", "first page", "rewritten first page"])
 def test_a_copy_whose_bytes_change_after_writing_is_detected_and_removed(
         services, tmp_path, monkeypatch, call, offset_of, said):
-    """What the disk gives back is what counts: a bit flipped after the copy was written and fsynced
-    (a bad sector, a dying USB stick) fails the read-back, and nothing appears."""
+    """What is read back is what counts: a bit flipped after the copy was written and fsynced fails
+    the read-back, and nothing appears."""
     for i in range(20):
         add_case(services, email=f"p{i}@example.org")
-    real = backup_copy._drop_cached
-    monkeypatch.setattr(backup_copy, "_drop_cached", _flip_on(call, offset_of, real))
+    real = backup_copy._fsync
+    monkeypatch.setattr(backup_copy, "_fsync", _flip_on(call, offset_of, real))
     target = tmp_path / "flipped.bak"
     with pytest.raises(StoreDamaged, match="read back after writing, " + said):
         BackupService(services.ctx).backup(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
     assert not services.audit.entries(action="store.backup")
-    monkeypatch.setattr(backup_copy, "_drop_cached", real)
+    monkeypatch.setattr(backup_copy, "_fsync", real)
     assert BackupService(services.ctx).backup(target).path == target
 
 
 def test_a_copy_cut_short_after_writing_is_detected_and_removed(services, tmp_path, monkeypatch):
     for i in range(20):
         add_case(services, email=f"p{i}@example.org")
-    real = backup_copy._drop_cached
+    real = backup_copy._fsync
 
     def cut_short(fd):
         real(fd)
@@ -255,7 +255,7 @@ def test_a_copy_cut_short_after_writing_is_detected_and_removed(services, tmp_pa
         os.ftruncate(out, os.fstat(fd).st_size - 4096)
         os.close(out)
 
-    monkeypatch.setattr(backup_copy, "_drop_cached", cut_short)
+    monkeypatch.setattr(backup_copy, "_fsync", cut_short)
     with pytest.raises(StoreDamaged, match="differs from the store"):
         make_backup(services.vault, tmp_path / "short.bak")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
