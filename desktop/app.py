@@ -99,12 +99,6 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
                     drafts=DraftService(ctx))
 
 
-def open_vault(path: Path, key: Key) -> Vault:
-    """The store opened as open_services opens it for a command, but with no migration (StoreError
-    when one is due) and no page check: the CLI's early open (commands/early_open.py)."""
-    return Vault.open(path, key, migrate=False, verify_pages=False)
-
-
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
                   failed_unlocks: int = 0, verify_pages: bool = True, in_use: StoreLock | None = None,
                   vault: Vault | None = None) -> Services:
@@ -116,7 +110,7 @@ def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: st
     A key left pending by an interrupted key rotation is tried when the given key fails
     (store/key_rotation.py). in_use: the store's in-use lock when the caller holds it already (a
     restore, exclusive: store/store_lock.py); else the vault takes it shared. vault: the store already
-    opened with this key (open_vault, in the CLI's early open), used as it is."""
+    opened with this key (services/session.py open_early, in the CLI's early open), used as it is."""
     if vault is None:
         try:
             vault = Vault.open(path, key, verify_pages=verify_pages, in_use=in_use)

@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     disable_core_dumps()
     from desktop.commands import early_open
 
-    early_open.start(sys.argv[1:] if argv is None else argv)  # a passphrase's derivation meanwhile
+    early_open.start(sys.argv[1:] if argv is None else argv)  # backup: key, open and copy meanwhile
     try:
         return _main(argv)
     finally:

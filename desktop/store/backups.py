@@ -229,16 +229,28 @@ def verify_copy(vault, copy: Path, snapshot: bool) -> BackupInfo:
     return BackupInfo(Path(copy), version, entries)
 
 
-def make_backup(vault, target: Path) -> BackupInfo:
-    """A backup that appears under its name only when complete and verified: a snapshot copy of
-    the store's file (or, while that cannot be had, a VACUUM INTO copy) to a hidden part file
-    beside the target, fsynced and checked (the snapshot: equal to the store's file, byte for byte,
-    as read back after its fsync; the VACUUM INTO copy: every page's HMAC; both: marker and schema
-    under the same key, no second key derivation), then linked into place (never over an existing
-    file). A killed backup leaves only
-    a hidden `.NAME.part-*` file, encrypted, which no backup list offers and the next backup to that
-    name removes; a copy that fails the check is removed and the failure raised. The full page
-    check and SQLite's integrity_check run in `check` and before a restore."""
+@dataclass(frozen=True)
+class PreparedCopy:
+    """A copy of the store made and checked byte for byte in a hidden part file beside `target`, not
+    yet published: make_backup finishes it (the CLI's early open makes one while it parses,
+    commands/early_open.py); discard() removes it."""
+
+    target: Path  # absolute
+    part: Path
+    snapshot: bool
+
+    def discard(self) -> None:
+        _remove_part(self.part)
+
+
+def _remove_part(part: Path) -> None:
+    for suffix in ("", *JOURNAL_SUFFIXES):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(str(part) + suffix)
+
+
+def prepare_copy(vault, target: Path) -> PreparedCopy:
+    """The first half of make_backup: the target's checks, then the copy in a hidden part file."""
     target = Path(target)
     if target.is_symlink() and not target.exists():
         raise StoreExists(f"{target} is a symbolic link to a missing file; not writing through it")
@@ -253,16 +265,37 @@ def make_backup(vault, target: Path) -> BackupInfo:
         snapshot = snapshot_copy(vault, part)
         if not snapshot:
             vacuum_copy(vault, part)
-        info = verify_copy(vault, part, snapshot)
+    except BaseException:
+        _remove_part(part)
+        raise
+    return PreparedCopy(target.absolute(), part, snapshot)
+
+
+def make_backup(vault, target: Path, prepared: PreparedCopy | None = None) -> BackupInfo:
+    """A backup that appears under its name only when complete and verified: a snapshot copy of
+    the store's file (or, while that cannot be had, a VACUUM INTO copy) to a hidden part file
+    beside the target, fsynced and checked (the snapshot: equal to the store's file, byte for byte,
+    as read back after its fsync; the VACUUM INTO copy: every page's HMAC; both: marker and schema
+    under the same key, no second key derivation), then linked into place (never over an existing
+    file). A killed backup leaves only a hidden `.NAME.part-*` file, encrypted, which no backup list
+    offers and the next backup to that name removes; a copy that fails the check is removed and the
+    failure raised. The full page check and SQLite's integrity_check run in `check` and before a
+    restore. prepared: the copy already made for this target by prepare_copy on this vault."""
+    target = Path(target)
+    if prepared is not None and prepared.target != target.absolute():
+        prepared.discard()
+        prepared = None
+    if prepared is None:
+        prepared = prepare_copy(vault, target)
+    try:
+        info = verify_copy(vault, prepared.part, prepared.snapshot)
         if info.schema_version != vault.user_version():
             raise StoreError("the backup lost the schema version; it was removed")
-        _publish(part, target)
-        _fsync_dir(folder)
+        _publish(prepared.part, target)
+        _fsync_dir(target.parent)
         return BackupInfo(target, info.schema_version, info.audit_entries)
     finally:
-        for suffix in ("", *JOURNAL_SUFFIXES):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(str(part) + suffix)
+        _remove_part(prepared.part)
 
 
 def _publish(part: Path, target: Path) -> None:

@@ -1,6 +1,7 @@
-"""`backup` on a passphrase from the environment starts opening the store while the CLI parses
-(commands/early_open.py): the passphrase is still derived once, every failure reads as before, and
-a store opened early that no command took is closed again (its in-use lock released)."""
+"""`backup` starts its work while the CLI parses (commands/early_open.py): the key resolved, the
+store opened and the copy made and checked in a thread. The passphrase is still derived once, the
+copy made once, every failure reads as before, and what no command took is undone (the store
+closed, its in-use lock released, no part file left)."""
 
 from __future__ import annotations
 
@@ -52,14 +53,61 @@ def _exclusive_free(path) -> bool:
     return True
 
 
-def test_backup_opens_the_store_once_in_the_early_thread_and_the_backup_is_sound(store, tmp_path, connections, capsys):
+@pytest.fixture
+def copies(monkeypatch):
+    """The thread each snapshot copy was made in."""
+    from desktop.store import backups
+
+    made = []
+    real = backups.snapshot_copy
+
+    def recording(vault, target):
+        made.append(threading.current_thread().name)
+        return real(vault, target)
+
+    monkeypatch.setattr(backups, "snapshot_copy", recording)
+    return made
+
+
+def _leftovers(folder):
+    return [p.name for p in folder.iterdir() if ".part-" in p.name]
+
+
+def test_backup_opens_the_store_and_copies_it_once_in_the_early_thread_and_the_backup_is_sound(
+        store, tmp_path, connections, copies, capsys):
     out = tmp_path / "b.bak"
     assert main(["--store", str(store), "backup", "--out", str(out)]) == 0
     assert "verified" in capsys.readouterr().out
     stores = [(thread, db) for thread, db in connections if "s.db" in db and "bak" not in db]
     assert stores == [("early-open", stores[0][1])]  # one connection: one derivation, made early
-    assert inspect_backup(out, Key.passphrase(PASS)).audit_entries >= 3
+    assert copies == ["early-open"]  # one copy, made while the command line was parsed
+    info = inspect_backup(out, Key.passphrase(PASS))
+    assert info.audit_entries >= 3
     assert _exclusive_free(store)  # closed at the end: nothing of this process holds the store
+    assert _leftovers(tmp_path) == []
+    assert main(["--store", str(store), "audit", "verify"]) == 0  # the backup's own entry is in the trail
+
+
+def test_a_keyring_store_is_opened_and_copied_early_too(tmp_path, monkeypatch, connections, copies, capsys):
+    path = tmp_path / "k.db"
+    assert main(["--store", str(path), "init"]) == 0  # no passphrase: a raw key in the (test) keyring
+    assert "OS keyring" in capsys.readouterr().out
+    monkeypatch.chdir(tmp_path)
+    connections.clear()
+    assert main(["--store", str(path), "backup", "--out", "rel.bak"]) == 0  # a relative target
+    assert [t for t, db in connections if "k.db" in db] == ["early-open"]
+    assert copies == ["early-open"]
+    assert (tmp_path / "rel.bak").exists() and _leftovers(tmp_path) == []
+    assert _exclusive_free(path)
+
+
+def test_a_command_line_the_parser_refuses_leaves_nothing_open_and_no_copy(store, tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["--store", str(store), "backup", "--out", str(tmp_path / "x.bak"), "--no-such-option"])
+    assert "unrecognized arguments" in capsys.readouterr().err
+    assert _leftovers(tmp_path) == [] and not (tmp_path / "x.bak").exists()
+    assert _exclusive_free(store)
+    assert early_open._pending is None
 
 
 @pytest.mark.parametrize("argv", [["--debug", "--store", "{s}", "backup", "--out", "{o}"],
@@ -85,16 +133,17 @@ def test_a_command_that_fails_before_opening_leaves_no_store_open(store, tmp_pat
     assert "already exists" in capsys.readouterr().err
     assert out.read_bytes() == b"mine"
     assert _exclusive_free(store)  # the store opened early was closed again
-    assert early_open._pending is None
+    assert early_open._pending is None and _leftovers(tmp_path) == []
 
 
-def test_only_backup_on_an_environment_passphrase_opens_early(store, tmp_path, connections, monkeypatch):
+def test_only_backup_opens_early_and_never_asks_for_a_key(store, tmp_path, connections, monkeypatch):
     assert main(["--store", str(store), "cases"]) == 0
     assert "early-open" not in {t for t, _ in connections}
-    monkeypatch.delenv("HELPDESK_INTAKE_PASSPHRASE")
-    early_open.start(["--store", str(store), "backup", "--out", str(tmp_path / "x.bak")])
-    assert early_open._pending is None
-    monkeypatch.setenv("HELPDESK_INTAKE_PASSPHRASE", PASS)
     with pytest.raises(SystemExit):
         main(["--store", str(store), "backup", "--help"])
     assert "early-open" not in {t for t, _ in connections}
+    monkeypatch.delenv("HELPDESK_INTAKE_PASSPHRASE")  # a passphrase store, no key anywhere: a prompt's job
+    early_open.start(["--store", str(store), "backup", "--out", str(tmp_path / "x.bak")])
+    early_open.discard()
+    assert "early-open" not in {t for t, _ in connections}
+    assert _leftovers(tmp_path) == []
