@@ -12,7 +12,7 @@ import stat
 import pytest
 import sqlcipher3
 
-from desktop.errors import StoreDamaged, WrongKeyError
+from desktop.errors import StoreDamaged, StoreFull, WrongKeyError
 from desktop.services.backup_service import BackupService
 from desktop.store import backup_copy
 from desktop.store.backups import inspect_backup, make_backup
@@ -204,60 +204,83 @@ def test_other_processes_write_while_the_copy_is_made_and_it_holds_the_store_as_
     assert inspect_backup(info.path, KEY).schema_version == LATEST
 
 
-def _flip_on(call: int, offset_of, real):
-    """An _fsync that, on its `call`-th use, flips a bit of the file once it is synced: what is read
-    back differs from what was written."""
-    calls = []
-
-    def flipping(fd):
-        real(fd)
-        calls.append(fd)
-        if len(calls) == call:
-            offset = offset_of(os.fstat(fd).st_size)
-            with open(f"/proc/self/fd/{fd}", "r+b") as fh:
-                fh.seek(offset)
-                old = fh.read(1)
-                fh.seek(offset)
-                fh.write(bytes([old[0] ^ 0x01]))
-    return flipping
+def _flip(path, offset_of) -> None:
+    with open(path, "r+b") as fh:
+        offset = offset_of(os.fstat(fh.fileno()).st_size)
+        fh.seek(offset)
+        old = fh.read(1)
+        fh.seek(offset)
+        fh.write(bytes([old[0] ^ 0x01]))
 
 
-@pytest.mark.parametrize(("call", "offset_of", "said"), [
-    (1, lambda size: size - 4096 + 100, "differs from the store"),  # a page the check never decrypts
-    (1, lambda size: 20, "differs from the store"),  # the first page, past the salt
-    (2, lambda size: 100, "does not decrypt"),  # the first page as rewritten for a rollback journal
-], ids=["last page", "first page", "rewritten first page"])
-def test_a_copy_whose_bytes_change_after_writing_is_detected_and_removed(
-        services, tmp_path, monkeypatch, call, offset_of, said):
-    """What is read back is what counts: a bit flipped after the copy was written and fsynced fails
-    the read-back, and nothing appears."""
+@pytest.mark.parametrize("offset_of", [lambda size: size - 4096 + 100, lambda size: 20],
+                         ids=["last page", "first page"])
+def test_a_copy_whose_bytes_change_after_writing_is_detected_and_removed(services, tmp_path, monkeypatch, offset_of):
+    """What is read back is what counts: a bit flipped in the written copy (a page the check never
+    decrypts, or the first page past the salt) fails the read-back, and nothing appears."""
     for i in range(20):
         add_case(services, email=f"p{i}@example.org")
-    real = backup_copy._fsync
-    monkeypatch.setattr(backup_copy, "_fsync", _flip_on(call, offset_of, real))
+    real = backup_copy._copy_bytes
+
+    def written_then_flipped(src, target):
+        real(src, target)
+        _flip(target, offset_of)
+
+    monkeypatch.setattr(backup_copy, "_copy_bytes", written_then_flipped)
     target = tmp_path / "flipped.bak"
-    with pytest.raises(StoreDamaged, match="read back after writing, " + said):
+    with pytest.raises(StoreDamaged, match="read back after writing, differs from the store"):
         BackupService(services.ctx).backup(target)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
     assert not services.audit.entries(action="store.backup")
-    monkeypatch.setattr(backup_copy, "_fsync", real)
+    monkeypatch.setattr(backup_copy, "_copy_bytes", real)
     assert BackupService(services.ctx).backup(target).path == target
 
 
-def test_a_copy_cut_short_after_writing_is_detected_and_removed(services, tmp_path, monkeypatch):
+def test_a_rewritten_first_page_that_does_not_read_back_is_detected_and_removed(services, tmp_path, monkeypatch):
+    """The first page, rewritten when the copy becomes a single file, is checked by decrypting it
+    once synced: a bit flipped after that fsync fails it."""
+    add_case(services, email="one@example.org")
+    real = backup_copy._single_file
+    copies = []
+
+    def switched_then_flipped(vault, copy):
+        real(vault, copy)
+        copies.append(copy)
+        _flip(copy, lambda size: 100)
+
+    monkeypatch.setattr(backup_copy, "_single_file", switched_then_flipped)
+    with pytest.raises(StoreDamaged, match="read back after writing, does not decrypt"):
+        BackupService(services.ctx).backup(tmp_path / "first.bak")
+    assert copies and sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    assert not services.audit.entries(action="store.backup")
+
+
+def test_a_copy_cut_short_is_detected_and_removed(services, tmp_path, monkeypatch):
     for i in range(20):
         add_case(services, email=f"p{i}@example.org")
-    real = backup_copy._fsync
+    real = backup_copy._copy_bytes
 
-    def cut_short(fd):
-        real(fd)
-        out = os.open(f"/proc/self/fd/{fd}", os.O_WRONLY)
-        os.ftruncate(out, os.fstat(fd).st_size - 4096)
-        os.close(out)
+    def cut_short(src, target):
+        real(src, target)
+        os.truncate(target, os.path.getsize(target) - 4096)
 
-    monkeypatch.setattr(backup_copy, "_fsync", cut_short)
+    monkeypatch.setattr(backup_copy, "_copy_bytes", cut_short)
     with pytest.raises(StoreDamaged, match="differs from the store"):
         make_backup(services.vault, tmp_path / "short.bak")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def test_a_failed_fsync_is_reported_and_nothing_appears(services, tmp_path, monkeypatch):
+    import errno
+
+    add_case(services, email="one@example.org")
+
+    def no_room(fd):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(backup_copy.os, "fsync", no_room)
+    with pytest.raises(StoreFull, match="the disk holding the backup is full"):
+        BackupService(services.ctx).backup(tmp_path / "full.bak")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
 
 
