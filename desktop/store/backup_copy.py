@@ -13,8 +13,8 @@ byte. The read-back runs while fsync writes the copy out, and the copy counts as
 are done. The read-back goes through the OS's cache, as SQLite's reads of the copy did when its pages'
 HMACs were checked here: it proves the copy's bytes as the file system holds them, and fsync
 reports a failed write; it does not re-read the disk's media. Dropping the copy's cached pages
-first (posix_fadvise DONTNEED, so the read comes from the disk) was measured: +0.5 s for 266 MiB on
-the bench VM, about 1.8x of `cp` + fsync on its own (docs/bench.md).
+first (posix_fadvise DONTNEED, so the read comes from the disk) was measured: +0.2-0.6 s for 266 MiB
+on the bench VM, 1-3x of `cp` + fsync on its own (docs/bench.md).
 
 Then the copy becomes a single file: ATTACHed to the open connection without a KEY clause (SQLCipher
 keys it with this connection's derived key and salt: no second key derivation), it is switched to a
