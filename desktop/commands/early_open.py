@@ -69,11 +69,18 @@ def _command_line(argv: list[str]) -> tuple[str | None, str | None, str | None]:
     if i >= len(argv) or any(a in ("-h", "--help") for a in rest):
         return store, None, None
     out = None
-    for j, arg in enumerate(rest):
-        if arg == "--out" and j + 1 < len(rest):
-            out = rest[j + 1]
-        elif arg.startswith("--out="):
-            out = arg.split("=", 1)[1]
+    for j, arg in enumerate(rest):  # the subcommand takes --store too (`backup --store X --out Y`)
+        if arg in ("--out", "--store") and j + 1 < len(rest):
+            if arg == "--out":
+                out = rest[j + 1]
+            else:
+                store = rest[j + 1]
+        elif arg.startswith(("--out=", "--store=")):
+            name, value = arg.split("=", 1)
+            if name == "--out":
+                out = value
+            else:
+                store = value
     return store, argv[i], out
 
 

@@ -111,7 +111,8 @@ def test_a_command_line_the_parser_refuses_leaves_nothing_open_and_no_copy(store
 
 
 @pytest.mark.parametrize("argv", [["--debug", "--store", "{s}", "backup", "--out", "{o}"],
-                                  ["--store={s}", "backup", "--out", "{o}"]])
+                                  ["--store={s}", "backup", "--out", "{o}"],
+                                  ["backup", "--store", "{s}", "--out={o}"]])
 def test_the_global_options_are_read_as_the_parser_reads_them(store, tmp_path, connections, argv):
     out = tmp_path / "b.bak"
     assert main([a.format(s=store, o=out) for a in argv]) == 0
