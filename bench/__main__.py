@@ -55,6 +55,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--workdir", type=Path, help="where the stores go (default: a temporary folder)")
     p.add_argument("--count", type=int, help="cases for the main store (default 100,000)")
     p.add_argument("--no-rerun", action="store_true", help="never re-run a row measured on a busy machine")
+    p.add_argument("--cli", nargs="+", metavar="COMMAND", help="with the cli rows: only these commands (cases, "
+                   "show, report, export, erase, backup, backup_ctx, backup_keyring, sweep)")
     return p.parse_args(argv)
 
 
@@ -143,7 +145,7 @@ def run(args: argparse.Namespace) -> tuple[list, dict]:
                  ("start", "start to first paint", 2.0), ("memory", "peak memory", 1.5))
         if "cli" in wanted:
             cli = rows_cli.CliStores(ws, store, report_cases=10)
-            for command in rows_cli.COMMANDS:
+            for command in (c for c in rows_cli.COMMANDS if not args.cli or c in args.cli):
                 step(f"cli {command}", lambda c=command: rows_cli.cli_row(cli, c, n, runs=plan.slow_runs),
                      (f"cli_{command}", f"CLI {command}", 3.0))
         if "scale" in wanted:

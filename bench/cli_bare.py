@@ -6,7 +6,9 @@ It imports sqlcipher3, opens the store with the passphrase (SQLCipher's own key 
 sets the store's pragmas and runs the query equivalent to the command; report and export also draw
 the same case texts as a PDF with bare reportlab / write the same zip of JSON and CSV; erase deletes
 the person's rows, child rows and search entries in one transaction (FTS5 secure-delete, as the
-store is configured) and truncates the WAL. backup is `cp` + fsync, measured in rows_cli directly.
+store is configured) and truncates the WAL. backup (the like-for-like context row) opens the store
+with the passphrase (the one key derivation `helpdesk-intake backup` must do too), then copies the
+file and fsyncs the copy; the plain `cp` + fsync baseline is measured in rows_cli directly.
 Only bench/ and the standard library are imported here, never desktop/.
 """
 
@@ -141,6 +143,19 @@ def sweep_plan(conn, as_of: str) -> None:
     sys.stdout.write("nothing is due\n" if not due else f"{len(due)} due\n")
 
 
+def backup(conn, store: str, out: str) -> None:
+    """`cp` + fsync after the open: the store's WAL folded in first (as the app's copy does)."""
+    import shutil
+
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+    shutil.copyfile(store, out)
+    fd = os.open(out, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def main(argv: list[str]) -> int:
     mode, store, rest = argv[0], argv[1], argv[2:]
     conn = connect(store)
@@ -156,6 +171,8 @@ def main(argv: list[str]) -> int:
         erase(conn, rest[0], rest[1])
     elif mode == "sweep":
         sweep_plan(conn, rest[0])
+    elif mode == "backup":
+        backup(conn, store, rest[0])
     else:
         raise SystemExit(f"unknown mode {mode}")
     conn.close()

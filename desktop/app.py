@@ -100,7 +100,8 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
-                  failed_unlocks: int = 0, verify_pages: bool = True, in_use: StoreLock | None = None) -> Services:
+                  failed_unlocks: int = 0, verify_pages: bool = True, in_use: StoreLock | None = None,
+                  vault: Vault | None = None) -> Services:
     """failed_unlocks: wrong keys tried by this process since its last unlock (written to the trail).
 
     Pages are verified on open (StoreDamaged names the latest backup) unless verify_pages is False:
@@ -108,13 +109,15 @@ def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: st
     page_problems_detached, ui/shell/lock_controller.py), so a big store does not hold up the unlock.
     A key left pending by an interrupted key rotation is tried when the given key fails
     (store/key_rotation.py). in_use: the store's in-use lock when the caller holds it already (a
-    restore, exclusive: store/store_lock.py); else the vault takes it shared."""
-    try:
-        vault = Vault.open(path, key, verify_pages=verify_pages, in_use=in_use)
-    except WrongKeyError as exc:
-        from desktop.store.key_rotation import open_with_pending_key
+    restore, exclusive: store/store_lock.py); else the vault takes it shared. vault: the store already
+    opened with this key (services/session.py open_early, in the CLI's early open), used as it is."""
+    if vault is None:
+        try:
+            vault = Vault.open(path, key, verify_pages=verify_pages, in_use=in_use)
+        except WrongKeyError as exc:
+            from desktop.store.key_rotation import open_with_pending_key
 
-        vault, key = open_with_pending_key(path, exc, verify_pages=verify_pages, in_use=in_use)
+            vault, key = open_with_pending_key(path, exc, verify_pages=verify_pages, in_use=in_use)
     try:
         services = build_services(vault, clock=clock, staff=staff)
         if failed_unlocks > 0:

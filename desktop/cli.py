@@ -43,6 +43,16 @@ def sweep_child(argv: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
 
     disable_core_dumps()
+    from desktop.commands import early_open
+
+    early_open.start(sys.argv[1:] if argv is None else argv)  # backup: key, open and copy meanwhile
+    try:
+        return _main(argv)
+    finally:
+        early_open.discard()
+
+
+def _main(argv: list[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

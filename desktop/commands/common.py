@@ -114,9 +114,17 @@ def open_services(args: argparse.Namespace, *, clock=None, verify_pages: bool = 
         hint = "set HELPDESK_INTAKE_PASSPHRASE or run in a terminal to be asked"
         raise CliError(((resolution.note + " ") if resolution.note else "") + f"No key for {path}: {hint}.", KEY)
     failed = 0  # wrong passphrases typed here are written to the audit trail at the unlock
+    from desktop.commands import early_open
+
+    early = early_open.take(path, resolution.key)  # opened while the CLI parsed (commands/early_open.py)
+    if early is not None and verify_pages:
+        early.close()
+        early = None
     while True:
         try:
-            services = door.open(path, resolution.key, failed_unlocks=failed, verify_pages=verify_pages)
+            services = door.open(path, resolution.key, failed_unlocks=failed, verify_pages=verify_pages,
+                                 **({"vault": early} if early is not None else {}))
+            early = None
             services.after_output = DEFERRED.append
             return services
         except WrongKeyError:

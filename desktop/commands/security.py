@@ -150,9 +150,11 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
     if args.out.exists():
         raise CliError(f"{args.out} already exists; not overwriting it", 6)
+    from desktop.commands import early_open
+
     with _open(args) as services:
-        try:
-            info = services.backup.backup(args.out)
+        try:  # the copy made while the command line was parsed, when it is this target's and store's
+            info = services.backup.backup(args.out, early_open.prepared(args.out))
         except StoreDamaged as exc:
             raise _damaged(exc) from exc
     out(f"backup written to {args.out} and verified (schema {info.schema_version}, "

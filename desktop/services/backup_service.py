@@ -18,7 +18,7 @@ from desktop.domain.clock import Clock
 from desktop.errors import KeyringUnavailable, RefusedError, StoreDamaged, StoreError, WrongKeyError
 from desktop.services.context import Context
 from desktop.services.erasure_record import ErasureMemory, Reapplied
-from desktop.store.backups import BackupInfo, inspect_backup, make_backup, swap_in
+from desktop.store.backups import BackupInfo, PreparedCopy, inspect_backup, make_backup, swap_in
 from desktop.store.erasure_repo import ErasureRepo
 from desktop.store.keys import Key, keyring_delete, keyring_get, keyring_set
 from desktop.store.store_file import check_kind
@@ -32,9 +32,10 @@ class BackupService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    def backup(self, target: Path) -> BackupInfo:
-        """A consistent encrypted copy (same key), verified before success is reported."""
-        info = make_backup(self.ctx.vault, Path(target))
+    def backup(self, target: Path, prepared: PreparedCopy | None = None) -> BackupInfo:
+        """A consistent encrypted copy (same key), verified before success is reported. prepared:
+        the copy already made for `target` on this store (the CLI's early open)."""
+        info = make_backup(self.ctx.vault, Path(target), prepared)
         self.ctx.audit("store.backup", "store", f"schema={info.schema_version};entries={info.audit_entries}")
         return info
 

@@ -111,6 +111,23 @@ def unlock_plan(path: Path) -> UnlockPlan:
     return UnlockPlan("passphrase", None, resolution.note)
 
 
+# ---- the CLI's early open (commands/early_open.py): only what opening needs is imported ------------
+def open_early(path: Path, key: Key):
+    """The store opened as a command opens it, but with no migration (StoreError when one is due), no
+    page check and no audit entry; the composition root's open_services(vault=...) takes it."""
+    from desktop.store.vault import Vault
+
+    return Vault.open(path, key, migrate=False, verify_pages=False)
+
+
+def prepare_backup(vault, target: Path):
+    """The backup's copy made and checked ahead of the command (store/backups.py prepare_copy);
+    BackupService.backup(target, prepared) finishes it."""
+    from desktop.store.backups import prepare_copy
+
+    return prepare_copy(vault, target)
+
+
 # ---- the session object the composition root builds ------------------------------------------------
 class StoreSession:
     """Open, create, restore with the composition root's factories (desktop/app.py session())."""

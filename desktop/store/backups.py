@@ -20,7 +20,7 @@ from pathlib import Path
 import sqlcipher3
 
 from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
-from desktop.store.backup_copy import snapshot_copy, vacuum_copy, verify_attached
+from desktop.store.backup_copy import finish_snapshot, snapshot_copy, vacuum_copy, verify_attached
 from desktop.store.connection import connect, unreadable
 from desktop.store.folders import make_private_dirs
 from desktop.store.keys import Key
@@ -215,21 +215,42 @@ def swap_in(store: Path, backup: Path, key: Key, stamp: str) -> tuple[Swap, Back
     return Swap(store, aside), info
 
 
-def verify_copy(vault, copy: Path) -> BackupInfo:
-    """Check a copy just made of the vault's store, keyed from its open connection: every page's
-    HMAC, the app marker, the schema version (store/backup_copy.py)."""
-    version, entries = verify_attached(vault, copy)
+def verify_copy(vault, copy: Path, snapshot: bool) -> BackupInfo:
+    """Finish checking a copy just made of the vault's store, keyed from its open connection: a
+    snapshot (already compared with the store's file, byte for byte, as read back after its fsync) is
+    made a single file and its rewritten first page read back; a VACUUM INTO copy is checked by every
+    page's HMAC; both by the app marker and the schema version (store/backup_copy.py). The copy is
+    fsynced on return."""
+    if snapshot:
+        version, entries = finish_snapshot(vault, copy)
+    else:
+        version, entries = verify_attached(vault, copy)
+        _fsync_file(copy)
     return BackupInfo(Path(copy), version, entries)
 
 
-def make_backup(vault, target: Path) -> BackupInfo:
-    """A backup that appears under its name only when complete and verified: a snapshot copy of
-    the store's file (or, while that cannot be had, a VACUUM INTO copy) to a hidden part file
-    beside the target, checked under the same key (verify_copy: page HMACs, marker, schema; no
-    second key derivation), fsynced, then linked into place (never over an existing file). A
-    killed backup leaves only a hidden `.NAME.part-*` file, encrypted, which no backup list offers
-    and the next backup to that name removes; a copy that fails the check is removed and the
-    failure raised. SQLite's full integrity_check runs in `check` and before a restore."""
+@dataclass(frozen=True)
+class PreparedCopy:
+    """A copy of the store made and checked byte for byte in a hidden part file beside `target`, not
+    yet published: make_backup finishes it (the CLI's early open makes one while it parses,
+    commands/early_open.py); discard() removes it."""
+
+    target: Path  # absolute
+    part: Path
+    snapshot: bool
+
+    def discard(self) -> None:
+        _remove_part(self.part)
+
+
+def _remove_part(part: Path) -> None:
+    for suffix in ("", *JOURNAL_SUFFIXES):
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(str(part) + suffix)
+
+
+def prepare_copy(vault, target: Path) -> PreparedCopy:
+    """The first half of make_backup: the target's checks, then the copy in a hidden part file."""
     target = Path(target)
     if target.is_symlink() and not target.exists():
         raise StoreExists(f"{target} is a symbolic link to a missing file; not writing through it")
@@ -241,19 +262,40 @@ def make_backup(vault, target: Path) -> BackupInfo:
     _remove_part_leftovers(target)
     part = target.with_name(f".{target.name}.part-{secrets.token_hex(6)}")
     try:
-        if not snapshot_copy(vault, part):
+        snapshot = snapshot_copy(vault, part)
+        if not snapshot:
             vacuum_copy(vault, part)
-        info = verify_copy(vault, part)
+    except BaseException:
+        _remove_part(part)
+        raise
+    return PreparedCopy(target.absolute(), part, snapshot)
+
+
+def make_backup(vault, target: Path, prepared: PreparedCopy | None = None) -> BackupInfo:
+    """A backup that appears under its name only when complete and verified: a snapshot copy of
+    the store's file (or, while that cannot be had, a VACUUM INTO copy) to a hidden part file
+    beside the target, fsynced and checked (the snapshot: equal to the store's file, byte for byte,
+    as read back after its fsync; the VACUUM INTO copy: every page's HMAC; both: marker and schema
+    under the same key, no second key derivation), then linked into place (never over an existing
+    file). A killed backup leaves only a hidden `.NAME.part-*` file, encrypted, which no backup list
+    offers and the next backup to that name removes; a copy that fails the check is removed and the
+    failure raised. The full page check and SQLite's integrity_check run in `check` and before a
+    restore. prepared: the copy already made for this target by prepare_copy on this vault."""
+    target = Path(target)
+    if prepared is not None and prepared.target != target.absolute():
+        prepared.discard()
+        prepared = None
+    if prepared is None:
+        prepared = prepare_copy(vault, target)
+    try:
+        info = verify_copy(vault, prepared.part, prepared.snapshot)
         if info.schema_version != vault.user_version():
             raise StoreError("the backup lost the schema version; it was removed")
-        _fsync_file(part)
-        _publish(part, target)
-        _fsync_dir(folder)
+        _publish(prepared.part, target)
+        _fsync_dir(target.parent)
         return BackupInfo(target, info.schema_version, info.audit_entries)
     finally:
-        for suffix in ("", *JOURNAL_SUFFIXES):
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(str(part) + suffix)
+        _remove_part(prepared.part)
 
 
 def _publish(part: Path, target: Path) -> None:

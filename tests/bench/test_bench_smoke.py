@@ -16,7 +16,8 @@ def test_smoke_runs_every_row(tmp_path, capsys):
     keys = {r["key"] for r in results["rows"]}
     expected = {"import", "save_one", "search_name", "search_email", "search_description", "sweep",
                 "report", "start", "memory", "scale_search", "scale_start", "scale_memory", "cycle", "diagnose",
-                "form_import", "store_erase", "store_plan"}
+                "form_import", "store_erase", "store_plan", "cli_backup", "cli_backup_ctx",
+                "cli_backup_keyring"}
     assert expected <= keys, f"missing rows: {expected - keys}"
     for row in results["rows"]:
         assert row["unavailable"] is None, f"{row['key']}: {row['unavailable']}"
