@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import time
 from dataclasses import dataclass
 from glob import escape as glob_escape
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import sqlcipher3
 
+from desktop import digests
 from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
 from desktop.store.backup_copy import snapshot_copy, vacuum_copy, verify_attached
 from desktop.store.connection import connect, unreadable
@@ -239,7 +239,7 @@ def make_backup(vault, target: Path) -> BackupInfo:
     if not folder.is_dir():
         raise StoreError(f"no folder {folder} for the backup; nothing was written")
     _remove_part_leftovers(target)
-    part = target.with_name(f".{target.name}.part-{secrets.token_hex(6)}")
+    part = target.with_name(f".{target.name}.part-{digests.token_hex(6)}")
     try:
         if not snapshot_copy(vault, part):
             vacuum_copy(vault, part)
