@@ -1,5 +1,5 @@
 """What the window loads at start (issue 17, peak memory): not OpenSSL through hashlib (about
-3.6 MiB), not the PDF, export or import code. Run in a fresh process, as `helpdesk-intake` starts:
+3.6 MiB), not the PDF, export or import code, nor the services built on first use. Run in a fresh process, as `helpdesk-intake` starts:
 open the store, build the window, show the case list, paint."""
 
 from __future__ import annotations
@@ -47,5 +47,7 @@ def test_window_start_loads_no_openssl_and_no_reports(tmp_path):
     loaded = set(proc.stdout.split())
     assert "desktop.ui.cases.model" in loaded  # the case list did show
     assert "_hashlib" not in loaded, "OpenSSL's hashlib loaded at window start (use desktop.digests)"
-    for heavy in ("reportlab", "desktop.reports.access_report", "desktop.services.form_import"):
+    for heavy in ("reportlab", "desktop.reports.access_report", "desktop.services.form_import",
+                  "desktop.services.reporting", "desktop.services.rights", "desktop.services.importer",
+                  "desktop.services.backup_service", "desktop.services.keys_service", "desktop.services.demo"):
         assert heavy not in loaded, heavy
