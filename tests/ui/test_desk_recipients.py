@@ -70,6 +70,9 @@ def test_each_recipient_gets_a_tick_and_date_for_told_kept_on_the_request(qtbot,
     assert box.isVisible() and set(box.boxes) == {"MailChimp", "ActiveCampaign", "Email service providers"}
     assert box.notes["MailChimp"].text() == "not told yet"
     assert "0 of 3 told" in box.title()
+    # the facts do not say "nothing more can be done" while the ticks are still asked for
+    facts = view.detail.facts.text()
+    assert "nothing more can be done" not in facts and "3 recipients below still to tell" in facts
 
     mailchimp = box.boxes["MailChimp"]
     qtbot.mouseClick(mailchimp, Qt.LeftButton, pos=QPoint(8, mailchimp.height() // 2))
@@ -89,6 +92,7 @@ def test_each_recipient_gets_a_tick_and_date_for_told_kept_on_the_request(qtbot,
     providers.setFocus()
     qtbot.keyClick(providers, Qt.Key_Space)
     assert set(services.requests.get(req.id).details["told"]) == {"MailChimp", "Email service providers"}
+    assert "1 recipient below still to tell" in view.detail.facts.text()
 
     # a tick taken back is taken back in the store
     box = view.detail.recipients

@@ -28,7 +28,7 @@ from desktop.ui.requests.controller import (
     method_label,
     stamp,
 )
-from desktop.ui.requests.recipients_box import TellRecipientsBox
+from desktop.ui.requests.recipients_box import TellRecipientsBox, untold
 from desktop.ui.widgets.spoken import SpokenLabel
 from desktop.ui.widgets.style import INFO_STYLE, scheme
 
@@ -145,8 +145,11 @@ class RequestDetailPanel(QScrollArea):
         red = scheme()["error"]
         lines = [f"<b>Status:</b> {e(STATUS_LABELS[req.status])}"]
         if req.status.closed:
+            left = untold(details)
+            rest = (f"its actions are done; {left} recipient{'s' if left != 1 else ''} below still to tell"
+                    if left else "nothing more can be done")
             lines.append(f"<b>Closed:</b> {e(stamp(req.completed_at))} (no countdown). The request is "
-                         f"{e(STATUS_LABELS[req.status].lower())}: nothing more can be done.")
+                         f"{e(STATUS_LABELS[req.status].lower())}: {rest}.")
         else:
             due = f"{e(day(row.due))} · {e(countdown(row))}"
             if row.overdue:

@@ -13,6 +13,12 @@ from desktop.services.request_actions import stamp
 from desktop.ui.widgets.style import INFO_STYLE
 
 
+def untold(details: dict) -> int:
+    """How many recipients on a request's list are not ticked as told yet."""
+    marks = details.get("told") or {}
+    return sum(1 for name in details.get("notify_recipients") or [] if str(name) not in marks)
+
+
 def told_note(mark: dict | None) -> str:
     """'told 2 Dec 2026 09:30 by Ana' for a tick, 'not told yet' without one."""
     if not mark:
