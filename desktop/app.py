@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.domain.clock import Clock, SystemClock
 from desktop.errors import WrongKeyError
@@ -37,6 +38,9 @@ from desktop.store.settings_repo import SettingsRepo
 from desktop.store.store_lock import StoreLock
 from desktop.store.subjects_repo import SubjectRepo
 from desktop.store.vault import Vault
+
+if TYPE_CHECKING:
+    from desktop.services.session import StoreSession
 
 ENV_STAFF = "HELPDESK_INTAKE_STAFF"
 
@@ -205,7 +209,7 @@ def sweep_child_main(argv: list[str]) -> int:
     return 0
 
 
-def session(*, clock: Clock | None = None):  # -> StoreSession
+def session(*, clock: Clock | None = None) -> StoreSession:
     """The door to create, unlock, open, rekey and restore stores, over this root's factories."""
     from desktop.services.session import StoreSession
 
