@@ -10,26 +10,18 @@ from __future__ import annotations
 import getpass
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.domain.clock import Clock, SystemClock
 from desktop.errors import WrongKeyError
 from desktop.services.audit import AuditService
-from desktop.services.backup_service import BackupService
 from desktop.services.cases import CaseService
 from desktop.services.container import Services
 from desktop.services.context import CaseHook, Context, Repositories
-from desktop.services.demo import DemoService
-from desktop.services.dossier import DossierService
-from desktop.services.drafts import DraftService
 from desktop.services.erasure_record import ErasureRecordService
-from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
-from desktop.services.keys_service import KeyService
-from desktop.services.reporting import ReportService
 from desktop.services.requests import RequestService
 from desktop.services.retention import RetentionService
-from desktop.services.rights import RightsService
-from desktop.services.session import StoreSession
 from desktop.services.settings import SettingsService
 from desktop.store.audit_repo import AuditRepo
 from desktop.store.bulk import IntakeWriter
@@ -46,6 +38,9 @@ from desktop.store.settings_repo import SettingsRepo
 from desktop.store.store_lock import StoreLock
 from desktop.store.subjects_repo import SubjectRepo
 from desktop.store.vault import Vault
+
+if TYPE_CHECKING:
+    from desktop.services.session import StoreSession
 
 ENV_STAFF = "HELPDESK_INTAKE_STAFF"
 
@@ -84,19 +79,66 @@ def build_services(vault: Vault, *, clock: Clock | None = None, staff: str | Non
     # INSERT (intake is handed this hook, the first one, and skips it for the cases it inserts)
     timers = CaseHook(retention.refresh, retention.refresh_many, new_case_rules=retention.rules)
     ctx.case_changed.append(timers)
-    intake = IntakeService(ctx, settings, timers=timers)
-    cases = CaseService(ctx, settings)
-    requests = RequestService(ctx, settings)
-    erasures = ErasureRecordService(ctx)
-    dossier = DossierService(ctx, settings)
-    return Services(ctx=ctx, settings=settings, intake=intake, cases=cases, importer=ImportService(intake),
-                    requests=requests, rights=RightsService(
-                        ctx, settings, requests, cases, erasures,
-                        copy_context=lambda copy: build_context(copy, clock=ctx.clock, staff=ctx.staff)), dossier=dossier,
-                    reports=ReportService(ctx, settings, dossier), retention=retention,
-                    audit=AuditService(ctx), keys=KeyService(ctx), backup=BackupService(ctx),
-                    demo=DemoService(ctx, intake, requests), erasures=erasures,
-                    drafts=DraftService(ctx))
+    return Services(ctx=ctx, settings=settings, intake=IntakeService(ctx, settings, timers=timers),
+                    cases=CaseService(ctx, settings), requests=RequestService(ctx, settings),
+                    retention=retention, audit=AuditService(ctx), erasures=ErasureRecordService(ctx),
+                    lazy=LAZY_SERVICES)
+
+
+# The services a session may never use, built on first use (Services.lazy): a window that makes no
+# report or backup never loads their modules (the window's peak memory, docs/bench.md).
+def _rights(s: Services):
+    from desktop.services.rights import RightsService
+
+    ctx = s.ctx
+    return RightsService(ctx, s.settings, s.requests, s.cases, s.erasures,
+                         copy_context=lambda copy: build_context(copy, clock=ctx.clock, staff=ctx.staff))
+
+
+def _dossier(s: Services):
+    from desktop.services.dossier import DossierService
+
+    return DossierService(s.ctx, s.settings)
+
+
+def _reports(s: Services):
+    from desktop.services.reporting import ReportService
+
+    return ReportService(s.ctx, s.settings, s.dossier)
+
+
+def _importer(s: Services):
+    from desktop.services.importer import ImportService
+
+    return ImportService(s.intake)
+
+
+def _keys(s: Services):
+    from desktop.services.keys_service import KeyService
+
+    return KeyService(s.ctx)
+
+
+def _backup(s: Services):
+    from desktop.services.backup_service import BackupService
+
+    return BackupService(s.ctx)
+
+
+def _demo(s: Services):
+    from desktop.services.demo import DemoService
+
+    return DemoService(s.ctx, s.intake, s.requests)
+
+
+def _drafts(s: Services):
+    from desktop.services.drafts import DraftService
+
+    return DraftService(s.ctx)
+
+
+LAZY_SERVICES = {"rights": _rights, "dossier": _dossier, "reports": _reports, "importer": _importer,
+                 "keys": _keys, "backup": _backup, "demo": _demo, "drafts": _drafts}
 
 
 def open_services(path: Path, key: Key, *, clock: Clock | None = None, staff: str | None = None,
@@ -172,5 +214,7 @@ def sweep_child_main(argv: list[str]) -> int:
 
 def session(*, clock: Clock | None = None) -> StoreSession:
     """The door to create, unlock, open, rekey and restore stores, over this root's factories."""
+    from desktop.services.session import StoreSession
+
     return StoreSession(open_services=open_services, create_services=create_services,
                         clock=clock or SystemClock(), default_staff=default_staff)

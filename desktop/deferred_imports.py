@@ -3,7 +3,10 @@
 keyring imports jaraco.context, which imports urllib.request at its top (for a download helper the
 app never calls), and with it http.client, ssl and the email parser; and keyring imports
 importlib_metadata, which only its backend discovery uses. Together about 50 ms of every start
-(measured with -X importtime on the 2-core development VM) and a few MiB.
+(measured with -X importtime on the 2-core development VM) and a few MiB. jaraco.functools imports
+more_itertools for use inside one function keyring never calls: about 370 KiB of code objects in
+the window. (backports.tarfile, also imported by jaraco.context, cannot wait: that module reads
+tarfile.data_filter at its top.)
 
 defer(name) puts a stand-in module under that name. The first attribute read from it (by code
 that really uses the module) imports the real module, which then replaces it everywhere it is
@@ -19,7 +22,7 @@ import threading
 import types
 
 _lock = threading.RLock()
-UNUSED_BY_KEYRING = ("urllib.request", "importlib_metadata")
+UNUSED_BY_KEYRING = ("urllib.request", "importlib_metadata", "more_itertools")
 
 
 class _Deferred(types.ModuleType):

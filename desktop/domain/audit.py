@@ -15,16 +15,17 @@ backup) covers the rest.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass
+
+from desktop import digests
 
 GENESIS = "0" * 64
 
 
 def entry_hash(prev_hash: str, at: str, staff: str, action: str, target: str, detail: str) -> str:
     payload = json.dumps([prev_hash, at, staff, action, target, detail], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return digests.sha256(payload.encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -9,54 +9,99 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from desktop.domain.clock import Clock
 from desktop.domain.retention import SweepOutcome
 from desktop.errors import StoreError, StoreFull
 from desktop.services.audit import AuditService
-from desktop.services.backup_service import BackupService
 from desktop.services.cases import CaseService
 from desktop.services.context import Context
-from desktop.services.demo import DemoService
-from desktop.services.dossier import DossierService
-from desktop.services.drafts import DraftService
 from desktop.services.erasure_record import ErasureRecordService
-from desktop.services.importer import ImportService
 from desktop.services.intake import IntakeService
-from desktop.services.keys_service import KeyService
-from desktop.services.reporting import ReportService
 from desktop.services.requests import RequestService
 from desktop.services.retention import RetentionService
-from desktop.services.rights import RightsService
 from desktop.services.settings import SettingsService
+
+if TYPE_CHECKING:  # built on first use (Services.lazy): their modules load then
+    from desktop.services.backup_service import BackupService
+    from desktop.services.demo import DemoService
+    from desktop.services.dossier import DossierService
+    from desktop.services.drafts import DraftService
+    from desktop.services.importer import ImportService
+    from desktop.services.keys_service import KeyService
+    from desktop.services.reporting import ReportService
+    from desktop.services.rights import RightsService
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Services:
+    """The services every session uses are built with it; the others (rights, reports, import,
+    backup, keys, demo, drafts) are built by their factory in `lazy` on first use, so a window that
+    never makes a report never loads the report code (issue 17: the window's peak memory)."""
+
     ctx: Context
     settings: SettingsService
     intake: IntakeService
     cases: CaseService
-    importer: ImportService
     requests: RequestService
-    rights: RightsService
-    dossier: DossierService
-    reports: ReportService
     retention: RetentionService
     audit: AuditService
-    keys: KeyService
-    backup: BackupService
-    demo: DemoService
     erasures: ErasureRecordService
-    drafts: DraftService
+    # name -> factory(services), from the composition root (desktop/app.py LAZY_SERVICES)
+    lazy: Mapping[str, Callable[[Services], object]] = field(default_factory=dict, repr=False, compare=False)
+    _built: dict[str, object] = field(default_factory=dict, repr=False, compare=False)
+    _building: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
     # one finish at a time: the window closes a locked store on a worker thread while the app may quit
     _finishing: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def _service(self, name: str):
+        """The service `name`, built once (by any thread: one builds, the others wait for it)."""
+        built = self._built.get(name)
+        if built is None:
+            with self._building:
+                built = self._built.get(name)
+                if built is None:
+                    built = self._built[name] = self.lazy[name](self)
+        return built
+
+    @property
+    def importer(self) -> ImportService:
+        return self._service("importer")
+
+    @property
+    def rights(self) -> RightsService:
+        return self._service("rights")
+
+    @property
+    def dossier(self) -> DossierService:
+        return self._service("dossier")
+
+    @property
+    def reports(self) -> ReportService:
+        return self._service("reports")
+
+    @property
+    def keys(self) -> KeyService:
+        return self._service("keys")
+
+    @property
+    def backup(self) -> BackupService:
+        return self._service("backup")
+
+    @property
+    def demo(self) -> DemoService:
+        return self._service("demo")
+
+    @property
+    def drafts(self) -> DraftService:
+        return self._service("drafts")
 
     @property
     def form_import(self):  # -> FormImportService (web-form exports; built on demand)

@@ -14,8 +14,6 @@ below 4, or made before an erasure) therefore comes back without the people eras
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from dataclasses import dataclass
 
 from desktop.domain.clock import to_iso
@@ -30,6 +28,9 @@ def normalise_email(email: str) -> str:
 
 
 def digest(secret: bytes, email: str) -> str:
+    import hashlib  # here, not at start: hmac and hashlib load OpenSSL (desktop/digests.py)
+    import hmac
+
     return hmac.new(secret, normalise_email(email).encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -87,7 +88,9 @@ class ErasureRecordService:
         """Make the carried secret and records this store's (a restore). The store's own records
         are kept when they were made under the same secret (a backup of the same store); under
         another secret they cannot be matched any more and are dropped: returns how many."""
-        same = hmac.compare_digest(self.repo.secret(), memory.secret)
+        from hmac import compare_digest
+
+        same = compare_digest(self.repo.secret(), memory.secret)
         dropped = 0 if same else self.repo.count()
         with self.ctx.vault.transaction():
             self.repo.replace_all(memory.secret, memory.records, keep_own=same)

@@ -6,10 +6,10 @@ person's email, phone or any free text.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from desktop import digests
 from desktop.domain import deadlines as dl
 from desktop.domain.models import (
     VERIFICATION_METHODS,
@@ -207,7 +207,7 @@ class RequestService:
             prefix = f"DSR-{now.year}-"
             ref = f"{prefix}{self.repo.next_sequence(prefix):04d}"
             subject_ref = self.repo.subject_ref_for(subject.id if subject else None, address) \
-                or "P-" + secrets.token_hex(5).upper()
+                or "P-" + digests.token_hex(5).upper()
             request_id = self.repo.insert(
                 ref=ref, type=rtype, subject_id=subject.id if subject else None, subject_email=address,
                 subject_phone=number, subject_ref=subject_ref, received_at=received,  # type: ignore[arg-type]

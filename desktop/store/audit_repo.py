@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 
+from desktop import digests
 from desktop.domain.audit import GENESIS, Head, entry_hash
 from desktop.domain.clock import from_iso, to_iso
 from desktop.domain.models import AuditEntry
@@ -25,7 +25,7 @@ def _entry_hash(prev_hash: str, at: str, staff: str, action: str, target: str, d
             and type(target) is str and type(detail) is str):
         return entry_hash(prev_hash, at, staff, action, target, detail)
     payload = "[" + ",".join(map(encode_basestring, (prev_hash, at, staff, action, target, detail))) + "]"
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    return digests.sha256(payload.encode("utf-8")).hexdigest()
 
 
 class AuditRepo:

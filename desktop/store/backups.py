@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import time
 from dataclasses import dataclass
 from glob import escape as glob_escape
@@ -19,6 +18,7 @@ from pathlib import Path
 
 import sqlcipher3
 
+from desktop import digests
 from desktop.errors import StoreDamaged, StoreError, StoreExists, StoreTooNew, WrongKeyError
 from desktop.store.backup_copy import finish_snapshot, snapshot_copy, vacuum_copy, verify_attached
 from desktop.store.connection import connect, unreadable
@@ -260,7 +260,7 @@ def prepare_copy(vault, target: Path) -> PreparedCopy:
     if not folder.is_dir():
         raise StoreError(f"no folder {folder} for the backup; nothing was written")
     _remove_part_leftovers(target)
-    part = target.with_name(f".{target.name}.part-{secrets.token_hex(6)}")
+    part = target.with_name(f".{target.name}.part-{digests.token_hex(6)}")
     try:
         snapshot = snapshot_copy(vault, part)
         if not snapshot:

@@ -9,12 +9,12 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import secrets
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop import digests
 from desktop.errors import KeyringUnavailable
 
 SERVICE = "helpdesk-intake"
@@ -41,7 +41,7 @@ class Key:
 
     @staticmethod
     def new_raw() -> Key:
-        return Key("raw", secrets.token_hex(32))
+        return Key("raw", digests.token_hex(32))
 
     @staticmethod
     def passphrase(text: str) -> Key:

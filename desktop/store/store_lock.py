@@ -29,11 +29,11 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import secrets
 import struct
 import time
 from pathlib import Path
 
+from desktop import digests
 from desktop.errors import StoreBusy
 from desktop.store.write_wait import ENV_WRITE_WAIT, write_wait
 
@@ -168,7 +168,7 @@ class SlotLocker(Locker):
             return False
         try:
             for _ in range(64):
-                slot = 1 + secrets.randbelow(SLOTS)
+                slot = 1 + digests.randbelow(SLOTS)
                 if self.lock_range(slot, 1):
                     self.slot = slot
                     return True

@@ -15,6 +15,7 @@ CHECK = textwrap.dedent("""
 
     keyring, errors = _keyring_module()
     loaded = [m for m in ("ssl", "http.client", "email.parser") if m in sys.modules]
+    loaded += [m for m in ("more_itertools",) if type(sys.modules.get(m)).__name__ == "module"]
     print("loaded at start:", loaded)
     assert not loaded, loaded
 
@@ -30,6 +31,10 @@ CHECK = textwrap.dedent("""
     from keyring.compat.py312 import metadata  # the reference keyring kept
     assert metadata.version("keyring") == importlib_metadata.version("keyring")
     assert callable(metadata.entry_points)
+    import more_itertools
+    import jaraco.functools
+    assert more_itertools.first([3, 4]) == 3 and jaraco.functools.more_itertools.consume is more_itertools.consume
+    assert type(sys.modules["more_itertools"]).__name__ == "module"
     print("ok")
 """)
 

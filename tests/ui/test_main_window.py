@@ -130,7 +130,7 @@ def test_views_nobody_has_opened_yet_cost_nothing_at_start(qtbot, services, runn
     assert window.count_label.text() == "2 cases", "the status bar counts without loading the list"
     assert window.requests_status.text() == "Requests: 0 due soon · 0 overdue"
     assert window.requests_status.toolTip().startswith("1 open data-subject request")
-    assert services.ctx.vault.read("PRAGMA cache_size")[0][0] == -4096, "the window's connection: a 4 MiB page cache"
+    assert services.ctx.vault.read("PRAGMA cache_size")[0][0] == -1024, "the window's connection: a 1 MiB page cache"
 
     qtbot.keyClick(window, Qt.Key_R, Qt.ControlModifier)
     requests = window.views["requests"]

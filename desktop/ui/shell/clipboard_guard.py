@@ -8,17 +8,18 @@ windows was active. Text copied by another program afterwards no longer matches,
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QClipboard, QGuiApplication
 
+from desktop import digests
+
 NO_OWNERSHIP_PLATFORMS = ("offscreen", "minimal", "minimalegl")
 
 
 def _digest(text: str) -> bytes:
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).digest()
+    return digests.sha256(text.encode("utf-8", "surrogatepass")).digest()
 
 
 class ClipboardGuard(QObject):

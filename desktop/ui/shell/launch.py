@@ -66,7 +66,9 @@ def forget_source_lines() -> None:
     linecache.clearcache()
 
 
-WINDOW_PAGE_CACHE_KIB = 4096  # the window reads pages of 50 rows and first pages of ids (CLI: 32,000)
+# the window reads blocks of 50 rows and pages of 200 ids: 1 MiB (256 pages) holds what a keystroke
+# or a scroll step reads again; 4 MiB cost 3 MiB more peak memory at 100k cases (docs/bench.md). CLI: 32,000
+WINDOW_PAGE_CACHE_KIB = 1024
 
 
 def build_window(services, *, runner=None, settings=None, notify=None, confirm=None):
