@@ -68,6 +68,16 @@ def test_diagnose_msg_file(capsys, tmp_path):
     assert d["recipient"] == "***@contoso.example" and d["case_owner"] == "jane@customer.example"
 
 
+def test_diagnose_a_real_outlook_msg_bounce(capsys):
+    # saved by Outlook, not by our test helper (msg_parser's test file): the bounce's transport
+    # headers come from the .msg's properties, its GBK subject decodes, the recipient is masked
+    code, out, _ = run(capsys, "diagnose", str(FIX / "msgparser-other-bounce.msg"), "--json")
+    d = json.loads(out)
+    assert code == 0 and (d["category"], d["reason"], d["status"]) == ("bounce", "mailbox_disabled", "5.2.1")
+    assert d["permanent"] is True and d["case_owner"] == "yosipnps@model.com"
+    assert d["recipient"] == "***@tjdpf.org.cn" and "tjdpf.org.cn" in out and "@tjdpf.org.cn" not in out.replace("***@", "")
+
+
 def test_diagnose_bad_input_is_one_line_status_3(capsys, tmp_path):
     empty = tmp_path / "empty.eml"
     empty.write_bytes(b"")

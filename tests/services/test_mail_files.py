@@ -76,6 +76,23 @@ def test_msg_file_read_without_opening_attachments(tmp_path):
     assert p.received_at == datetime(2026, 11, 17, 9, 30, tzinfo=UTC) and p.description.startswith("Hello,")
 
 
+def test_real_outlook_msg_files(tmp_path):
+    from pathlib import Path
+
+    fix = Path(__file__).resolve().parent.parent / "fixtures" / "mail"
+    # an unsent message saved by Outlook: no sender, three attachments (one a nested .msg) counted, not opened
+    label, data = read_one(fix / "msgparser-outer-nested.msg")
+    assert b"X-Helpdesk-Attachments-Not-Opened: 3" in data
+    p = prefill_bytes(data)
+    assert (p.email, p.subject, p.description, p.source) == ("", "outer subject", "Outer body", "message")
+    assert p.received_at == datetime(2016, 11, 15, 23, 29, 5, tzinfo=UTC)
+    # a received bounce: whose case is the returned message's sender, the bounce goes to technical details
+    p = prefill_bytes(read_one(fix / "msgparser-other-bounce.msg")[1])
+    assert (p.source, p.email, p.category) == ("bounce", "yosipnps@model.com", "bounce")
+    assert p.subject == "投递状态通知 (Failure Notice)"
+    assert "Status: 5.2.1" in p.technical_details and "***@tjdpf.org.cn" in p.technical_details
+
+
 def test_mbox_and_folder(tmp_path):
     box = tmp_path / "in.mbox"
     box.write_bytes(b"From a@b Tue Nov 17 08:00:00 2026\nFrom: a@b.example\nSubject: one\n\nbody one\n\n"

@@ -81,6 +81,20 @@ def test_dropped_msg_fills_the_form(qtbot, window, services, tmp_path):
     assert case.name == "Kim Lee" and case.received_at == datetime(2026, 1, 8, 9, 30, tzinfo=UTC)
 
 
+def test_dropped_outlook_saved_bounce_msg(qtbot, window, services):
+    # a .msg saved by Outlook itself (msg_parser's test file), not built by our helper
+    drop(window, FIX / "msgparser-other-bounce.msg")
+    view, mail = window.intake_view, window.mail_intake
+    assert view.email.text() == "yosipnps@model.com" and view.category.currentData() == "bounce"
+    assert "Status: 5.2.1" in view.technical.toPlainText()
+    assert mail.panel.isVisible() and "5.2.1" in mail.panel.text.text()
+    qtbot.keyClicks(view.name, "Yosip")
+    tick_and_save(qtbot, view)
+    case = services.ctx.cases.get(list(services.cases.ids(CaseQuery()))[0])
+    assert case.email == "yosipnps@model.com" and case.received_at == datetime(2017, 11, 27, 9, 44, 30, tzinfo=UTC)
+    assert for_services(services).record(case.id)["diagnosis"]["status"] == "5.2.1"
+
+
 def test_a_dropped_pdf_is_not_read(qtbot, window, tmp_path):
     f = tmp_path / "invoice.pdf"
     f.write_bytes(b"%PDF-1.4")
