@@ -111,3 +111,13 @@ def test_hostile_input_does_not_break_the_diagnosis():
     assert d.category == "bounce" and d.status == "5.1.1"
     d = diagnose(b"Content-Type: multipart/mixed; boundary=\"\"\n\n--\n--\n\x00\xff\xfe", RULES)
     assert d.category == "other"
+
+
+def test_status_inferred_warning_only_when_no_status_anywhere():
+    # a qmail bounce has no enhanced code at all: the status shown is inferred, and it says so
+    fix = Path(__file__).resolve().parent.parent / "fixtures" / "mail"
+    d = diagnose((fix / "flufl-qmail-04.eml").read_bytes(), RULES)
+    assert d.status == "5.1.1" and any("inferred" in w for w in d.warnings)
+    # a report whose Final-Recipient is unusable ("system;<>") still carries Status: 5.0.0: not inferred
+    d = diagnose((fix / "bouncedheld-tt-bounce-03.eml").read_bytes(), RULES)
+    assert d.status == "5.0.0" and not any("inferred" in w for w in d.warnings)

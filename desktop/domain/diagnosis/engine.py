@@ -177,8 +177,7 @@ def _headers_only(msg: Message, rules: Rules, hdr: HeaderReport) -> Diagnosis:
         reason, evidence = "auth_headers", [f"{c.source}: {c.method}={c.result} {c.detail}".strip() for c in failed]
     else:
         reason, evidence = "not_bounce", []
-    d = _simple("headers" if reason != "not_bounce" else "message", reason, msg, rules, hdr, evidence)
-    return d
+    return _simple("headers" if reason != "not_bounce" else "message", reason, msg, rules, hdr, evidence)
 
 
 def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
@@ -200,6 +199,7 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
     evidence: list[str] = []
     results = [_from_block(b, rules, human_part, evidence) for b in blocks]
     results = [_with_text_diagnostic(r, human_part, rules, evidence) for r in results]
+    dsn_status = any(r.status_field for r in results)   # a Status: field with no usable Final-Recipient
     if not any(r.recipient for r in results):
         results = _from_text(msg, human_part, rules, owner, evidence) or results
     if not results:
@@ -226,7 +226,7 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
         evidence=tuple(dict.fromkeys(e for e in evidence if e)), explanation=text, next_steps=steps,
         headers=header_report(ret if ret is not None else msg),
         warnings=("status inferred from the reason: the bounce carries no enhanced status code",)
-        if first.status and not (first.status_field or first_enhanced(first.diagnostic + human_part)) else ())
+        if first.status and not (first.status_field or dsn_status or first_enhanced(first.diagnostic + human_part)) else ())
 
 
 def _top_by(msg: Message) -> str:
