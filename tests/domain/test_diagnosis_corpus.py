@@ -128,6 +128,16 @@ def test_registry_package_fixtures_round_4():
         assert sum(d.status == exp["status"] for exp, d in part) >= floor_status, pre
 
 
+def test_cfortune_round_5_not_below_its_first_run():
+    """Round 5 (cf2-*: the rest of cfortune/PHP-Bounce-Handler's eml/, references written before the engine
+    ran on them). First, untuned run: category 27/29, status 26/29; it must not fall below that."""
+    rows = run_corpus()
+    part = [(exp, d) for n, exp, d in rows if n.startswith("cf2-")]
+    assert len(part) == 29
+    assert sum(d.category == exp["category"] for exp, d in part) >= 27
+    assert sum(d.status == exp["status"] for exp, d in part) >= 26
+
+
 def test_a_connection_error_reported_as_permanent_is_an_expiry():
     """Gmail's 'failed permanently' with a temporary connection error: retries ran out -> bounce,
     4.4.7; the same error in a delay warning is a connection problem (4.4.2: dropped once made)."""
