@@ -5,10 +5,13 @@ from __future__ import annotations
 import re
 from email.message import Message
 
-from desktop.domain.diagnosis.mime import part_text
+from desktop.domain.diagnosis.mime import DSN_TYPES, content_type, part_text, walk
 
 FIELD = re.compile(r"^([A-Za-z][A-Za-z0-9-]*)[ \t]*:[ \t]*(.*)$")
 RECIPIENT_FIELDS = ("final-recipient", "original-recipient", "x-actual-recipient")
+# a delivery-status part whose own header slipped into its body (a blank line written before
+# "Content-Type: message/delivery-status": the part is then text/plain, its body the report)
+STRAY_REPORT = re.compile(r"\A\s*content-type:\s*(?:message|text)/(?:global-)?delivery-status\b", re.I)
 
 
 def blocks_from_text(text: str) -> list[dict[str, str]]:
@@ -121,3 +124,26 @@ def diagnostic_of(value: str) -> str:
     value = " ".join(value.split())
     m = _DIAG_TYPE.match(value)
     return value[m.end():] if m else value
+
+
+def report_parts(msg: Message) -> list[Message]:
+    """The delivery-status parts outside the returned message; when there is none, a text part whose
+    body begins with the delivery-status part's own Content-Type line (see STRAY_REPORT)."""
+    parts = [p for p, _d, inside in walk(msg) if content_type(p) in DSN_TYPES and not inside]
+    if parts:
+        return parts
+    return [p for p, _d, inside in walk(msg)
+            if not inside and not p.is_multipart() and content_type(p) == "text/plain"
+            and isinstance(p.get_payload(), str) and STRAY_REPORT.match(p.get_payload()[:200])]
+
+
+def report_fields(msg: Message) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """(per-message fields, per-recipient blocks) of all the report parts of a bounce."""
+    per_message: dict[str, str] = {}
+    blocks: list[dict[str, str]] = []
+    for part in report_parts(msg):
+        pm, recips = split_blocks(dsn_blocks(part))
+        for k, v in pm.items():
+            per_message.setdefault(k, v)
+        blocks.extend(recips)
+    return per_message, blocks

@@ -15,7 +15,7 @@ from desktop.domain.diagnosis.codes import (
     normalise_status,
 )
 from desktop.domain.diagnosis.dates import date_iso as _date
-from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, dsn_blocks, mta_of, split_blocks
+from desktop.domain.diagnosis.dsn import address_of, diagnostic_of, mta_of, report_fields
 from desktop.domain.diagnosis.gates import may_match, row_gate
 from desktop.domain.diagnosis.headers import BY, header_report
 from desktop.domain.diagnosis.mime import (
@@ -181,7 +181,6 @@ def _headers_only(msg: Message, rules: Rules, hdr: HeaderReport) -> Diagnosis:
 
 
 def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
-    dsn_parts = [p for p, _d, inside in walk(msg) if content_type(p) in DSN_TYPES and not inside]
     human = _human_text(msg)
     human_part, quoted = split_returned(human)
     human_part = human_part[:6000]   # the error lines come first; a long tail only costs searches
@@ -189,13 +188,7 @@ def _bounce(msg: Message, rules: Rules, ctype: str) -> Diagnosis:
     returned_from = mailbox_of(ret, "From")[1] if ret is not None else ""
     to = mailbox_of(msg, "To")[1]
     owner = next((a for a in (returned_from, to) if a and not textual.DAEMONS.match(a.lower())), "")
-    per_message: dict[str, str] = {}
-    blocks: list[dict[str, str]] = []
-    for part in dsn_parts:
-        pm, recips = split_blocks(dsn_blocks(part))
-        for k, v in pm.items():
-            per_message.setdefault(k, v)
-        blocks.extend(recips)
+    per_message, blocks = report_fields(msg)
     evidence: list[str] = []
     results = [_from_block(b, rules, human_part, evidence) for b in blocks]
     results = [_with_text_diagnostic(r, human_part, rules, evidence) for r in results]
@@ -237,7 +230,7 @@ def _top_by(msg: Message) -> str:
 
 def _from_block(b: dict[str, str], rules: Rules, human: str, evidence: list[str]) -> RecipientResult:
     recipient = address_of(b.get("final-recipient") or b.get("original-recipient") or b.get("x-actual-recipient", ""))
-    diag = diagnostic_of(b.get("diagnostic-code", ""))
+    diag = textual.complete_reply(diagnostic_of(b.get("diagnostic-code", "")), human)
     for name in ("action", "status", "diagnostic-code", "remote-mta"):
         if b.get(name):
             evidence.append(f"{name.title()}: {' '.join(b[name].split())}"[:300])

@@ -170,3 +170,31 @@ def remote_mta(text: str) -> str:
         if m:
             return m.group(1).strip(".")
     return ""
+
+
+# a multi-line SMTP reply continues with "NNN-" and ends with "NNN " (RFC 5321 4.2.1)
+_FIRST_OF_MANY = re.compile(r"^([245]\d\d)-")
+
+
+def complete_reply(diag: str, human: str, max_lines: int = 12) -> str:
+    """A Diagnostic-Code that holds only the first line of a multi-line reply ("550-Verification
+    failed for <...>"; Sendmail keeps one line) completed from the session transcript in the bounce
+    text, where the whole reply is quoted ("<<< 550-...", "<<< 550 Sender verify failed")."""
+    m = _FIRST_OF_MANY.match(diag)
+    if not m or not human or diag[:40] not in human:
+        return diag
+    code, head = m.group(1), diag[:40]
+    lines = [x.strip().removeprefix("<<<").strip() for x in human.splitlines()]
+    for i, line in enumerate(lines):
+        if not line.startswith(head):
+            continue
+        parts = [line]
+        for text in lines[i + 1:i + max_lines]:
+            if not text.startswith(code):
+                break
+            parts.append(text)
+            if text[3:4] != "-":   # "550 ...": the last line of the reply
+                break
+        if len(parts) > 1:
+            return " ".join(parts)
+    return diag
