@@ -74,3 +74,19 @@ def test_a_policy_refusal_is_not_read_as_an_authentication_failure_by_its_code()
     assert (d.category, d.status) == ("spam_folder", "5.7.9")
     weak = policy.replace("Message not accepted for policy reasons.", "Authentication mechanism is too weak")
     assert diagnose(_report("Your message could not be delivered.", weak), RULES).category == "smtp_auth"
+
+
+def test_a_report_sent_or_pasted_as_plain_text_is_read_as_a_report():
+    """The report's fields in a plain-text bounce (no delivery-status part): its Status: is the code the
+    bounce carries, kept as it is (5.0.0), not one inferred from the wording; Reporting-MTA is read."""
+    text = (b"From: MAILER-DAEMON@mx.example.org\nTo: ann@example.org\nSubject: Returned mail\n\n"
+            b"The original message was received at Mon, 1 Jan 2024 10:00:00 GMT\n\n"
+            b"Reporting-MTA: dns; mx.example.org\n\nFinal-Recipient: rfc822; bo@example.net\nAction: failed\n"
+            b"Status: 5.0.0\nDiagnostic-Code: smtp; 550 Requested action not taken: mailbox unavailable\n")
+    d = diagnose(text, RULES)
+    assert (d.kind, d.category, d.status, d.recipient) == ("bounce", "bounce", "5.0.0", "bo@example.net")
+    assert d.recipients[0].status_field == "5.0.0" and d.reporting_mta == "mx.example.org"
+    assert "status inferred" not in " ".join(d.warnings)
+    # without the Status line there is no report to read: the code is inferred from the wording, and said so
+    inferred = diagnose(text.replace(b"Status: 5.0.0\n", b""), RULES)
+    assert inferred.recipients[0].status_field == "" and inferred.status.startswith("5.")

@@ -127,14 +127,29 @@ def diagnostic_of(value: str) -> str:
 
 
 def report_parts(msg: Message) -> list[Message]:
-    """The delivery-status parts outside the returned message; when there is none, a text part whose
-    body begins with the delivery-status part's own Content-Type line (see STRAY_REPORT)."""
+    """The delivery-status parts outside the returned message; when there is none, a text part that
+    holds the report's fields itself: its body begins with the delivery-status part's own
+    Content-Type line (see STRAY_REPORT), or it carries a recipient block (a Final-/Original-Recipient
+    line and a Status line at line starts: a report sent, forwarded or pasted as plain text)."""
     parts = [p for p, _d, inside in walk(msg) if content_type(p) in DSN_TYPES and not inside]
     if parts:
         return parts
     return [p for p, _d, inside in walk(msg)
             if not inside and not p.is_multipart() and content_type(p) == "text/plain"
-            and isinstance(p.get_payload(), str) and STRAY_REPORT.match(p.get_payload()[:200])]
+            and isinstance(p.get_payload(), str) and _holds_report(p.get_payload())]
+
+
+TEXT_RECIPIENT = re.compile(r"^(?:final|original)-recipient[ \t]*:", re.I | re.M)
+TEXT_STATUS = re.compile(r"^status[ \t]*:[ \t]*[245]\.\d{1,3}\.\d{1,3}", re.I | re.M)
+
+
+def _holds_report(raw: str) -> bool:
+    if STRAY_REPORT.match(raw[:200]):
+        return True
+    head = raw[:20000]
+    low = head.lower()   # both fixed words, or the patterns cannot match: most texts stop here
+    return "-recipient" in low and "status" in low and bool(TEXT_RECIPIENT.search(head)) \
+        and bool(TEXT_STATUS.search(head))
 
 
 def report_fields(msg: Message) -> tuple[dict[str, str], list[dict[str, str]]]:
@@ -145,5 +160,5 @@ def report_fields(msg: Message) -> tuple[dict[str, str], list[dict[str, str]]]:
         pm, recips = split_blocks(dsn_blocks(part))
         for k, v in pm.items():
             per_message.setdefault(k, v)
-        blocks.extend(recips)
+        blocks.extend(b for b in recips if b not in blocks)   # the same report in two text parts
     return per_message, blocks
