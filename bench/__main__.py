@@ -52,7 +52,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--smoke", action="store_true", help="tiny sizes; checks the bench code works")
     p.add_argument("--only", nargs="+", choices=ROWS, help="run only these rows")
     p.add_argument("--out", type=Path, help="results file (default bench/results.json; smoke: none)")
-    p.add_argument("--workdir", type=Path, help="where the stores go (default: a temporary folder)")
+    p.add_argument("--workdir", type=Path, help="a folder for the stores (the bench makes and removes its own subfolder there; default: the temporary folder)")
     p.add_argument("--count", type=int, help="cases for the main store (default 100,000)")
     p.add_argument("--no-rerun", action="store_true", help="never re-run a row measured on a busy machine")
     p.add_argument("--cli", nargs="+", metavar="COMMAND", help="with the cli rows: only these commands (cases, "

@@ -58,8 +58,11 @@ class Workspace:
     """A temporary folder holding every store of one bench run; removed at the end."""
 
     def __init__(self, root: Path | None = None) -> None:
-        self.root = Path(root or tempfile.mkdtemp(prefix="helpdesk-bench-"))
-        self.root.mkdir(parents=True, exist_ok=True)
+        # its own new folder (inside `root` when given, e.g. a disk with room for the 1M store), so
+        # that close() removes only what the bench made, never a folder the user named
+        if root is not None:
+            Path(root).mkdir(parents=True, exist_ok=True)
+        self.root = Path(tempfile.mkdtemp(prefix="helpdesk-bench-", dir=root))
         self.key = Key.new_raw()
         self._n = 0
         self.timings: dict[str, float] = {}

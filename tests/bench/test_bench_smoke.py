@@ -35,3 +35,15 @@ def test_plaintext_switch_really_skips_encryption_and_only_for_its_key(tmp_path)
     secret = ws.empty_store()
     assert plain.read_bytes()[:16] == b"SQLite format 3\x00"
     assert secret.read_bytes()[:16] != b"SQLite format 3\x00"
+
+
+def test_workspace_in_a_named_folder_removes_only_its_own(tmp_path):
+    # `--workdir DIR`: the results file or anything else a person keeps in DIR survives the run
+    keep = tmp_path / "results.json"
+    keep.write_text("{}", encoding="utf-8")
+    ws = Workspace(tmp_path)
+    store = ws.empty_store()
+    assert store.exists() and store.parent.parent == tmp_path
+    ws.close()
+    assert keep.read_text(encoding="utf-8") == "{}" and not store.exists()
+    assert list(tmp_path.iterdir()) == [keep]
